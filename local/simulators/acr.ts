@@ -1,0 +1,185 @@
+import { createHash, createHmac, randomUUID } from 'node:crypto';
+import { percentEncode, sha256Hex } from '../../shared/vendors/alibaba/acs3.js';
+import { type SimRequest, type SimResponse, startSimServer } from './server.js';
+
+/**
+ * A simulator of the ACR Enterprise Edition API (2018-12-01) on 127.0.0.1: it checks the ACS3-HMAC-SHA256
+ * signature of every request as the real API does, answers in the real API's shapes, and finishes a scan after
+ * a few status checks. Repository names pick a behaviour, so a push from the command line can show each case:
+ * `*clean*` no findings · `*broken*` the scan fails · `*slow*` never finishes · `*denied*` NoPrivilege ·
+ * `*throttled*` the first two calls of each action are throttled · `*flaky*` the first two calls of each action get 503.
+ */
+export interface AcrBehaviour {
+  /** Status checks answered SCANNING before COMPLETE. */
+  scanChecks: number;
+  outcome: 'findings' | 'clean' | 'failed' | 'never';
+  deny: boolean;
+  /** Calls per action answered with this error first. */
+  failFirst: number;
+  failWith: 'throttle' | 'unavailable';
+}
+
+export interface AcrCall {
+  action: string;
+  params: Record<string, string>;
+  status: number;
+}
+
+export const ACR_SIM_CREDENTIALS = { accessKeyId: 'LTAI5tSimulatorKey', accessKeySecret: 'sim-secret-do-not-use-0123456789' };
+
+const behaviourFor = (repo: string, defaults: Partial<AcrBehaviour>): AcrBehaviour => ({
+  scanChecks: 2,
+  outcome: /clean/.test(repo) ? 'clean' : /broken/.test(repo) ? 'failed' : /slow/.test(repo) ? 'never' : 'findings',
+  deny: /denied/.test(repo),
+  failFirst: /throttled|flaky/.test(repo) ? 2 : 0,
+  failWith: /flaky/.test(repo) ? 'unavailable' : 'throttle',
+  ...defaults,
+});
+
+const PACKAGES = ['openssl', 'glibc', 'zlib', 'curl', 'libxml2', 'busybox', 'ncurses', 'expat'];
+const LEVELS = ['High', 'Medium', 'Low', 'Unknown'] as const;
+/** Findings of the `findings` outcome: 3 High, 5 Medium, 7 Low, 1 Unknown. */
+const FINDINGS_PER_LEVEL: Record<(typeof LEVELS)[number], number> = { High: 3, Medium: 5, Low: 7, Unknown: 1 };
+
+const vulnerability = (level: (typeof LEVELS)[number], i: number) => {
+  const pkg = PACKAGES[i % PACKAGES.length]!;
+  const id = `CVE-2024-${(LEVELS.indexOf(level) + 1) * 1000 + i}`;
+  return {
+    Severity: level,
+    CveName: id,
+    Feature: pkg,
+    Version: `1.${i}.0`,
+    VersionFixed: i % 3 === 2 ? '' : `1.${i}.1`,
+    FixCmd: `apk upgrade ${pkg}`,
+    CveLink: `https://avd.aliyun.com/detail?id=AVD-${id}`,
+    Description: `${pkg} issue`,
+    ScanType: 'cve',
+  };
+};
+
+const error = (status: number, code: string, message: string, headers?: Record<string, string>): SimResponse => ({
+  status,
+  ...(headers ? { headers } : {}),
+  body: { Code: code, Message: message, RequestId: randomUUID() },
+});
+
+export const startAcrSimulator = async (opts: { port?: number; defaults?: Partial<AcrBehaviour>; credentials?: typeof ACR_SIM_CREDENTIALS } = {}) => {
+  const creds = opts.credentials ?? ACR_SIM_CREDENTIALS;
+  const calls: AcrCall[] = [];
+  const seenNonces = new Set<string>();
+  const failures = new Map<string, number>();
+  const repos = new Map<string, string>(); // repoId → namespace/name
+  const scans = new Map<string, { checks: number }>(); // repoId:tag → status checks so far
+  const overrides = new Map<string, Partial<AcrBehaviour>>();
+
+  const verify = (req: SimRequest): SimResponse | undefined => {
+    const auth = /^ACS3-HMAC-SHA256 Credential=([^,]+),SignedHeaders=([^,]+),Signature=([0-9a-f]{64})$/.exec(req.headers.authorization ?? '');
+    if (!auth) return error(400, 'IncompleteSignature', 'The request signature does not conform to Aliyun standards.');
+    const [, keyId, signedHeaders, signature] = auth as unknown as [string, string, string, string];
+    if (keyId !== creds.accessKeyId) return error(404, 'InvalidAccessKeyId.NotFound', 'Specified access key is not found.');
+    const names = signedHeaders.split(';');
+    for (const required of ['host', 'x-acs-action', 'x-acs-version', 'x-acs-date', 'x-acs-signature-nonce', 'x-acs-content-sha256']) {
+      if (!names.includes(required)) return error(400, 'IncompleteSignature', `header ${required} is not signed`);
+    }
+    if (sha256Hex(req.body) !== req.headers['x-acs-content-sha256']) return error(400, 'IncompleteSignature', 'x-acs-content-sha256 does not match the body');
+    const skew = Math.abs(Date.parse(req.headers['x-acs-date'] ?? '') - Date.now());
+    if (!(skew < 15 * 60_000)) return error(400, 'InvalidTimeStamp.Expired', 'Specified time stamp or date value is expired.');
+    const nonce = req.headers['x-acs-signature-nonce'] ?? '';
+    if (seenNonces.has(nonce)) return error(400, 'SignatureNonceUsed', 'Specified signature nonce was used already.');
+    // The server's own canonical form of the query it received: decode, sort, RFC 3986-encode.
+    const query = [...req.url.searchParams]
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([k, v]) => `${percentEncode(k)}=${percentEncode(v)}`)
+      .join('&');
+    const canonical = [
+      req.method,
+      req.url.pathname,
+      query,
+      names.map((n) => `${n}:${(req.headers[n] ?? '').trim()}\n`).join(''),
+      signedHeaders,
+      req.headers['x-acs-content-sha256'],
+    ].join('\n');
+    const expected = createHmac('sha256', creds.accessKeySecret).update(`ACS3-HMAC-SHA256\n${sha256Hex(canonical)}`).digest('hex');
+    if (expected !== signature) return error(400, 'SignatureDoesNotMatch', 'Specified signature is not matched with our calculation.');
+    seenNonces.add(nonce);
+    return undefined;
+  };
+
+  const repoBehaviour = (repoId: string) => {
+    const name = repos.get(repoId) ?? repoId;
+    return behaviourFor(name, { ...opts.defaults, ...overrides.get(name) });
+  };
+
+  const handle = (action: string, p: Record<string, string>): SimResponse => {
+    const ok = (body: Record<string, unknown>): SimResponse => ({ status: 200, body: { ...body, Code: 'success', IsSuccess: true, RequestId: randomUUID() } });
+    const repoName = action === 'GetRepository' ? `${p.RepoNamespaceName}/${p.RepoName}` : (repos.get(p.RepoId ?? '') ?? '');
+    const behaviour = behaviourFor(repoName, { ...opts.defaults, ...overrides.get(repoName) });
+    const failKey = `${repoName}|${action}`;
+    const failedSoFar = failures.get(failKey) ?? 0;
+    if (failedSoFar < behaviour.failFirst) {
+      failures.set(failKey, failedSoFar + 1);
+      return behaviour.failWith === 'throttle'
+        ? error(400, 'Throttling.User', 'Request was denied due to user flow control.')
+        : error(503, 'ServiceUnavailable', 'The request has failed due to a temporary failure of the server.');
+    }
+    if (!p.InstanceId) return error(400, 'MissingInstanceId', 'InstanceId is mandatory for this action.');
+    switch (action) {
+      case 'GetRepository': {
+        if (!p.RepoNamespaceName || !p.RepoName) return error(400, 'MissingParameter', 'RepoNamespaceName and RepoName are mandatory.');
+        const repoId = `crr-${createHash('sha256').update(repoName).digest('hex').slice(0, 16)}`;
+        repos.set(repoId, repoName);
+        return ok({ RepoId: repoId, RepoNamespaceName: p.RepoNamespaceName, RepoName: p.RepoName, InstanceId: p.InstanceId, RepoStatus: 'NORMAL', RepoType: 'PRIVATE' });
+      }
+      case 'CreateRepoTagScanTask': {
+        if (!p.RepoId || !p.Tag) return error(400, 'MissingParameter', 'RepoId and Tag are mandatory.');
+        if (behaviour.deny) return error(403, 'NoPrivilege', 'Access denied for this user.');
+        scans.set(`${p.RepoId}:${p.Tag}`, { checks: 0 });
+        return ok({});
+      }
+      case 'GetRepoTagScanStatus': {
+        const scan = scans.get(`${p.RepoId}:${p.Tag}`);
+        if (!scan) return error(404, 'SCAN_TASK_NOT_EXIST', 'scan task not exist');
+        scan.checks++;
+        const b = repoBehaviour(p.RepoId ?? '');
+        const done = b.outcome !== 'never' && scan.checks > b.scanChecks;
+        return ok({ Status: done ? (b.outcome === 'failed' ? 'FAILED' : 'COMPLETE') : scan.checks % 2 === 0 ? 'RETRYING' : 'SCANNING', ScanService: 'ACR_SCAN_SERVICE' });
+      }
+      case 'GetRepoTagScanSummary': {
+        const clean = repoBehaviour(p.RepoId ?? '').outcome === 'clean';
+        const n = (level: (typeof LEVELS)[number]) => (clean ? 0 : FINDINGS_PER_LEVEL[level]);
+        return ok({ TotalSeverity: clean ? 0 : 16, HighSeverity: n('High'), MediumSeverity: n('Medium'), LowSeverity: n('Low'), UnknownSeverity: n('Unknown') });
+      }
+      case 'ListRepoTagScanResult': {
+        const clean = repoBehaviour(p.RepoId ?? '').outcome === 'clean';
+        const levels = p.Severity ? LEVELS.filter((l) => l === p.Severity) : LEVELS;
+        const all = clean ? [] : levels.flatMap((l) => Array.from({ length: FINDINGS_PER_LEVEL[l] }, (_, i) => vulnerability(l, i)));
+        const pageSize = Number(p.PageSize ?? 30);
+        const pageNo = Number(p.PageNo ?? 1);
+        return ok({ TotalCount: all.length, PageNo: pageNo, PageSize: pageSize, Vulnerabilities: all.slice((pageNo - 1) * pageSize, pageNo * pageSize) });
+      }
+      default:
+        return error(404, 'InvalidAction.NotFound', `Specified api ${action} is not found.`);
+    }
+  };
+
+  const server = await startSimServer((req) => {
+    const action = req.headers['x-acs-action'] ?? '';
+    const params = Object.fromEntries(req.url.searchParams);
+    const rejected = verify(req);
+    const res = rejected ?? handle(action, params);
+    calls.push({ action, params, status: res.status });
+    return res;
+  }, opts.port);
+
+  return {
+    url: server.url,
+    credentials: creds,
+    calls,
+    /** Calls of one action, e.g. to count status checks. */
+    count: (action: string) => calls.filter((c) => c.action === action).length,
+    /** Sets a repository's behaviour (by `namespace/name`) beyond what its name implies. */
+    setBehaviour: (repoFullName: string, behaviour: Partial<AcrBehaviour>) => overrides.set(repoFullName, behaviour),
+    close: server.close,
+  };
+};
+export type AcrSimulator = Awaited<ReturnType<typeof startAcrSimulator>>;

@@ -1,0 +1,109 @@
+import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
+import { createNotify } from '../functions/notify.js';
+import { createOnPush } from '../functions/onPush.js';
+import { createPollStatus } from '../functions/pollStatus.js';
+import { createStartScan } from '../functions/startScan.js';
+import { type Config, loadConfig } from '../shared/config.js';
+import type { QueueName } from '../shared/queue.js';
+import { createJobQueue } from '../shared/queue.js';
+import settings from '../shared/queues.json' with { type: 'json' };
+import { defaultMaxReceiveCount, type Runtime } from '../shared/runtime.js';
+import { powertoolsSsmReader } from '../shared/ssm.js';
+import { withWorkers } from '../shared/workerRuntime.js';
+import { demoConfig } from './demoConfig.js';
+import { type SqsHandler, startEventSource } from './eventSource.js';
+import { startHttpFront } from './httpFront.js';
+import { ACR_SIM_CREDENTIALS, startAcrSimulator } from './simulators/acr.js';
+import { type ChatPost, startChatSink } from './simulators/chatSink.js';
+import { startLocalQueues } from './sqs.js';
+
+export interface StackOptions {
+  /** Webhook port; 0 picks a free one. */
+  port?: number;
+  /**
+   * The config document. A function receives the simulators' URLs. Omitted: SCANHOOK_CONFIG from the environment
+   * if set, else the demo config against the simulators.
+   */
+  config?: unknown | ((sims: { acrUrl: string; chatUrl: string }) => unknown);
+  /** Environment the functions see (credentials); defaults to process.env. */
+  env?: NodeJS.ProcessEnv;
+  visibilityTimeoutSeconds?: number;
+  onPost?: (post: ChatPost) => void;
+}
+
+/**
+ * scanhook on one machine: the four handlers, wired by an embedded SQS server exactly as in AWS, an HTTP front
+ * for the webhooks, and the simulators (the ACR API and a chat sink).
+ */
+export const startStack = async (opts: StackOptions = {}) => {
+  const acr = await startAcrSimulator();
+  const chat = await startChatSink(opts.onPost ? { onPost: opts.onPost } : {});
+  const queues = await startLocalQueues(opts.visibilityTimeoutSeconds !== undefined ? { visibilityTimeoutSeconds: opts.visibilityTimeoutSeconds } : {});
+  const sims = { acrUrl: acr.url, chatUrl: chat.url };
+
+  let env: NodeJS.ProcessEnv = { ...process.env, ...opts.env };
+  let configDoc = typeof opts.config === 'function' ? (opts.config as (s: typeof sims) => unknown)(sims) : opts.config;
+  const demo = configDoc === undefined && !env.SCANHOOK_CONFIG;
+  if (demo) {
+    configDoc = demoConfig(acr.url, chat.url);
+    env = { ...env, ALIBABA_CLOUD_ACCESS_KEY_ID: ACR_SIM_CREDENTIALS.accessKeyId, ALIBABA_CLOUD_ACCESS_KEY_SECRET: ACR_SIM_CREDENTIALS.accessKeySecret };
+  }
+  if (configDoc !== undefined) env = { ...env, SCANHOOK_CONFIG: JSON.stringify(configDoc) };
+
+  let config: Config;
+  try {
+    config = await loadConfig(env, powertoolsSsmReader);
+  } catch (err) {
+    await Promise.all([acr.close(), chat.close(), queues.stop()]);
+    throw err;
+  }
+  const runtime: Runtime = {
+    config,
+    queue: createJobQueue(queues.sqs, queues.urls),
+    env,
+    now: () => new Date(),
+    maxReceiveCount: defaultMaxReceiveCount,
+  };
+  const workers = withWorkers(runtime);
+  const handlers: Record<QueueName, SqsHandler> = {
+    scan: createStartScan(async () => workers) as unknown as SqsHandler,
+    poll: createPollStatus(async () => workers) as unknown as SqsHandler,
+    notify: createNotify(async () => workers) as unknown as SqsHandler,
+  };
+  const functionNames: Record<QueueName, string> = { scan: 'startScan', poll: 'pollStatus', notify: 'notify' };
+  const sources = (Object.keys(handlers) as QueueName[]).map((name) =>
+    startEventSource({
+      sqs: queues.sqs,
+      name: functionNames[name],
+      queueUrl: queues.urls[name],
+      queueArn: queues.arns[name],
+      batchSize: settings[name].batchSize,
+      handler: handlers[name],
+      concurrency: 4,
+    }),
+  );
+  const front = await startHttpFront(createOnPush(async () => runtime) as never, opts.port ?? 3000);
+
+  return {
+    url: front.url,
+    demo,
+    config,
+    acr,
+    chat,
+    queues,
+    /** Takes (and removes) what has reached a queue's DLQ. */
+    async drainDeadLetters(name: QueueName) {
+      const res = await queues.sqs.send(
+        new ReceiveMessageCommand({ QueueUrl: queues.urls[`${name}Dlq`], MaxNumberOfMessages: 10, WaitTimeSeconds: 0, MessageAttributeNames: ['All'] }),
+      );
+      return (res.Messages ?? []).map((m) => ({ body: m.Body ?? '', reason: m.MessageAttributes?.reason?.StringValue }));
+    },
+    async stop() {
+      await new Promise<void>((resolve) => { front.server.closeAllConnections(); front.server.close(() => resolve()); });
+      await Promise.all(sources.map((s) => s.stop()));
+      await workers.http.close();
+      await Promise.all([acr.close(), chat.close(), queues.stop()]);
+    },
+  };
+};
+export type Stack = Awaited<ReturnType<typeof startStack>>;

@@ -1,0 +1,70 @@
+import type { ChatPost } from './simulators/chatSink.js';
+
+/**
+ * `npm start`'s terminal: the functions' JSON log lines as one readable line each, and every chat post
+ * as the text a person would read. Only local mode uses this; in AWS the JSON goes to CloudWatch as is.
+ */
+const COLOURS: Record<string, string> = { INFO: '\x1b[36m', WARN: '\x1b[33m', ERROR: '\x1b[31m', DEBUG: '\x1b[90m' };
+const RESET = '\x1b[0m';
+const SKIP = new Set(['level', 'message', 'timestamp', 'service', 'fn', 'sampling_rate', 'xray_trace_id', 'cold_start', 'function_name', 'function_arn', 'function_memory_size', 'function_request_id']);
+
+export const formatLogLine = (line: string): string => {
+  let entry: Record<string, unknown>;
+  try {
+    entry = JSON.parse(line);
+  } catch {
+    return line;
+  }
+  if (typeof entry.level !== 'string' || typeof entry.message !== 'string') return line;
+  const time = typeof entry.timestamp === 'string' ? entry.timestamp.slice(11, 19) : '';
+  const extra = Object.entries(entry)
+    .filter(([k]) => !SKIP.has(k))
+    .map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`)
+    .join(' ');
+  return `${time} ${COLOURS[entry.level] ?? ''}${String(entry.fn ?? '').padEnd(10)}${RESET} ${entry.message} ${extra}`.trimEnd();
+};
+
+/** Rewrites JSON log lines written to stdout and stderr (Powertools sends warnings and errors to stderr). */
+export const prettyLogs = (): void => {
+  for (const stream of [process.stdout, process.stderr]) prettify(stream);
+};
+
+const prettify = (stream: NodeJS.WriteStream): void => {
+  const write = stream.write.bind(stream);
+  stream.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
+    const text = typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8');
+    const out = text
+      .split('\n')
+      .map((l) => (l.startsWith('{') ? formatLogLine(l) : l))
+      .join('\n');
+    return (write as (c: string, ...r: unknown[]) => boolean)(out, ...rest);
+  }) as typeof stream.write;
+};
+
+type Block = { type: string; text?: { text: string }; fields?: { text: string }[]; elements?: { text?: string | { text: string }; url?: string }[] };
+
+/** A Slack Block Kit message as plain text. */
+const slackText = (payload: { blocks?: Block[]; text?: string }): string =>
+  (payload.blocks ?? [])
+    .map((b) => {
+      if (b.type === 'header' || (b.type === 'section' && b.text)) return b.text!.text;
+      if (b.fields) return b.fields.map((f) => f.text.replace('\n', ': ')).join('   ');
+      if (b.type === 'context') return b.elements?.map((e) => (typeof e.text === 'string' ? e.text : '')).join(' ') ?? '';
+      if (b.type === 'actions') return b.elements?.map((e) => `[${typeof e.text === 'object' ? e.text.text : ''}] ${e.url ?? ''}`).join(' ') ?? '';
+      return '';
+    })
+    .filter(Boolean)
+    .join('\n');
+
+export const describeChatPost = (post: ChatPost): string => {
+  const path = post.path.split('/').slice(0, 2).join('/');
+  let text: string;
+  try {
+    const body = JSON.parse(post.body);
+    text = path === '/slack' ? slackText(body) : `${body.event} ${body.image?.namespace}/${body.image?.repository}: ${body.summary}`;
+  } catch {
+    text = post.body;
+  }
+  const rule = '─'.repeat(72);
+  return `\n┌${rule}\n│ chat message → ${path === '/slack' ? 'Slack' : 'HTTP webhook'}\n${text.split('\n').map((l) => `│ ${l}`).join('\n')}\n└${rule}\n`;
+};

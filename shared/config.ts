@@ -1,0 +1,107 @@
+import { readFile } from 'node:fs/promises';
+import * as z from 'zod';
+import { ChannelConfig } from './channels/registry.js';
+import { ScannerConfig } from './scanners/registry.js';
+import { resolveSsmReferences, type SsmReader } from './ssm.js';
+import { SourceConfig } from './sources/registry.js';
+import { formatIssues } from './zodPath.js';
+
+const Pattern = z.string().min(1).default('*');
+
+export const Route = z.object({
+  /** A key of `sources`: the `{source}` in `POST /webhooks/{source}`. */
+  source: z.string().min(1),
+  namespace: Pattern,
+  repository: Pattern,
+  tag: Pattern,
+  scanner: z.string().min(1),
+  channels: z.array(z.string().min(1)).min(1),
+});
+export type Route = z.infer<typeof Route>;
+
+export const Polling = z.object({
+  initialDelaySeconds: z.number().min(0).max(900).default(5),
+  maxDelaySeconds: z.number().min(0).max(900).default(30),
+  deadlineMinutes: z.number().positive().default(60),
+});
+export type Polling = z.infer<typeof Polling>;
+
+/** How vendor and chat calls are retried inside one invocation, before the queue's own redelivery takes over. */
+export const HttpSettings = z.object({
+  timeoutMs: z.number().int().positive().default(10_000),
+  attempts: z.number().int().min(1).max(10).default(4),
+  baseDelayMs: z.number().int().min(0).default(500),
+  maxDelayMs: z.number().int().min(0).default(10_000),
+});
+
+export const Config = z
+  .object({
+    sources: z.record(z.string(), SourceConfig),
+    scanners: z.record(z.string(), ScannerConfig),
+    channels: z.record(z.string(), ChannelConfig),
+    routes: z.array(Route).min(1),
+    polling: Polling.prefault({}),
+    http: HttpSettings.prefault({}),
+  })
+  .superRefine((config, ctx) => {
+    config.routes.forEach((route, i) => {
+      const unknown = (field: string, kind: string, value: string) =>
+        ctx.addIssue({ code: 'custom', path: ['routes', i, field], message: `unknown ${kind} "${value}"` });
+      if (!config.sources[route.source]) unknown('source', 'source', route.source);
+      if (!config.scanners[route.scanner]) unknown('scanner', 'scanner', route.scanner);
+      route.channels.forEach((c, j) => {
+        if (!config.channels[c]) ctx.addIssue({ code: 'custom', path: ['routes', i, 'channels', j], message: `unknown channel "${c}"` });
+      });
+    });
+  });
+export type Config = z.infer<typeof Config>;
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/** A source's `type` defaults to its key: `"sources": {"acr": {"secret": …}}`. */
+const defaultSourceTypes = (raw: unknown): unknown => {
+  if (!raw || typeof raw !== 'object') return raw;
+  const doc = raw as { sources?: unknown };
+  if (!doc.sources || typeof doc.sources !== 'object') return raw;
+  const sources = Object.fromEntries(
+    Object.entries(doc.sources as Record<string, unknown>).map(([key, value]) => [
+      key,
+      value && typeof value === 'object' && !('type' in value) ? { type: key, ...value } : value,
+    ]),
+  );
+  return { ...doc, sources };
+};
+
+export const parseConfig = (raw: unknown): Config => {
+  const result = Config.safeParse(defaultSourceTypes(raw));
+  if (!result.success) throw new ConfigError(`invalid SCANHOOK_CONFIG: ${formatIssues(result.error)}`);
+  return result.data;
+};
+
+/** `SCANHOOK_CONFIG` holds the JSON itself, a file path, or `ssm:/parameter` holding the JSON. */
+const readConfigText = async (value: string, ssm: SsmReader): Promise<string> => {
+  const trimmed = value.trim();
+  if (trimmed.startsWith('{')) return trimmed;
+  if (trimmed.startsWith('ssm:')) return ssm(trimmed.slice(4));
+  try {
+    return await readFile(trimmed, 'utf8');
+  } catch (err) {
+    throw new ConfigError(`SCANHOOK_CONFIG: cannot read file "${trimmed}": ${(err as NodeJS.ErrnoException).code ?? err}`);
+  }
+};
+
+/** Read, resolve `ssm:` strings and validate, once per cold start. */
+export const loadConfig = async (env: NodeJS.ProcessEnv, ssm: SsmReader): Promise<Config> => {
+  const value = env.SCANHOOK_CONFIG;
+  if (!value) throw new ConfigError('SCANHOOK_CONFIG is not set: give the config JSON, a file path, or ssm:/parameter');
+  const text = await readConfigText(value, ssm);
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (err) {
+    throw new ConfigError(`SCANHOOK_CONFIG is not valid JSON: ${(err as Error).message}`);
+  }
+  return parseConfig(await resolveSsmReferences(raw, ssm));
+};

@@ -1,0 +1,42 @@
+/**
+ * A failed call to a vendor API or chat target, classified once where the reply is read.
+ * Messages carry the vendor's own code and message, never a credential, token or secret URL.
+ */
+export type FailureKind =
+  | 'throttled' // retry after a wait
+  | 'unavailable' // 5xx or a network failure before the request was sent: retry with backoff
+  | 'auth' // signature, credentials, token: fix the configuration
+  | 'permission' // the credentials lack a permission
+  | 'not_found'
+  | 'invalid' // the request was rejected as malformed
+  | 'quota' // a business limit that will not clear by retrying
+  | 'ambiguous'; // the target may have acted on it (a chat post that timed out): never resend
+
+export class CallError extends Error {
+  readonly kind: FailureKind;
+  readonly code: string;
+  readonly status: number | undefined;
+  readonly retryAfterMs: number | undefined;
+
+  constructor(opts: { kind: FailureKind; code: string; message: string; status?: number; retryAfterMs?: number }) {
+    super(opts.message);
+    this.name = 'CallError';
+    this.kind = opts.kind;
+    this.code = opts.code;
+    this.status = opts.status;
+    this.retryAfterMs = opts.retryAfterMs;
+  }
+
+  get retryable(): boolean {
+    return this.kind === 'throttled' || this.kind === 'unavailable';
+  }
+}
+
+export const isRetryable = (err: unknown): boolean => err instanceof CallError && err.retryable;
+
+/** A short, secret-free description of any error, for logs and failure messages. */
+export const describeError = (err: unknown): { code: string; reason: string; retryable: boolean } => {
+  if (err instanceof CallError) return { code: err.code, reason: err.message, retryable: err.retryable };
+  if (err instanceof Error) return { code: err.name, reason: err.message, retryable: false };
+  return { code: 'Error', reason: String(err), retryable: false };
+};

@@ -1,0 +1,52 @@
+import type { Logger } from '@aws-lambda-powertools/logger';
+import type { SQSRecord } from 'aws-lambda';
+import { PollJob } from '../messages.js';
+import { Report } from '../report.js';
+import { nextCheckDelaySeconds } from '../schedule.js';
+import type { WorkerRuntime } from '../workerRuntime.js';
+import { handleJobFailure, notifyJobs } from './failures.js';
+import { parseRecord, receiveCount } from './records.js';
+
+/**
+ * One status check of a started scan: still running → the job goes back on the poll queue with the next delay;
+ * finished → the report goes to the notify queue, one job per channel; past the deadline → a time-out message.
+ */
+export const checkScan = async (rt: WorkerRuntime, log: Logger, record: SQSRecord): Promise<void> => {
+  let job: PollJob;
+  try {
+    job = parseRecord(record, PollJob);
+  } catch (err) {
+    log.error('invalid poll job', { messageId: record.messageId, error: (err as Error).message });
+    throw err;
+  }
+  const context = { jobId: job.jobId, scanner: job.scanner, check: job.scan.checks + 1 };
+  try {
+    const client = rt.scanner(job.scanner);
+    const status = await client.check(job.image, job.scan.handle);
+    const now = rt.now();
+    const ageSeconds = (now.getTime() - Date.parse(job.scan.startedAt)) / 1000;
+
+    if (status.state === 'complete') {
+      const report = Report.parse(await client.report(job.image, job.scan.handle));
+      log.info('scan complete', { ...context, counts: report.counts, ageSeconds });
+      await rt.queue.sendNotify(notifyJobs(rt, job, { status: 'complete', report }, job.scan.startedAt));
+      return;
+    }
+    if (status.state === 'failed') {
+      log.warn('scan failed', { ...context, reason: status.reason });
+      await rt.queue.sendNotify(notifyJobs(rt, job, { status: 'failed', reason: status.reason }, job.scan.startedAt));
+      return;
+    }
+    const secondsToDeadline = (Date.parse(job.scan.deadline) - now.getTime()) / 1000;
+    if (secondsToDeadline <= 0) {
+      log.warn('scan timed out', { ...context, ageSeconds });
+      await rt.queue.sendNotify(notifyJobs(rt, job, { status: 'timed_out', waitedSeconds: Math.round(ageSeconds) }, job.scan.startedAt));
+      return;
+    }
+    const delay = nextCheckDelaySeconds(rt.config.polling, ageSeconds, secondsToDeadline, status.progress);
+    log.info('scan still running', { ...context, progress: status.progress, nextCheckInSeconds: delay });
+    await rt.queue.sendPoll({ ...job, scan: { ...job.scan, checks: job.scan.checks + 1 } }, delay);
+  } catch (err) {
+    await handleJobFailure(rt, log, 'poll', job, record.body, receiveCount(record), err);
+  }
+};

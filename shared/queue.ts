@@ -1,0 +1,88 @@
+import { createHash } from 'node:crypto';
+import { SendMessageBatchCommand, SendMessageCommand, type SendMessageBatchRequestEntry, type SQSClient } from '@aws-sdk/client-sqs';
+import { NotifyJob, PollJob, ScanJob } from './messages.js';
+
+export interface QueueUrls {
+  /** FIFO: its 5-minute deduplication makes a repeated push of the same digest start no second scan. */
+  scan: string;
+  poll: string;
+  notify: string;
+  scanDlq: string;
+  pollDlq: string;
+  notifyDlq: string;
+}
+
+export const queueUrlsFromEnv = (env: NodeJS.ProcessEnv): QueueUrls => {
+  const get = (name: string): string => {
+    const value = env[name];
+    if (!value) throw new Error(`${name} is not set`);
+    return value;
+  };
+  return {
+    scan: get('SCAN_QUEUE_URL'),
+    poll: get('POLL_QUEUE_URL'),
+    notify: get('NOTIFY_QUEUE_URL'),
+    scanDlq: get('SCAN_DLQ_URL'),
+    pollDlq: get('POLL_DLQ_URL'),
+    notifyDlq: get('NOTIFY_DLQ_URL'),
+  };
+};
+
+export type QueueName = 'scan' | 'poll' | 'notify';
+const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
+/** SQS's ceiling for a message's delay. */
+export const MAX_DELAY_SECONDS = 900;
+
+/** Sends the jobs between the functions; each job is checked against its schema on the way out. */
+export const createJobQueue = (sqs: SQSClient, urls: QueueUrls) => {
+  const sendBatch = async (url: string, entries: SendMessageBatchRequestEntry[]): Promise<void> => {
+    for (let i = 0; i < entries.length; i += 10) {
+      const res = await sqs.send(new SendMessageBatchCommand({ QueueUrl: url, Entries: entries.slice(i, i + 10) }));
+      if (res.Failed?.length) {
+        throw new Error(`SQS refused ${res.Failed.length} message(s): ${res.Failed.map((f) => f.Code).join(', ')}`);
+      }
+    }
+  };
+
+  return {
+    /** One group per digest; deduplicated on (route, digest) for SQS's 5-minute window. */
+    sendScanJobs: (jobs: ScanJob[]) =>
+      sendBatch(
+        urls.scan,
+        jobs.map((job, i) => ({
+          Id: String(i),
+          MessageBody: JSON.stringify(ScanJob.parse(job)),
+          MessageGroupId: job.image.digest.slice(7),
+          MessageDeduplicationId: sha256(`${job.route}|${job.scanner}|${job.image.digest}`),
+        })),
+      ),
+
+    sendPoll: async (job: PollJob, delaySeconds: number) => {
+      await sqs.send(
+        new SendMessageCommand({
+          QueueUrl: urls.poll,
+          MessageBody: JSON.stringify(PollJob.parse(job)),
+          DelaySeconds: Math.min(MAX_DELAY_SECONDS, Math.max(0, Math.ceil(delaySeconds))),
+        }),
+      );
+    },
+
+    sendNotify: (jobs: NotifyJob[]) =>
+      sendBatch(urls.notify, jobs.map((job, i) => ({ Id: String(i), MessageBody: JSON.stringify(NotifyJob.parse(job)) }))),
+
+    /** For a job that cannot succeed however often it is retried: straight to its queue's DLQ, with the reason. */
+    sendToDeadLetter: async (queue: QueueName, body: string, reason: string) => {
+      const url = { scan: urls.scanDlq, poll: urls.pollDlq, notify: urls.notifyDlq }[queue];
+      const fifo = url.endsWith('.fifo');
+      await sqs.send(
+        new SendMessageCommand({
+          QueueUrl: url,
+          MessageBody: body,
+          MessageAttributes: { reason: { DataType: 'String', StringValue: reason.slice(0, 1000) } },
+          ...(fifo ? { MessageGroupId: 'dead-letter', MessageDeduplicationId: sha256(`${body}|${reason}`) } : {}),
+        }),
+      );
+    },
+  };
+};
+export type JobQueue = ReturnType<typeof createJobQueue>;

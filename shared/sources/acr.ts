@@ -1,0 +1,48 @@
+import * as z from 'zod';
+import { Digest } from '../messages.js';
+import { defineSource } from './source.js';
+
+const AcrSourceConfig = z.object({
+  type: z.literal('acr'),
+  /** ACR triggers can send nothing but a URL, so the secret travels as `?token=` in it. */
+  secret: z.string().min(16, 'use a long random secret (16 characters or more)'),
+});
+
+/** Alibaba ACR trigger payload (vendors.md §6.1). Unknown fields are allowed: the format is not versioned. */
+export const AcrPushPayload = z.object({
+  push_data: z.object({
+    digest: Digest,
+    /** `YYYY-MM-DD HH:mm:ss`, no zone (China time, unconfirmed): kept as given. */
+    pushed_at: z.string().optional(),
+    tag: z.string().min(1),
+  }),
+  repository: z.object({
+    name: z.string().min(1),
+    namespace: z.string().min(1),
+    region: z.string().min(1),
+    repo_full_name: z.string().optional(),
+  }),
+});
+
+export const acrSource = defineSource({
+  type: 'acr',
+  configSchema: AcrSourceConfig,
+  presentedSecret: (req) => req.query.token,
+  parse(req, sourceKey) {
+    const { push_data: push, repository: repo } = AcrPushPayload.parse(req.payload);
+    return {
+      pushes: [
+        {
+          source: sourceKey,
+          region: repo.region,
+          namespace: repo.namespace,
+          repository: repo.name,
+          tag: push.tag,
+          digest: push.digest,
+          ...(push.pushed_at ? { pushedAt: push.pushed_at } : {}),
+        },
+      ],
+      ignored: [],
+    };
+  },
+});
