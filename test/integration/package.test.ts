@@ -84,13 +84,13 @@ afterAll(async () => {
 });
 
 describe('serverless package', () => {
-  it('has the four Lambda functions, all on nodejs22.x arm64 with the shared timeout', () => {
+  it('has the four Lambda functions, all on nodejs22.x arm64; the queue workers share the timeout, onPush answers within 10 s', () => {
     const fns = ofType('AWS::Lambda::Function');
     expect(fns.map(([, r]) => r.Properties.Handler).sort()).toEqual(functionNames.map((n) => `functions/${n}.handler`).sort());
     for (const [id, fn] of fns) {
       expect(fn.Properties.Runtime, id).toBe('nodejs22.x');
       expect(fn.Properties.Architectures, id).toEqual(['arm64']);
-      expect(fn.Properties.Timeout, id).toBe(queues.functionTimeoutSeconds);
+      expect(fn.Properties.Timeout, id).toBe(id === 'OnPushLambdaFunction' ? 10 : queues.functionTimeoutSeconds);
     }
   });
 
@@ -168,7 +168,7 @@ describe('serverless package', () => {
         batchSize: mapping?.[1].Properties.BatchSize,
       };
     };
-    const timeouts = new Set(ofType('AWS::Lambda::Function').map(([, r]) => r.Properties.Timeout));
+    const timeouts = new Set(ofType('AWS::Lambda::Function').filter(([id]) => id !== 'OnPushLambdaFunction').map(([, r]) => r.Properties.Timeout));
     const retentions = new Set(kinds.map((k) => resource(queueIds[k].dlq).Properties.MessageRetentionPeriod));
     expect(timeouts.size).toBe(1);
     expect(retentions.size).toBe(1);

@@ -1,0 +1,68 @@
+import { readFileSync } from 'node:fs';
+import { ACR_SIM_CREDENTIALS } from '../../local/simulators/acr.js';
+import { type Stack, type StackOptions, startStack } from '../../local/stack.js';
+
+export const SOURCE_SECRET = 'integration-test-secret-7c1d9e';
+export const SLACK_PATH = '/slack/T0TEST/B0TEST/xoxb-secret-token';
+export const pushEvent = (): Record<string, any> => JSON.parse(readFileSync(new URL('../../events/acr/push.json', import.meta.url), 'utf8'));
+
+/** A push of `namespace/repo:tag` with a digest made from `seed`. */
+export const acrPush = (repo: string, tag = '1.0.0', seed = repo) => {
+  const event = pushEvent();
+  const hex = Buffer.from(seed).toString('hex').padEnd(64, '0').slice(0, 64);
+  event.push_data.digest = `sha256:${hex}`;
+  event.push_data.tag = tag;
+  event.repository.name = repo;
+  event.repository.repo_full_name = `team-a/${repo}`;
+  return event;
+};
+
+export const testConfig = ({ acrUrl, chatUrl }: { acrUrl: string; chatUrl: string }) => ({
+  sources: { acr: { secret: SOURCE_SECRET } },
+  scanners: { 'acr-hz': { type: 'acr', region: 'cn-hangzhou', instanceId: 'cri-test00000000', endpoint: acrUrl } },
+  channels: {
+    sec: { type: 'slack', url: `${chatUrl}${SLACK_PATH}` },
+    audit: { type: 'webhook', url: `${chatUrl}/webhook/audit`, headers: { authorization: 'Bearer audit-receiver-secret' } },
+  },
+  routes: [
+    { source: 'acr', namespace: 'team-a', repository: '*', tag: '*', scanner: 'acr-hz', channels: ['sec', 'audit'] },
+  ],
+  polling: { initialDelaySeconds: 0, maxDelaySeconds: 1, deadlineMinutes: 0.1 },
+  http: { timeoutMs: 3000, attempts: 4, baseDelayMs: 20, maxDelayMs: 300 },
+});
+
+export const credentialsEnv = {
+  ALIBABA_CLOUD_ACCESS_KEY_ID: ACR_SIM_CREDENTIALS.accessKeyId,
+  ALIBABA_CLOUD_ACCESS_KEY_SECRET: ACR_SIM_CREDENTIALS.accessKeySecret,
+};
+
+export const startTestStack = (overrides: Partial<StackOptions> = {}): Promise<Stack> =>
+  startStack({ port: 0, config: testConfig, env: credentialsEnv, visibilityTimeoutSeconds: 2, ...overrides });
+
+export const postWebhook = async (stack: Stack, body: unknown, opts: { token?: string | null; source?: string; contentType?: string } = {}) => {
+  const token = opts.token === undefined ? SOURCE_SECRET : opts.token;
+  const res = await fetch(`${stack.url}/webhooks/${opts.source ?? 'acr'}${token === null ? '' : `?token=${encodeURIComponent(token)}`}`, {
+    method: 'POST',
+    headers: { 'content-type': opts.contentType ?? 'application/json' },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
+  return { status: res.status, body: (await res.json()) as Record<string, any> };
+};
+
+/** Waits until `probe` returns a truthy value, or fails after `timeoutMs`. */
+export const eventually = async <T>(probe: () => T | Promise<T>, timeoutMs = 15_000, what = 'condition'): Promise<NonNullable<T>> => {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value) return value as NonNullable<T>;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+};
+
+export const slackPosts = (stack: Stack) => stack.chat.delivered('/slack/').map((p) => JSON.parse(p.body));
+export const webhookPosts = (stack: Stack) => stack.chat.delivered('/webhook/').map((p) => JSON.parse(p.body));
+export const postsFor = (stack: Stack, repo: string) => ({
+  slack: slackPosts(stack).filter((m) => m.text.includes(`/${repo}:`) || m.text.includes(`/${repo}@`)),
+  webhook: webhookPosts(stack).filter((m) => m.image.repository === repo),
+});
