@@ -261,13 +261,24 @@ describe('createRpcClient against a local server', () => {
   });
 
   it('a timeout after sending is retried too (status reads and scan starts are repeatable)', async () => {
+    // undici checks headersTimeout on a coarse (~0.5–1 s) clock, so the first reply is held until the call is over.
     const slowHttp = createHttpClient({ timeoutMs: 100 });
-    script = (_req, n) => (n === 1 ? new Promise<SimResponse>((resolve) => setTimeout(() => resolve(ok()), 400)) : ok({ second: true }));
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    script = async (_req, n) => {
+      if (n === 1) {
+        await held;
+        return ok({ first: true });
+      }
+      return ok({ second: true });
+    };
     try {
       const res = await client({ http: slowHttp }).rpc.call('A', {});
       expect(res.second).toBe(true);
+      expect(res.first).toBeUndefined();
       expect(requests).toHaveLength(2);
     } finally {
+      release();
       await slowHttp.close();
     }
   });
