@@ -4,6 +4,7 @@ import { createOnPush } from '../functions/onPush.js';
 import { createPollStatus } from '../functions/pollStatus.js';
 import { createStartScan } from '../functions/startScan.js';
 import { type Config, loadConfig } from '../shared/config.js';
+import { validatePluginConfigs } from '../shared/pluginConfig.js';
 import type { QueueName } from '../shared/queue.js';
 import { createJobQueue } from '../shared/queue.js';
 import settings from '../shared/queues.json' with { type: 'json' };
@@ -52,7 +53,7 @@ export const startStack = async (opts: StackOptions = {}) => {
 
   let config: Config;
   try {
-    config = await loadConfig(env, powertoolsSsmReader);
+    config = validatePluginConfigs(await loadConfig(env, powertoolsSsmReader));
   } catch (err) {
     await Promise.all([acr.close(), chat.close(), queues.stop()]);
     throw err;

@@ -1,7 +1,5 @@
 import { readFile } from 'node:fs/promises';
 import * as z from 'zod';
-import { ChannelConfig } from './channels/registry.js';
-import { ScannerConfig } from './scanners/registry.js';
 import { resolveSsmReferences, type SsmReader } from './ssm.js';
 import { SourceConfig } from './sources/registry.js';
 import { formatIssues } from './zodPath.js';
@@ -34,11 +32,18 @@ export const HttpSettings = z.object({
   maxDelayMs: z.number().int().min(0).default(10_000),
 });
 
+/**
+ * A scanner or channel entry as every function sees it. Its own fields are checked against its plugin's schema by
+ * the queue functions (`validatePluginConfigs`), so the webhook function never loads scanner or chat code.
+ */
+const PluginEntry = z.looseObject({ type: z.string().min(1) });
+export type PluginEntry = z.infer<typeof PluginEntry>;
+
 export const Config = z
   .object({
     sources: z.record(z.string(), SourceConfig),
-    scanners: z.record(z.string(), ScannerConfig),
-    channels: z.record(z.string(), ChannelConfig),
+    scanners: z.record(z.string(), PluginEntry),
+    channels: z.record(z.string(), PluginEntry),
     routes: z.array(Route).min(1),
     polling: Polling.prefault({}),
     http: HttpSettings.prefault({}),

@@ -1,13 +1,13 @@
 import type { Polling } from './config.js';
 import { MAX_DELAY_SECONDS } from './queue.js';
 
-/** While a scan is younger than this, checks come at most `YOUNG_INTERVAL` apart, so a quick scan's message is quick. */
+/** While a scan is younger than this, checks come at most `YOUNG_INTERVAL` apart, so a quick scan's message is quick (≤ 10 s late, with room for the queue hops). */
 export const YOUNG_SCAN_SECONDS = 60;
-export const YOUNG_INTERVAL_SECONDS = 10;
+export const YOUNG_INTERVAL_SECONDS = 8;
 
 /**
  * Seconds until the next status check of a scan `ageSeconds` old.
- * Young scans are checked every 10 s (or `maxDelaySeconds` if lower), older ones every `maxDelaySeconds`.
+ * Young scans are checked every 8 s (or `maxDelaySeconds` if lower), older ones every `maxDelaySeconds`.
  * Where the scanner reports progress, the check aims at the estimated finish when that comes sooner.
  * Never past the deadline (so a time-out is reported on time) nor SQS's 900 s.
  */

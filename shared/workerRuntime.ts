@@ -1,4 +1,5 @@
 import { createHttpClient, type HttpClient } from './http.js';
+import { validatePluginConfigs } from './pluginConfig.js';
 import type { RetryPolicy } from './retry.js';
 import type { Runtime } from './runtime.js';
 import { scannerPlugin } from './scanners/registry.js';
@@ -11,7 +12,8 @@ export interface WorkerRuntime extends Runtime {
   scanner(key: string): ScannerClient;
 }
 
-export const withWorkers = (rt: Runtime, onRetry?: (call: string, code: string, attempt: number, delayMs: number) => void): WorkerRuntime => {
+export const withWorkers = (base: Runtime, onRetry?: (call: string, code: string, attempt: number, delayMs: number) => void): WorkerRuntime => {
+  const rt = { ...base, config: validatePluginConfigs(base.config) };
   const { timeoutMs, attempts, baseDelayMs, maxDelayMs } = rt.config.http;
   const http = createHttpClient({ timeoutMs });
   const retry = { attempts, baseDelayMs, maxDelayMs };

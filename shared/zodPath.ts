@@ -10,7 +10,7 @@ export const formatPath = (path: readonly PropertyKey[]): string =>
 export const formatIssues = (error: z.core.$ZodError, prefix = ''): string =>
   error.issues
     .map((issue) => {
-      const path = formatPath([...(prefix ? [prefix] : []), ...issue.path]);
+      const path = formatPath([...(prefix ? prefix.split('.') : []), ...issue.path]);
       return path ? `${path}: ${issue.message}` : issue.message;
     })
     .join('; ');

@@ -82,3 +82,17 @@ describe('configuration and credential problems', () => {
     await expect(startStack({ port: 0, config: bad })).rejects.toThrow('routes[0].scanner: unknown scanner "acr-sh"');
   });
 });
+
+describe('scanner and channel entries are checked against their plugin', () => {
+  it('names the bad field of a scanner entry', async () => {
+    const { startStack } = await import('../../local/stack.js');
+    const bad = (sims: { acrUrl: string; chatUrl: string }) => {
+      const c = testConfig(sims);
+      return { ...c, scanners: { 'acr-hz': { ...c.scanners['acr-hz'], region: 'Hangzhou' } }, channels: { ...c.channels, sec: { type: 'telegram', url: 'https://t.me/x' } } };
+    };
+    const err = await startStack({ port: 0, config: bad }).catch((e: Error) => e);
+    expect(String(err)).toContain('scanners.acr-hz.region: expected a region id');
+    expect(String(err)).toContain('channels.sec');
+    expect(String(err)).toContain('unknown channel type');
+  });
+});

@@ -1,0 +1,51 @@
+import { execFileSync } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { build } from 'esbuild';
+
+export const FUNCTIONS = ['onPush', 'startScan', 'pollStatus', 'notify'] as const;
+const OUT_DIR = '.bench';
+
+/** Bundles a function the way serverless.yml's custom.esbuild does (minified ESM, AWS SDK left to the runtime). */
+export const bundle = async (name: string): Promise<string> => {
+  mkdirSync(OUT_DIR, { recursive: true });
+  const outfile = `${OUT_DIR}/${name}.mjs`;
+  await build({
+    entryPoints: [`functions/${name}.ts`],
+    bundle: true,
+    minify: true,
+    format: 'esm',
+    platform: 'node',
+    target: 'node22',
+    external: ['@aws-sdk/*'],
+    banner: { js: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);" },
+    outfile,
+    logLevel: 'error',
+  });
+  return outfile;
+};
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+/** Module-load time and peak RSS of a bundle, each in a fresh Node process. */
+export const coldLoad = (file: string, runs = 11) => {
+  const script = `const t=performance.now();await import(${JSON.stringify(`${process.cwd()}/${file}`)});const ms=performance.now()-t;process.stdout.write(JSON.stringify({ms,rss:process.resourceUsage().maxRSS}))`;
+  const samples = Array.from({ length: runs }, () =>
+    JSON.parse(execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', env: { ...process.env, NODE_NO_WARNINGS: '1' } })) as { ms: number; rss: number },
+  );
+  return { loadMs: median(samples.map((s) => s.ms)), peakRssMb: Math.max(...samples.map((s) => s.rss)) / 1024 };
+};
+
+export const sizeKiB = async (file: string) => (await stat(file)).size / 1024;
+
+export const measureBundles = async () => {
+  const rows = [];
+  for (const name of FUNCTIONS) {
+    const file = await bundle(name);
+    rows.push({ name, sizeKiB: await sizeKiB(file), ...coldLoad(file) });
+  }
+  return rows;
+};
+
+// Keeps `execFileSync` honest about where node is.
+export const nodeVersion = () => execFileSync(process.execPath, ['--version'], { encoding: 'utf8' }).trim();

@@ -1,0 +1,75 @@
+import { startAcrSimulator } from '../local/simulators/acr.js';
+import { Polling } from '../shared/config.js';
+import { createHttpClient } from '../shared/http.js';
+import type { ImagePush } from '../shared/messages.js';
+import { acrScanner } from '../shared/scanners/acr.js';
+import { nextCheckDelaySeconds } from '../shared/schedule.js';
+
+/** The times (s after start) of a scan's status checks, on a virtual clock, until one sees it finished at `T`. */
+export const checkTimes = (polling: Polling, T: number): number[] => {
+  const deadline = polling.deadlineMinutes * 60;
+  let t = polling.initialDelaySeconds;
+  const times = [t];
+  while (t < T) {
+    t += nextCheckDelaySeconds(polling, t, deadline - t);
+    times.push(t);
+  }
+  return times;
+};
+
+/**
+ * For scans lasting T: status checks and delay from completion to the check that sees it (virtual clock, the real
+ * schedule), and every vendor call of the whole scan counted at the ACR simulator by the real ACR client.
+ * The anchor is a fixed 30 s poller.
+ */
+export const scanCosts = async (durations = [30, 120, 600]) => {
+  const polling = Polling.parse({});
+  const sim = await startAcrSimulator();
+  const http = createHttpClient({ timeoutMs: 5000 });
+  const env = { ALIBABA_CLOUD_ACCESS_KEY_ID: sim.credentials.accessKeyId, ALIBABA_CLOUD_ACCESS_KEY_SECRET: sim.credentials.accessKeySecret };
+  const client = acrScanner.create(
+    { type: 'acr', region: 'cn-hangzhou', instanceId: 'cri-bench', endpoint: sim.url },
+    { http, retry: { attempts: 3, baseDelayMs: 10, maxDelayMs: 100 }, env },
+  );
+  const rows = [];
+  try {
+    for (const T of durations) {
+      const times = checkTimes(polling, T);
+      const repository = `bench-${T}s`;
+      sim.setBehaviour(`team/${repository}`, { scanChecks: times.length - 1 });
+      const image: ImagePush = { source: 'acr', namespace: 'team', repository, tag: '1.0.0', digest: `sha256:${'c'.repeat(64)}` };
+      const before = sim.calls.length;
+      const handle = await client.start(image);
+      let state = 'running';
+      for (let i = 0; i < times.length; i++) state = (await client.check(image, handle)).state;
+      if (state !== 'complete') throw new Error(`scan of ${T}s did not complete after ${times.length} checks`);
+      await client.report(image, handle);
+      rows.push({
+        scanSeconds: T,
+        statusChecks: times.length,
+        statusCheckBar: T / 30 + 8,
+        vendorCalls: sim.calls.length - before,
+        delaySeconds: times.at(-1)! - T,
+        delayBar: T <= 60 ? 10 : 30,
+        anchorStatusChecks: Math.ceil(T / 30),
+        anchorDelaySeconds: Math.ceil(T / 30) * 30 - T,
+      });
+    }
+  } finally {
+    await http.close();
+    await sim.close();
+  }
+  return rows;
+};
+
+/** The latest a message can be, over every scan length from `from` to `to` seconds (step 1 s), ours and the anchor's. */
+export const worstDelays = (from: number, to: number) => {
+  const polling = Polling.parse({});
+  let ours = 0;
+  let anchor = 0;
+  for (let T = from; T <= to; T++) {
+    ours = Math.max(ours, checkTimes(polling, T).at(-1)! - T);
+    anchor = Math.max(anchor, Math.ceil(T / 30) * 30 - T);
+  }
+  return { ours, anchor };
+};
