@@ -89,7 +89,14 @@ export const parseConfig = (raw: unknown): Config => {
 const readConfigText = async (value: string, ssm: SsmReader): Promise<string> => {
   const trimmed = value.trim();
   if (trimmed.startsWith('{')) return trimmed;
-  if (trimmed.startsWith('ssm:')) return ssm(trimmed.slice(4));
+  if (trimmed.startsWith('ssm:')) {
+    const name = trimmed.slice(4);
+    try {
+      return await ssm(name);
+    } catch (err) {
+      throw new ConfigError(`SCANHOOK_CONFIG: cannot read SSM parameter ${name}: ${(err as Error).name}`);
+    }
+  }
   try {
     return await readFile(trimmed, 'utf8');
   } catch (err) {

@@ -23,5 +23,5 @@ export const nextCheckDelaySeconds = (
     const estimatedRemaining = (ageSeconds * (100 - progress)) / progress;
     delay = Math.min(delay, Math.max(1, estimatedRemaining));
   }
-  return Math.ceil(Math.max(0, Math.min(delay, secondsToDeadline + 1)));
+  return Math.max(0, Math.min(Math.ceil(delay), Math.floor(secondsToDeadline) + 1));
 };

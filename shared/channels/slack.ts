@@ -64,7 +64,7 @@ export const slackMessage = (notice: Notice) => {
       elements: [{ type: 'button', text: { type: 'plain_text', text: 'Open scan report' }, url: notice.consoleUrl }],
     });
   }
-  return { text: `${notice.emoji} ${notice.image}: ${notice.headline}`.slice(0, 3000), blocks };
+  return { text: esc(`${notice.emoji} ${notice.image}: ${notice.headline}`).slice(0, 3000), blocks };
 };
 
 export const slackChannel = defineChannel({

@@ -1,0 +1,350 @@
+import { describe, expect, it } from 'vitest';
+import { type Config, parseConfig } from '../../shared/config.js';
+import { globMatches, globToRegExp } from '../../shared/glob.js';
+import { type NotifyJob, type PollJob, ScanJob } from '../../shared/messages.js';
+import type { JobQueue, QueueName } from '../../shared/queue.js';
+import type { Runtime } from '../../shared/runtime.js';
+import { handleWebhook, MAX_BODY_BYTES, matchRoute, secretMatches, type WebhookHttpRequest } from '../../shared/webhook.js';
+
+const SECRET = 'acr-webhook-secret-0123456789';
+const PROD_SECRET = 'prod-webhook-secret-9876543210';
+const DIGEST = `sha256:${'ab'.repeat(32)}`;
+const DIGEST2 = `sha256:${'cd'.repeat(32)}`;
+const NOW = new Date('2024-06-01T12:00:00.000Z');
+
+const config: Config = parseConfig({
+  sources: { acr: { secret: SECRET }, 'acr-prod': { type: 'acr', secret: PROD_SECRET } },
+  scanners: {
+    'acr-hz': { type: 'acr', region: 'cn-hangzhou', instanceId: 'cri-hz' },
+    'acr-sh': { type: 'acr', region: 'cn-shanghai', instanceId: 'cri-sh' },
+  },
+  channels: {
+    releases: { type: 'webhook', url: 'https://example.com/releases' },
+    everything: { type: 'webhook', url: 'https://example.com/all' },
+  },
+  routes: [
+    { source: 'acr', namespace: 'team', repository: 'api-*', tag: 'v*', scanner: 'acr-hz', channels: ['releases', 'everything'] },
+    { source: 'acr', namespace: 'team', scanner: 'acr-sh', channels: ['everything'] },
+    { source: 'acr-prod', namespace: 'prod*', repository: '*', tag: '*', scanner: 'acr-sh', channels: ['everything'] },
+  ],
+});
+
+/** An in-memory JobQueue: records what would have been sent, checking each scan job against its schema as SQS sending does. */
+const recorder = (opts: { fail?: Error } = {}) => {
+  const scanJobs: ScanJob[] = [];
+  const calls: string[] = [];
+  const queue: JobQueue = {
+    sendScanJobs: async (jobs: ScanJob[]) => {
+      calls.push('sendScanJobs');
+      if (opts.fail) throw opts.fail;
+      scanJobs.push(...jobs.map((j) => ScanJob.parse(j)));
+    },
+    sendPoll: async (_job: PollJob, _delay: number) => {
+      calls.push('sendPoll');
+    },
+    sendNotify: async (_jobs: NotifyJob[]) => {
+      calls.push('sendNotify');
+    },
+    sendToDeadLetter: async (_queue: QueueName, _body: string, _reason: string) => {
+      calls.push('sendToDeadLetter');
+    },
+  };
+  return { queue, scanJobs, calls };
+};
+
+const runtime = (queue: JobQueue, cfg: Config = config): Runtime => ({
+  config: cfg,
+  queue,
+  env: {},
+  now: () => NOW,
+  maxReceiveCount: { scan: 3, poll: 3, notify: 3 },
+});
+
+const acrPayload = (over: { namespace?: string; name?: string; tag?: string; digest?: string } = {}) => ({
+  push_data: { digest: over.digest ?? DIGEST, pushed_at: '2024-06-01 20:00:00', tag: over.tag ?? 'v1.4.2' },
+  repository: {
+    name: over.name ?? 'api-gw',
+    namespace: over.namespace ?? 'team',
+    region: 'cn-hangzhou',
+    repo_full_name: `${over.namespace ?? 'team'}/${over.name ?? 'api-gw'}`,
+  },
+});
+
+const request = (over: Partial<WebhookHttpRequest> & { payload?: unknown } = {}): WebhookHttpRequest => ({
+  source: 'acr',
+  headers: { 'Content-Type': 'application/json' },
+  query: { token: SECRET },
+  body: JSON.stringify(over.payload ?? acrPayload()),
+  ...over,
+});
+
+const send = async (req: WebhookHttpRequest, cfg: Config = config) => {
+  const rec = recorder();
+  const res = await handleWebhook(runtime(rec.queue, cfg), req);
+  return { res, body: JSON.parse(res.body) as Record<string, any>, ...rec };
+};
+
+describe('handleWebhook: refusals (nothing is queued)', () => {
+  it('404 for an unknown source', async () => {
+    const { res, body, calls } = await send(request({ source: 'github' }));
+    expect(res.statusCode).toBe(404);
+    expect(body.error).toBe('unknown source "github"');
+    expect(res.headers['content-type']).toBe('application/json');
+    expect(calls).toEqual([]);
+  });
+
+  it.each([
+    ['no token', {}],
+    ['an undefined token', { token: undefined }],
+    ['a wrong token', { token: 'acr-webhook-secret-012345678X' }],
+    ['a prefix of the token', { token: SECRET.slice(0, -1) }],
+    ['the token plus more', { token: `${SECRET}x` }],
+    ['an empty token', { token: '' }],
+    ['another source’s token', { token: PROD_SECRET }],
+  ])('401 for %s', async (_name, query) => {
+    const { res, body, calls } = await send(request({ query }));
+    expect(res.statusCode).toBe(401);
+    expect(body.error).toBe('missing or wrong webhook secret');
+    expect(res.body).not.toContain(SECRET);
+    expect(calls).toEqual([]);
+  });
+
+  it('the token is checked before the body is even looked at', async () => {
+    const { res } = await send(request({ query: {}, body: 'x'.repeat(MAX_BODY_BYTES + 10), headers: { 'content-type': 'text/plain' } }));
+    expect(res.statusCode).toBe(401);
+  });
+
+  it('413 for a body over 256 KiB, counted in bytes', async () => {
+    expect(MAX_BODY_BYTES).toBe(256 * 1024);
+    const json = JSON.stringify(acrPayload());
+    const exactly = json + ' '.repeat(MAX_BODY_BYTES - Buffer.byteLength(json));
+    expect((await send(request({ body: exactly }))).res.statusCode).toBe(202);
+    const over = await send(request({ body: `${exactly} ` }));
+    expect(over.res.statusCode).toBe(413);
+    expect(over.body.error).toBe('body larger than 256 KiB');
+    expect(over.calls).toEqual([]);
+    // 100 000 CJK characters: under the limit in characters, 300 000 bytes in UTF-8
+    const cjk = JSON.stringify({ ...acrPayload(), note: '中'.repeat(100_000) });
+    expect(cjk.length).toBeLessThan(MAX_BODY_BYTES);
+    expect((await send(request({ body: cjk }))).res.statusCode).toBe(413);
+  });
+
+  it('413 applies to the decoded size of a base64 body', async () => {
+    const json = JSON.stringify(acrPayload());
+    const big = Buffer.from(json + ' '.repeat(MAX_BODY_BYTES)).toString('base64');
+    expect((await send(request({ body: big, isBase64Encoded: true }))).res.statusCode).toBe(413);
+  });
+
+  it.each(['text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', 'application/jsonp'])(
+    '415 for content-type %s',
+    async (type) => {
+      const { res, body, calls } = await send(request({ headers: { 'content-type': type } }));
+      expect(res.statusCode).toBe(415);
+      expect(body.error).toBe(`content-type "${type}" is not JSON`);
+      expect(calls).toEqual([]);
+    },
+  );
+
+  it.each(['application/json', 'application/json; charset=utf-8', 'Application/JSON', ' application/json ;charset=UTF-8'])(
+    'accepts content-type %s',
+    async (type) => {
+      expect((await send(request({ headers: { 'Content-Type': type } }))).res.statusCode).toBe(202);
+    },
+  );
+
+  it('accepts a request with no content-type at all', async () => {
+    expect((await send(request({ headers: {} }))).res.statusCode).toBe(202);
+  });
+
+  it.each([
+    ['truncated JSON', '{"push_data": {'],
+    ['an empty body', ''],
+    ['no body', undefined],
+    ['not JSON', 'hello'],
+  ])('400 for %s', async (_name, body) => {
+    const { res, body: reply, calls } = await send(request({ body }));
+    expect(res.statusCode).toBe(400);
+    expect(reply.error).toMatch(/^body is not valid JSON: /);
+    expect(calls).toEqual([]);
+  });
+
+  it('400 naming the field for a payload of the wrong shape', async () => {
+    const bad = await send(request({ payload: acrPayload({ digest: 'sha256:1234' }) }));
+    expect(bad.res.statusCode).toBe(400);
+    expect(bad.body.error).toMatch(/^invalid acr payload: /);
+    expect(bad.body.error).toContain('push_data.digest: expected "sha256:" followed by 64 hex digits');
+    expect(bad.calls).toEqual([]);
+
+    const noNamespace = acrPayload() as any;
+    delete noNamespace.repository.namespace;
+    const missing = await send(request({ payload: noNamespace }));
+    expect(missing.res.statusCode).toBe(400);
+    expect(missing.body.error).toContain('repository.namespace');
+
+    const emptyTag = await send(request({ payload: acrPayload({ tag: '' }) }));
+    expect(emptyTag.res.statusCode).toBe(400);
+    expect(emptyTag.body.error).toContain('push_data.tag');
+
+    for (const payload of [[], 'string', null, {}]) {
+      const r = await send(request({ payload, body: JSON.stringify(payload) }));
+      expect(r.res.statusCode, JSON.stringify(payload)).toBe(400);
+      expect(r.calls).toEqual([]);
+    }
+  });
+});
+
+describe('handleWebhook: accepted pushes', () => {
+  it('202 queues one scan job for the first matching route', async () => {
+    const { res, body, scanJobs } = await send(request());
+    expect(res.statusCode).toBe(202);
+    expect(body.accepted).toBe(1);
+    expect(body.ignored).toEqual([]);
+    expect(scanJobs).toHaveLength(1);
+    const job = scanJobs[0]!;
+    expect(job).toMatchObject({
+      kind: 'scan',
+      v: 1,
+      route: 0,
+      scanner: 'acr-hz',
+      channels: ['releases', 'everything'],
+      image: {
+        source: 'acr',
+        region: 'cn-hangzhou',
+        namespace: 'team',
+        repository: 'api-gw',
+        tag: 'v1.4.2',
+        digest: DIGEST,
+        pushedAt: '2024-06-01 20:00:00',
+      },
+      receivedAt: NOW.toISOString(),
+    });
+    expect(job.jobId).toMatch(/^[0-9a-f-]{36}$/);
+    expect(body.jobs).toEqual([{ jobId: job.jobId, image: 'team/api-gw:v1.4.2', scanner: 'acr-hz' }]);
+  });
+
+  it('a tag that misses the first route’s pattern falls through to the next route', async () => {
+    const { body, scanJobs } = await send(request({ payload: acrPayload({ tag: 'latest' }) }));
+    expect(body.accepted).toBe(1);
+    expect(scanJobs[0]).toMatchObject({ route: 1, scanner: 'acr-sh', channels: ['everything'] });
+  });
+
+  it('a repository that misses the first route’s pattern falls through as well', async () => {
+    const { scanJobs } = await send(request({ payload: acrPayload({ name: 'web', tag: 'v2' }) }));
+    expect(scanJobs[0]).toMatchObject({ route: 1, image: { repository: 'web', tag: 'v2' } });
+  });
+
+  it('202 with `ignored` when no route matches, and nothing queued', async () => {
+    const { res, body, calls } = await send(request({ payload: acrPayload({ namespace: 'other', name: 'x', tag: 'v1' }) }));
+    expect(res.statusCode).toBe(202);
+    expect(body).toEqual({ accepted: 0, ignored: [{ image: 'other/x:v1', reason: 'no route matches' }], jobs: [] });
+    expect(calls).toEqual([]);
+  });
+
+  it('routes are matched per source: another source uses its own routes and secret', async () => {
+    const prod = await send(request({ source: 'acr-prod', query: { token: PROD_SECRET }, payload: acrPayload({ namespace: 'prod-eu' }) }));
+    expect(prod.res.statusCode).toBe(202);
+    expect(prod.scanJobs).toHaveLength(1);
+    expect(prod.scanJobs[0]).toMatchObject({ route: 2, image: { source: 'acr-prod' } });
+    // `team` matches only acr's routes, which do not apply to acr-prod
+    const none = await send(request({ source: 'acr-prod', query: { token: PROD_SECRET } }));
+    expect(none.body.accepted).toBe(0);
+    expect(none.body.ignored[0].reason).toBe('no route matches');
+  });
+
+  it('headers and query values may be undefined, and header names any case', async () => {
+    const { res } = await send(request({ headers: { 'CONTENT-TYPE': 'application/json', 'x-absent': undefined }, query: { token: SECRET, other: undefined } }));
+    expect(res.statusCode).toBe(202);
+  });
+
+  it('decodes a base64-encoded body', async () => {
+    const body = Buffer.from(JSON.stringify(acrPayload({ digest: DIGEST2 }))).toString('base64');
+    const { res, scanJobs } = await send(request({ body, isBase64Encoded: true }));
+    expect(res.statusCode).toBe(202);
+    expect(scanJobs[0]!.image.digest).toBe(DIGEST2);
+  });
+
+  it('every accepted push gets its own job id', async () => {
+    const a = await send(request());
+    const b = await send(request());
+    expect(a.scanJobs[0]!.jobId).not.toBe(b.scanJobs[0]!.jobId);
+  });
+
+  it('a queue failure is not swallowed into a 202', async () => {
+    const rec = recorder({ fail: new Error('SQS down') });
+    await expect(handleWebhook(runtime(rec.queue), request())).rejects.toThrow('SQS down');
+    expect(rec.calls).toEqual(['sendScanJobs']);
+  });
+});
+
+describe('matchRoute', () => {
+  const push = { source: 'acr', namespace: 'team', repository: 'api-gw', digest: DIGEST };
+  it('a digest-only push matches only routes whose tag pattern is `*`', () => {
+    expect(matchRoute(config, push)).toBe(1);
+    expect(matchRoute(config, { ...push, tag: 'v1' })).toBe(0);
+  });
+  it('-1 when nothing matches', () => {
+    expect(matchRoute(config, { ...push, source: 'nope' })).toBe(-1);
+    expect(matchRoute(config, { ...push, namespace: 'teams' })).toBe(-1);
+  });
+});
+
+describe('secretMatches', () => {
+  it('is true only for the exact secret', () => {
+    expect(secretMatches(SECRET, SECRET)).toBe(true);
+    expect(secretMatches(`${SECRET}`.slice(0), SECRET)).toBe(true);
+    expect(secretMatches(undefined, SECRET)).toBe(false);
+    expect(secretMatches('', SECRET)).toBe(false);
+    expect(secretMatches(SECRET.toUpperCase(), SECRET)).toBe(false);
+    expect(secretMatches(` ${SECRET}`, SECRET)).toBe(false);
+  });
+  it('compares different lengths without throwing', () => {
+    expect(() => secretMatches('a', 'a much longer secret value')).not.toThrow();
+    expect(secretMatches('a', 'a much longer secret value')).toBe(false);
+    expect(secretMatches('x'.repeat(10_000), 'x')).toBe(false);
+  });
+  it('handles non-ASCII secrets', () => {
+    expect(secretMatches('秘密-🔑-secret', '秘密-🔑-secret')).toBe(true);
+    expect(secretMatches('秘密-🔑-secreT', '秘密-🔑-secret')).toBe(false);
+  });
+});
+
+describe('glob', () => {
+  it.each([
+    ['*', 'team/api-gw', true],
+    ['*', '', true],
+    ['team/*', 'team/api-gw', true],
+    ['team/*', 'team', false],
+    ['api-*', 'api-gw', true],
+    ['api-*', 'api-', true],
+    ['api-*', 'web-api-gw', false],
+    ['*-gw', 'api-gw', true],
+    ['*-gw', 'api-gw2', false],
+    ['v*.*', 'v1.2', true],
+    ['v*.*', 'v12', false],
+    ['a*b*c', 'abc', true],
+    ['a*b*c', 'aXXbYYc', true],
+    ['a*b*c', 'acb', false],
+    ['latest', 'latest', true],
+    ['latest', 'latest2', false],
+    ['latest', 'Latest', false],
+    ['1.0', '1x0', false],
+    ['v1.0+build', 'v1.0+build', true],
+    ['v1.0+build', 'v1.00build', false],
+    ['(a|b)', '(a|b)', true],
+    ['(a|b)', 'a', false],
+    ['[abc]', 'a', false],
+    ['[abc]', '[abc]', true],
+    ['?', 'x', false],
+    ['?', '?', true],
+    ['^$', '^$', true],
+    ['a\\b', 'a\\b', true],
+    ['**', 'anything/at/all', true],
+  ])('%s vs %s → %s', (pattern, value, expected) => {
+    expect(globMatches(pattern, value)).toBe(expected);
+  });
+
+  it('anchors the whole value', () => {
+    expect(globToRegExp('api').test('my-api-gw')).toBe(false);
+    expect(globToRegExp('*').source).toBe('^.*$');
+  });
+});
