@@ -12,13 +12,7 @@ import { parseRecord, receiveCount } from './records.js';
  * finished → the report goes to the notify queue, one job per channel; past the deadline → a time-out message.
  */
 export const checkScan = async (rt: WorkerRuntime, log: Logger, record: SQSRecord): Promise<void> => {
-  let job: PollJob;
-  try {
-    job = parseRecord(record, PollJob);
-  } catch (err) {
-    log.error('invalid poll job', { messageId: record.messageId, error: (err as Error).message });
-    throw err;
-  }
+  const job = parseRecord(record, PollJob, log);
   const context = { jobId: job.jobId, scanner: job.scanner, check: job.scan.checks + 1 };
   try {
     const client = rt.scanner(job.scanner);

@@ -15,13 +15,7 @@ import { parseRecord } from './records.js';
  * chat webhooks are not idempotent. Logs name the channel by its config key only.
  */
 export const deliverNotice = async (rt: WorkerRuntime, log: Logger, record: SQSRecord): Promise<void> => {
-  let job: NotifyJob;
-  try {
-    job = parseRecord(record, NotifyJob);
-  } catch (err) {
-    log.error('invalid notify job', { messageId: record.messageId, error: (err as Error).message });
-    throw err;
-  }
+  const job = parseRecord(record, NotifyJob, log);
   const context = { jobId: job.jobId, channel: job.channel, outcome: job.outcome.status };
   const config = rt.config.channels[job.channel];
   if (!config) {

@@ -1,3 +1,4 @@
+import type { Logger } from '@aws-lambda-powertools/logger';
 import type { SQSRecord } from 'aws-lambda';
 import type * as z from 'zod';
 import { formatIssues } from '../zodPath.js';
@@ -6,8 +7,20 @@ export class InvalidMessageError extends Error {
   override name = 'InvalidMessageError';
 }
 
-/** Parses an SQS record's body with the job's schema; a bad message fails its record and so reaches the DLQ. */
-export const parseRecord = <S extends z.ZodType>(record: SQSRecord, schema: S): z.infer<S> => {
+/**
+ * Parses an SQS record's body with the job's schema. A bad message is logged and throws, failing its record,
+ * so SQS redelivers it until `maxReceiveCount` moves it to the DLQ.
+ */
+export const parseRecord = <S extends z.ZodType>(record: SQSRecord, schema: S, log: Logger): z.infer<S> => {
+  try {
+    return parseBody(record, schema);
+  } catch (err) {
+    log.error('invalid job message', { messageId: record.messageId, error: (err as Error).message });
+    throw err;
+  }
+};
+
+const parseBody = <S extends z.ZodType>(record: SQSRecord, schema: S): z.infer<S> => {
   let body: unknown;
   try {
     body = JSON.parse(record.body);

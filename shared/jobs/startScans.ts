@@ -32,10 +32,9 @@ export const startScans = async (rt: WorkerRuntime, log: Logger, records: SQSRec
   const groups = new Map<string, Entry[]>();
   records.forEach((record, index) => {
     try {
-      const job = parseRecord(record, ScanJob);
+      const job = parseRecord(record, ScanJob, log);
       groups.set(job.scanner, [...(groups.get(job.scanner) ?? []), { index, record, job }]);
     } catch (err) {
-      log.error('invalid scan job', { messageId: record.messageId, error: (err as Error).message });
       results[index] = { status: 'rejected', reason: err };
     }
   });
