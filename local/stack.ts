@@ -3,14 +3,13 @@ import { createNotify } from '../functions/notify.js';
 import { createOnPush } from '../functions/onPush.js';
 import { createPollStatus } from '../functions/pollStatus.js';
 import { createStartScan } from '../functions/startScan.js';
-import { type Config, loadConfig } from '../shared/config.js';
-import { validatePluginConfigs } from '../shared/pluginConfig.js';
+import { loadConfig } from '../shared/config.js';
 import type { QueueName } from '../shared/queue.js';
 import { createJobQueue } from '../shared/queue.js';
 import settings from '../shared/queues.json' with { type: 'json' };
 import { defaultMaxReceiveCount, type Runtime } from '../shared/runtime.js';
 import { powertoolsSsmReader } from '../shared/ssm.js';
-import { withWorkers } from '../shared/workerRuntime.js';
+import { withWorkers, type WorkerRuntime } from '../shared/workerRuntime.js';
 import { demoConfig } from './demoConfig.js';
 import { type SqsHandler, startEventSource } from './eventSource.js';
 import { startHttpFront } from './httpFront.js';
@@ -51,21 +50,22 @@ export const startStack = async (opts: StackOptions = {}) => {
   }
   if (configDoc !== undefined) env = { ...env, SCANHOOK_CONFIG: JSON.stringify(configDoc) };
 
-  let config: Config;
+  // The queue functions' runtime checks every scanner and channel entry, so a bad config stops the start here.
+  let runtime: Runtime;
+  let workers: WorkerRuntime;
   try {
-    config = validatePluginConfigs(await loadConfig(env, powertoolsSsmReader));
+    runtime = {
+      config: await loadConfig(env, powertoolsSsmReader),
+      queue: createJobQueue(queues.sqs, queues.urls),
+      env,
+      now: () => new Date(),
+      maxReceiveCount: defaultMaxReceiveCount,
+    };
+    workers = withWorkers(runtime);
   } catch (err) {
     await Promise.all([acr.close(), chat.close(), queues.stop()]);
     throw err;
   }
-  const runtime: Runtime = {
-    config,
-    queue: createJobQueue(queues.sqs, queues.urls),
-    env,
-    now: () => new Date(),
-    maxReceiveCount: defaultMaxReceiveCount,
-  };
-  const workers = withWorkers(runtime);
   const handlers: Record<QueueName, SqsHandler> = {
     scan: createStartScan(async () => workers) as unknown as SqsHandler,
     poll: createPollStatus(async () => workers) as unknown as SqsHandler,
@@ -88,7 +88,7 @@ export const startStack = async (opts: StackOptions = {}) => {
   return {
     url: front.url,
     demo,
-    config,
+    config: workers.config,
     acr,
     chat,
     queues,

@@ -48,10 +48,11 @@ export const createHttpClient = ({ timeoutMs }: HttpOptions): HttpClient => {
   });
   return {
     async send(req, target) {
+      const url = new URL(req.url);
       try {
         const res = await agent.request({
-          origin: new URL(req.url).origin,
-          path: new URL(req.url).pathname + new URL(req.url).search,
+          origin: url.origin,
+          path: url.pathname + url.search,
           method: req.method,
           headers: req.headers,
           body: req.body,

@@ -11,7 +11,7 @@ export const validatePluginConfigs = (config: Config): Config => {
     for (const [key, entry] of Object.entries(config[family])) {
       const result = schema.safeParse(entry);
       if (result.success) parsed[key] = result.data;
-      else problems.push(formatIssues(result.error, `${family}.${key}`));
+      else problems.push(formatIssues(result.error, [family, key]));
     }
     return parsed as Config[typeof family];
   };

@@ -17,7 +17,8 @@ export const backoffDelay = (policy: RetryPolicy, attempt: number, askedMs?: num
 };
 
 /**
- * Runs `call` until it succeeds, throws a non-retryable error, or the attempts run out.
+ * Runs `call` until it succeeds, throws a non-retryable error, or the attempts run out. A server that asks for a
+ * longer wait than `maxDelayMs` gets its error thrown at once: the queue's redelivery waits instead of the invocation.
  * `call` is invoked afresh each time, so a signed request is re-signed with a new date and nonce.
  * (undici's RetryAgent replays the same headers, which a signed API rejects, hence this loop.)
  */
@@ -31,7 +32,8 @@ export const withRetry = async <T>(
       return await call(attempt);
     } catch (err) {
       if (!(err instanceof CallError) || !err.retryable || attempt + 1 >= policy.attempts) throw err;
-      const delayMs = Math.min(backoffDelay(policy, attempt, err.retryAfterMs), Math.max(policy.maxDelayMs, err.retryAfterMs ?? 0));
+      if ((err.retryAfterMs ?? 0) > policy.maxDelayMs) throw err;
+      const delayMs = backoffDelay(policy, attempt, err.retryAfterMs);
       onRetry?.(err, attempt + 1, delayMs);
       await sleep(delayMs);
     }

@@ -7,10 +7,10 @@ export const formatPath = (path: readonly PropertyKey[]): string =>
     .join('');
 
 /** One line per problem, each naming the exact path of the bad field. */
-export const formatIssues = (error: z.core.$ZodError, prefix = ''): string =>
+export const formatIssues = (error: z.core.$ZodError, prefix: readonly PropertyKey[] = []): string =>
   error.issues
     .map((issue) => {
-      const path = formatPath([...(prefix ? prefix.split('.') : []), ...issue.path]);
+      const path = formatPath([...prefix, ...issue.path]);
       return path ? `${path}: ${issue.message}` : issue.message;
     })
     .join('; ');
