@@ -10,6 +10,7 @@ export type FailureKind =
   | 'not_found'
   | 'invalid' // the request was rejected as malformed
   | 'quota' // a business limit that will not clear by retrying
+  | 'busy' // the vendor refused for now (a concurrency limit): start again later from a new, delayed message
   | 'ambiguous'; // the target may have acted on it (a chat post that timed out): never resend
 
 export class CallError extends Error {

@@ -12,8 +12,10 @@ export const ImagePush = z.object({
   region: z.string().optional(),
   namespace: z.string().min(1),
   repository: z.string().min(1),
-  /** Absent for a digest-only push. */
+  /** The tag this push set; absent for a digest-only push. Routing and tag-based scanners use it. */
   tag: z.string().optional(),
+  /** Every tag pushed with this digest that scanhook saw together (this push's `tag` included), for messages. */
+  tags: z.array(z.string().min(1)).optional(),
   digest: Digest,
   pushedAt: z.string().optional(),
 });

@@ -2,10 +2,21 @@ import type { NotifyJob } from './messages.js';
 import { type Finding, SEVERITIES, type Severity, type SeverityCounts, worstSeverity } from './report.js';
 
 /** What every chat message says about one scan result, before a channel gives it its own format. */
+/** One scan result inside a summary notice. */
+export interface NoticeItem {
+  image: string;
+  emoji: string;
+  headline: string;
+  consoleUrl?: string;
+}
+
 export interface Notice {
-  kind: NotifyJob['outcome']['status'];
+  /** A scan outcome, or `summary`: several results for one channel combined because its rate limit allows no more posts. */
+  kind: NotifyJob['outcome']['status'] | 'summary';
   /** `team/api:1.4.2`, or `team/api@sha256:1234abcd…` for a digest-only push. */
   image: string;
+  /** Every tag pushed with this digest, when there is more than the one in `image`. */
+  tags?: string[];
   shortDigest: string;
   scanner: string;
   /** One line: what happened. */
@@ -22,6 +33,8 @@ export interface Notice {
   findings: Finding[];
   consoleUrl?: string;
   duration?: string;
+  /** The results a `summary` combines. */
+  items?: NoticeItem[];
 }
 
 export const SEVERITY_EMOJI: Record<Severity | 'none', string> = {
@@ -60,6 +73,7 @@ export const buildNotice = (job: NotifyJob, scannerLabel: string): Notice => {
   const base = {
     kind: outcome.status,
     image: image.tag ? `${name}:${image.tag}` : `${name}@${image.digest.slice(0, 19)}…`,
+    ...(image.tags && image.tags.length > 1 ? { tags: image.tags } : {}),
     shortDigest: shortDigest(image.digest),
     scanner: `${scannerLabel} (${job.scanner})`,
     findings: [] as Finding[],
