@@ -9,6 +9,8 @@ export interface EventSourceOptions {
   queueUrl: string;
   queueArn: string;
   batchSize: number;
+  /** Lambda's MaximumBatchingWindowInSeconds: gather records until `batchSize` or this long after the first. */
+  batchingWindowSeconds?: number;
   handler: SqsHandler;
   /** Batches handled at once, as Lambda runs several pollers. */
   concurrency?: number;
@@ -60,17 +62,35 @@ export const startEventSource = (opts: EventSourceOptions) => {
   let running = true;
   const loops: Promise<void>[] = [];
 
-  const pollOnce = async () => {
+  const receive = async (max: number, waitSeconds: number): Promise<Message[]> => {
     const res = await opts.sqs.send(
       new ReceiveMessageCommand({
         QueueUrl: opts.queueUrl,
-        MaxNumberOfMessages: Math.min(10, opts.batchSize),
-        WaitTimeSeconds: 1,
+        MaxNumberOfMessages: Math.min(10, max),
+        WaitTimeSeconds: waitSeconds,
         MessageSystemAttributeNames: ['All'],
         MessageAttributeNames: ['All'],
       }),
     );
-    const messages = res.Messages ?? [];
+    return res.Messages ?? [];
+  };
+
+  const gatherBatch = async (): Promise<Message[]> => {
+    const messages = await receive(opts.batchSize, 1);
+    const windowMs = (opts.batchingWindowSeconds ?? 0) * 1000;
+    if (messages.length === 0 || windowMs === 0) return messages;
+    const closesAt = Date.now() + windowMs;
+    while (running && messages.length < opts.batchSize && Date.now() < closesAt) {
+      const wait = Math.min(1, Math.max(0, Math.floor((closesAt - Date.now()) / 1000)));
+      const more = await receive(opts.batchSize - messages.length, wait);
+      messages.push(...more);
+      if (more.length === 0 && wait === 0) await new Promise((r) => setTimeout(r, Math.min(100, closesAt - Date.now())));
+    }
+    return messages;
+  };
+
+  const pollOnce = async () => {
+    const messages = await gatherBatch();
     if (messages.length === 0) return;
     const records = messages.map((m) => toRecord(m, opts.queueArn));
     let failed = new Set<string>();

@@ -16,7 +16,7 @@ export interface LocalQueues {
  */
 export const startLocalQueues = async (opts: { visibilityTimeoutSeconds?: number } = {}): Promise<LocalQueues> => {
   const server = await startFauxqs({ port: 0, logger: false, host: '127.0.0.1' });
-  const names: QueueName[] = ['scan', 'poll', 'notify'];
+  const names: QueueName[] = ['intake', 'scan', 'poll', 'notify'];
   const urls: Partial<QueueUrls> = {};
   const arns: Partial<Record<QueueName, string>> = {};
   for (const name of names) {

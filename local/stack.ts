@@ -28,6 +28,8 @@ export interface StackOptions {
   /** Environment the functions see (credentials); defaults to process.env. */
   env?: NodeJS.ProcessEnv;
   visibilityTimeoutSeconds?: number;
+  /** Overrides the scan queue's batching window from queues.json (10 s), so a demo or a test need not wait for it. */
+  scanBatchingWindowSeconds?: number;
   onPost?: (post: ChatPost) => void;
 }
 
@@ -66,12 +68,14 @@ export const startStack = async (opts: StackOptions = {}) => {
     await Promise.all([acr.close(), chat.close(), queues.stop()]);
     throw err;
   }
+  const startScan = createStartScan(async () => workers) as unknown as SqsHandler;
   const handlers: Record<QueueName, SqsHandler> = {
-    scan: createStartScan(async () => workers) as unknown as SqsHandler,
+    intake: startScan,
+    scan: startScan,
     poll: createPollStatus(async () => workers) as unknown as SqsHandler,
     notify: createNotify(async () => workers) as unknown as SqsHandler,
   };
-  const functionNames: Record<QueueName, string> = { scan: 'startScan', poll: 'pollStatus', notify: 'notify' };
+  const functionNames: Record<QueueName, string> = { intake: 'startScan', scan: 'startScan', poll: 'pollStatus', notify: 'notify' };
   const sources = (Object.keys(handlers) as QueueName[]).map((name) =>
     startEventSource({
       sqs: queues.sqs,
@@ -79,8 +83,14 @@ export const startStack = async (opts: StackOptions = {}) => {
       queueUrl: queues.urls[name],
       queueArn: queues.arns[name],
       batchSize: settings[name].batchSize,
+      batchingWindowSeconds:
+        name === 'scan' && opts.scanBatchingWindowSeconds !== undefined
+          ? opts.scanBatchingWindowSeconds
+          : ((settings[name] as { batchingWindowSeconds?: number }).batchingWindowSeconds ?? 0),
       handler: handlers[name],
-      concurrency: 4,
+      // One poller gathers the scan queue's batches: Lambda may run several, each gathering its own batch, so a
+      // burst can arrive in a few batches there (more start calls than here; see README, "Coalescing").
+      concurrency: name === 'scan' ? 1 : 4,
     }),
   );
   const front = await startHttpFront(createOnPush(async () => runtime) as never, opts.port ?? 3000);

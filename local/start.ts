@@ -5,7 +5,7 @@ import { describeChatPost, prettyLogs } from './terminal.js';
 /** `npm start`: scanhook end to end on this machine. */
 prettyLogs();
 const port = Number(process.env.PORT ?? 3000);
-const stack = await startStack({ port, onPost: (post) => process.stdout.write(describeChatPost(post)) }).catch((err: Error) => {
+const stack = await startStack({ port, scanBatchingWindowSeconds: 2, onPost: (post) => process.stdout.write(describeChatPost(post)) }).catch((err: Error) => {
   process.stderr.write(`scanhook could not start: ${err.message}\n`);
   process.exit(1);
 });

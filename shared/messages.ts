@@ -32,7 +32,12 @@ const jobBase = {
   receivedAt: z.iso.datetime(),
 };
 
-export const ScanJob = z.object({ kind: z.literal('scan'), ...jobBase });
+export const ScanJob = z.object({
+  kind: z.literal('scan'),
+  ...jobBase,
+  /** How often the scanner said it was busy (a concurrency limit) and the start was put off. */
+  deferrals: z.number().int().nonnegative().optional(),
+});
 export type ScanJob = z.infer<typeof ScanJob>;
 
 /** A started scan: what the scanner needs to find it again, and the timer's state. */

@@ -3,10 +3,13 @@ import { SendMessageBatchCommand, SendMessageCommand, type SendMessageBatchReque
 import { NotifyJob, PollJob, ScanJob } from './messages.js';
 
 export interface QueueUrls {
-  /** FIFO: its 5-minute deduplication makes a repeated push of the same digest start no second scan. */
+  /** FIFO: its 5-minute deduplication drops a webhook delivered twice (a registry's retry, a repeated push). */
+  intake: string;
+  /** Standard, read with a batching window: pushes arriving close together reach startScan in one batch. */
   scan: string;
   poll: string;
   notify: string;
+  intakeDlq: string;
   scanDlq: string;
   pollDlq: string;
   notifyDlq: string;
@@ -19,16 +22,18 @@ export const queueUrlsFromEnv = (env: NodeJS.ProcessEnv): QueueUrls => {
     return value;
   };
   return {
+    intake: get('INTAKE_QUEUE_URL'),
     scan: get('SCAN_QUEUE_URL'),
     poll: get('POLL_QUEUE_URL'),
     notify: get('NOTIFY_QUEUE_URL'),
+    intakeDlq: get('INTAKE_DLQ_URL'),
     scanDlq: get('SCAN_DLQ_URL'),
     pollDlq: get('POLL_DLQ_URL'),
     notifyDlq: get('NOTIFY_DLQ_URL'),
   };
 };
 
-export type QueueName = 'scan' | 'poll' | 'notify';
+export type QueueName = 'intake' | 'scan' | 'poll' | 'notify';
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
 /** SQS's ceiling for a message's delay. */
 export const MAX_DELAY_SECONDS = 900;
@@ -45,15 +50,29 @@ export const createJobQueue = (sqs: SQSClient, urls: QueueUrls) => {
   };
 
   return {
-    /** One group per digest; deduplicated on (route, digest) for SQS's 5-minute window. */
+    /**
+     * New pushes, to the intake queue: one group per digest, deduplicated on (route, scanner, digest, tag) for SQS's
+     * 5-minute window. Another tag of the same digest passes, and startScan merges the two into one scan.
+     */
     sendScanJobs: (jobs: ScanJob[]) =>
+      sendBatch(
+        urls.intake,
+        jobs.map((job, i) => ({
+          Id: String(i),
+          MessageBody: JSON.stringify(ScanJob.parse(job)),
+          MessageGroupId: job.image.digest.slice(7),
+          MessageDeduplicationId: sha256(`${job.route}|${job.scanner}|${job.image.digest}|${job.image.tag ?? ''}`),
+        })),
+      ),
+
+    /** Scan jobs ready to start, to the batching scan queue; a delay makes a refused start wait its turn. */
+    queueScans: (jobs: ScanJob[], delaySeconds = 0) =>
       sendBatch(
         urls.scan,
         jobs.map((job, i) => ({
           Id: String(i),
           MessageBody: JSON.stringify(ScanJob.parse(job)),
-          MessageGroupId: job.image.digest.slice(7),
-          MessageDeduplicationId: sha256(`${job.route}|${job.scanner}|${job.image.digest}`),
+          ...(delaySeconds > 0 ? { DelaySeconds: Math.min(MAX_DELAY_SECONDS, Math.ceil(delaySeconds)) } : {}),
         })),
       ),
 
@@ -72,7 +91,7 @@ export const createJobQueue = (sqs: SQSClient, urls: QueueUrls) => {
 
     /** For a job that cannot succeed however often it is retried: straight to its queue's DLQ, with the reason. */
     sendToDeadLetter: async (queue: QueueName, body: string, reason: string) => {
-      const url = { scan: urls.scanDlq, poll: urls.pollDlq, notify: urls.notifyDlq }[queue];
+      const url = { intake: urls.intakeDlq, scan: urls.scanDlq, poll: urls.pollDlq, notify: urls.notifyDlq }[queue];
       const fifo = url.endsWith('.fifo');
       await sqs.send(
         new SendMessageCommand({

@@ -1,6 +1,6 @@
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { type Config, loadConfig } from './config.js';
-import { createJobQueue, type JobQueue, queueUrlsFromEnv } from './queue.js';
+import { createJobQueue, type JobQueue, type QueueName, queueUrlsFromEnv } from './queue.js';
 import queueSettings from './queues.json' with { type: 'json' };
 import { powertoolsSsmReader } from './ssm.js';
 
@@ -10,10 +10,11 @@ export interface Runtime {
   queue: JobQueue;
   env: NodeJS.ProcessEnv;
   now: () => Date;
-  maxReceiveCount: { scan: number; poll: number; notify: number };
+  maxReceiveCount: Record<QueueName, number>;
 }
 
-export const defaultMaxReceiveCount = {
+export const defaultMaxReceiveCount: Record<QueueName, number> = {
+  intake: queueSettings.intake.maxReceiveCount,
   scan: queueSettings.scan.maxReceiveCount,
   poll: queueSettings.poll.maxReceiveCount,
   notify: queueSettings.notify.maxReceiveCount,

@@ -1,76 +1,118 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { SQSRecord } from 'aws-lambda';
+import { CallError } from '../errors.js';
 import { ScanJob } from '../messages.js';
 import type { ScanHandle } from '../scanners/scanner.js';
 import type { WorkerRuntime } from '../workerRuntime.js';
-import { handleJobFailure } from './failures.js';
+import { handleJobFailure, notifyJobs } from './failures.js';
 import { parseRecord, receiveCount } from './records.js';
+import { mergeSameImage, type QueuedScanJob, type Scan } from './mergeScans.js';
 
-interface Entry {
-  index: number;
-  record: SQSRecord;
-  job: ScanJob;
-}
+type Results = PromiseSettledResult<void>[];
+const rejectAll = (results: Results, indexes: number[], reason: unknown) => {
+  for (const i of indexes) results[i] = { status: 'rejected', reason };
+};
 
-const startGroup = async (rt: WorkerRuntime, scannerKey: string, entries: Entry[]): Promise<PromiseSettledResult<ScanHandle>[]> => {
+/** startScan reads two queues: the FIFO intake (deduplicated pushes) and the batching scan queue. */
+const fromIntake = (record: SQSRecord) => record.eventSourceARN.endsWith('.fifo');
+
+/** Deduplicated pushes move on to the scan queue, whose batching window gathers those arriving close together. */
+const forwardFromIntake = async (rt: WorkerRuntime, log: Logger, scans: Scan[], results: Results) => {
+  if (scans.length === 0) return;
+  try {
+    await rt.queue.queueScans(scans.map((s) => s.job));
+    log.debug('pushes queued for scanning', { count: scans.length });
+  } catch (err) {
+    rejectAll(results, scans.flatMap((s) => s.indexes), err);
+  }
+};
+
+const startGroup = async (rt: WorkerRuntime, scannerKey: string, scans: Scan[]): Promise<PromiseSettledResult<ScanHandle>[]> => {
   try {
     const client = rt.scanner(scannerKey);
-    const images = entries.map((e) => e.job.image);
+    const images = scans.map((s) => s.job.image);
     if (client.startMany) return await client.startMany(images);
     return await Promise.allSettled(images.map((image) => client.start(image)));
   } catch (err) {
-    return entries.map(() => ({ status: 'rejected', reason: err }));
+    return scans.map(() => ({ status: 'rejected', reason: err }));
+  }
+};
+
+const queueFirstCheck = async (rt: WorkerRuntime, log: Logger, { job }: Scan, handle: ScanHandle) => {
+  const now = rt.now();
+  const { polling } = rt.config;
+  log.info('scan started', { jobId: job.jobId, scanner: job.scanner, image: job.image });
+  await rt.queue.sendPoll(
+    {
+      ...job,
+      kind: 'poll',
+      scan: {
+        startedAt: now.toISOString(),
+        deadline: new Date(now.getTime() + polling.deadlineMinutes * 60_000).toISOString(),
+        checks: 0,
+        handle,
+      },
+    },
+    polling.initialDelaySeconds,
+  );
+};
+
+/**
+ * The scanner refused for now (its concurrency limit): the job comes back as a new delayed message, so waiting
+ * never uses up the queue's receive count. Past the polling deadline it ends in a failure message instead.
+ */
+const putOff = async (rt: WorkerRuntime, log: Logger, { job }: Scan, err: CallError) => {
+  const waitedSeconds = (rt.now().getTime() - Date.parse(job.receivedAt)) / 1000;
+  const deferrals = (job.deferrals ?? 0) + 1;
+  const context = { jobId: job.jobId, scanner: job.scanner, code: err.code, deferrals };
+  if (waitedSeconds >= rt.config.polling.deadlineMinutes * 60) {
+    log.warn('scanner stayed busy past the deadline: sending a failure message', context);
+    const reason = `${err.message}; the scanner was still busy after ${deferrals - 1} tries over ${Math.round(waitedSeconds / 60)} min`;
+    await rt.queue.sendNotify(notifyJobs(rt, job, { status: 'error', code: err.code, reason, retryable: true }));
+    return;
+  }
+  const delaySeconds = Math.max(1, (err.retryAfterMs ?? 30_000) / 1000);
+  log.info('scanner busy: start put off', { ...context, delaySeconds });
+  await rt.queue.queueScans([{ ...job, deferrals }], delaySeconds);
+};
+
+const settle = async (rt: WorkerRuntime, log: Logger, scan: Scan, started: PromiseSettledResult<ScanHandle> | undefined) => {
+  try {
+    if (!started || started.status === 'rejected') throw started?.reason ?? new Error('scanner returned no result');
+    await queueFirstCheck(rt, log, scan, started.value);
+  } catch (err) {
+    if (err instanceof CallError && err.kind === 'busy') return putOff(rt, log, scan, err);
+    await handleJobFailure(rt, log, 'scan', scan.job, scan.body, scan.receiveCount, err);
   }
 };
 
 /**
- * Starts the scans of one SQS batch. Jobs for the same scanner go to it together, so a scanner that can start
- * many images in one call does. Each started scan gets its first status check queued as a delayed message.
+ * Starts the scans of one batch from the scan queue. Jobs for the same image (route, scanner, digest) become one
+ * scan listing every tag; jobs for the same scanner go to it together, so a scanner that can start many images in
+ * one call does. Each started scan gets its first status check queued as a delayed message.
  */
-export const startScans = async (rt: WorkerRuntime, log: Logger, records: SQSRecord[]): Promise<PromiseSettledResult<void>[]> => {
-  const results: PromiseSettledResult<void>[] = records.map(() => ({ status: 'fulfilled', value: undefined }));
-  const groups = new Map<string, Entry[]>();
+export const startScans = async (rt: WorkerRuntime, log: Logger, records: SQSRecord[]): Promise<Results> => {
+  const results: Results = records.map(() => ({ status: 'fulfilled', value: undefined }));
+  const intake: QueuedScanJob[] = [];
+  const ready: QueuedScanJob[] = [];
   records.forEach((record, index) => {
     try {
       const job = parseRecord(record, ScanJob, log);
-      groups.set(job.scanner, [...(groups.get(job.scanner) ?? []), { index, record, job }]);
+      (fromIntake(record) ? intake : ready).push({ index, body: record.body, receiveCount: receiveCount(record), job });
     } catch (err) {
       results[index] = { status: 'rejected', reason: err };
     }
   });
 
+  await forwardFromIntake(rt, log, mergeSameImage(intake), results);
+
+  const byScanner = new Map<string, Scan[]>();
+  for (const scan of mergeSameImage(ready)) byScanner.set(scan.job.scanner, [...(byScanner.get(scan.job.scanner) ?? []), scan]);
   await Promise.all(
-    [...groups].map(async ([scannerKey, entries]) => {
-      const started = await startGroup(rt, scannerKey, entries);
+    [...byScanner].map(async ([scannerKey, scans]) => {
+      const started = await startGroup(rt, scannerKey, scans);
       await Promise.all(
-        entries.map(async (entry, i) => {
-          const outcome = started[i];
-          try {
-            if (!outcome || outcome.status === 'rejected') throw outcome?.reason ?? new Error('scanner returned no result');
-            const now = rt.now();
-            const { polling } = rt.config;
-            log.info('scan started', { jobId: entry.job.jobId, scanner: scannerKey, image: entry.job.image });
-            await rt.queue.sendPoll(
-              {
-                ...entry.job,
-                kind: 'poll',
-                scan: {
-                  startedAt: now.toISOString(),
-                  deadline: new Date(now.getTime() + polling.deadlineMinutes * 60_000).toISOString(),
-                  checks: 0,
-                  handle: outcome.value,
-                },
-              },
-              polling.initialDelaySeconds,
-            );
-          } catch (err) {
-            try {
-              await handleJobFailure(rt, log, 'scan', entry.job, entry.record.body, receiveCount(entry.record), err);
-            } catch (final) {
-              results[entry.index] = { status: 'rejected', reason: final };
-            }
-          }
-        }),
+        scans.map((scan, i) => settle(rt, log, scan, started[i]).catch((err) => rejectAll(results, scan.indexes, err))),
       );
     }),
   );

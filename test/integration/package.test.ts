@@ -19,15 +19,17 @@ interface QueueSettings {
   visibilityTimeoutSeconds: number;
   maxReceiveCount: number;
   batchSize: number;
+  batchingWindowSeconds?: number;
 }
 interface QueuesFile {
+  intake: QueueSettings;
   scan: QueueSettings;
   poll: QueueSettings;
   notify: QueueSettings;
   functionTimeoutSeconds: number;
   deadLetterRetentionSeconds: number;
 }
-type Kind = 'scan' | 'poll' | 'notify';
+type Kind = 'intake' | 'scan' | 'poll' | 'notify';
 
 interface Resource {
   Type: string;
@@ -38,8 +40,9 @@ interface Template {
   Outputs?: Record<string, unknown>;
 }
 
-const kinds: Kind[] = ['scan', 'poll', 'notify'];
+const kinds: Kind[] = ['intake', 'scan', 'poll', 'notify'];
 const queueIds: Record<Kind, { queue: string; dlq: string; fn: string }> = {
+  intake: { queue: 'IntakeQueue', dlq: 'IntakeDeadLetterQueue', fn: 'StartScanLambdaFunction' },
   scan: { queue: 'ScanQueue', dlq: 'ScanDeadLetterQueue', fn: 'StartScanLambdaFunction' },
   poll: { queue: 'PollQueue', dlq: 'PollDeadLetterQueue', fn: 'PollStatusLambdaFunction' },
   notify: { queue: 'NotifyQueue', dlq: 'NotifyDeadLetterQueue', fn: 'NotifyLambdaFunction' },
@@ -94,8 +97,10 @@ describe('serverless package', () => {
     }
   });
 
-  it('gives every function the queue URLs as Refs of the six queues', () => {
+  it('gives every function the queue URLs as Refs of the eight queues', () => {
     const expected = {
+      INTAKE_QUEUE_URL: { Ref: 'IntakeQueue' },
+      INTAKE_DLQ_URL: { Ref: 'IntakeDeadLetterQueue' },
       SCAN_QUEUE_URL: { Ref: 'ScanQueue' },
       POLL_QUEUE_URL: { Ref: 'PollQueue' },
       NOTIFY_QUEUE_URL: { Ref: 'NotifyQueue' },
@@ -128,14 +133,14 @@ describe('serverless package', () => {
     expect(d.Properties.MessageRetentionPeriod).toBe(queues.deadLetterRetentionSeconds);
   });
 
-  it('scan queue and its DLQ are FIFO; poll and notify queues are standard', () => {
-    for (const id of ['ScanQueue', 'ScanDeadLetterQueue']) {
+  it('intake queue and its DLQ are FIFO; scan, poll and notify queues are standard', () => {
+    for (const id of ['IntakeQueue', 'IntakeDeadLetterQueue']) {
       expect(resource(id).Properties.FifoQueue, id).toBe(true);
       expect(resource(id).Properties.QueueName, id).toMatch(/\.fifo$/);
     }
-    expect(resource('ScanQueue').Properties.ContentBasedDeduplication).toBe(false);
-    expect(resource('ScanQueue').Properties.QueueName).toBe('scanhook-dev-scan.fifo');
-    for (const id of ['PollQueue', 'PollDeadLetterQueue', 'NotifyQueue', 'NotifyDeadLetterQueue']) {
+    expect(resource('IntakeQueue').Properties.ContentBasedDeduplication).toBe(false);
+    expect(resource('IntakeQueue').Properties.QueueName).toBe('scanhook-dev-intake.fifo');
+    for (const id of ['ScanQueue', 'ScanDeadLetterQueue', 'PollQueue', 'PollDeadLetterQueue', 'NotifyQueue', 'NotifyDeadLetterQueue']) {
       expect(resource(id).Properties.FifoQueue ?? false, id).toBe(false);
       expect(resource(id).Properties.QueueName, id).not.toMatch(/\.fifo$/);
     }
@@ -143,7 +148,7 @@ describe('serverless package', () => {
 
   it('has one SQS event source mapping per worker queue, reporting batch item failures, batch size from queues.json', () => {
     const mappings = ofType('AWS::Lambda::EventSourceMapping');
-    expect(mappings).toHaveLength(3);
+    expect(mappings).toHaveLength(4);
     for (const kind of kinds) {
       const { queue, fn } = queueIds[kind];
       const matching = mappings.filter(([, m]) => JSON.stringify(m.Properties.EventSourceArn) === JSON.stringify(getAtt(queue)));
@@ -166,6 +171,9 @@ describe('serverless package', () => {
         visibilityTimeoutSeconds: q.VisibilityTimeout,
         maxReceiveCount: q.RedrivePolicy?.maxReceiveCount,
         batchSize: mapping?.[1].Properties.BatchSize,
+        ...(mapping?.[1].Properties.MaximumBatchingWindowInSeconds !== undefined
+          ? { batchingWindowSeconds: mapping[1].Properties.MaximumBatchingWindowInSeconds }
+          : {}),
       };
     };
     const timeouts = new Set(ofType('AWS::Lambda::Function').filter(([id]) => id !== 'OnPushLambdaFunction').map(([, r]) => r.Properties.Timeout));
@@ -173,6 +181,7 @@ describe('serverless package', () => {
     expect(timeouts.size).toBe(1);
     expect(retentions.size).toBe(1);
     expect({
+      intake: fromTemplate('intake'),
       scan: fromTemplate('scan'),
       poll: fromTemplate('poll'),
       notify: fromTemplate('notify'),
@@ -181,7 +190,7 @@ describe('serverless package', () => {
     }).toEqual(queues);
   });
 
-  it('IAM: sqs actions only on the six queues, SSM only under /scanhook/dev/', () => {
+  it('IAM: sqs actions only on the eight queues, SSM only under /scanhook/dev/', () => {
     const role = resource('IamRoleLambdaExecution');
     const statements = role.Properties.Policies.flatMap((p: any) => asArray(p.PolicyDocument.Statement)) as {
       Effect: string;

@@ -101,7 +101,7 @@ describe('push → scan → status checks → messages, through local mode', () 
     expect(dead[0]!.reason).toContain('NoPrivilege');
   });
 
-  it('starts no second scan when the same digest is pushed again within 5 minutes', async () => {
+  it('starts one scan for a digest pushed twice and under two tags; its message names both tags', async () => {
     const first = acrPush('twice-pushed', '3.0.0', 'same-digest');
     const second = acrPush('twice-pushed', 'latest', 'same-digest');
     expect((await postWebhook(stack, first)).status).toBe(202);
@@ -113,7 +113,9 @@ describe('push → scan → status checks → messages, through local mode', () 
     expect(repoIds.size).toBe(1);
     const creates = stack.acr.calls.filter((c) => c.action === 'CreateRepoTagScanTask' && c.status === 200 && (c.params.Digest ?? '').endsWith(first.push_data.digest.slice(7)));
     expect(creates).toHaveLength(1);
-    expect(postsFor(stack, 'twice-pushed').webhook).toHaveLength(1);
+    const { webhook } = postsFor(stack, 'twice-pushed');
+    expect(webhook).toHaveLength(1);
+    expect([...webhook[0]!.image.tags].sort()).toEqual(['3.0.0', 'latest']);
   });
 
   it('retries a Slack 429 after Retry-After, without resending to the channel that already got it', async () => {

@@ -39,6 +39,9 @@ const recorder = (opts: { fail?: Error } = {}) => {
       if (opts.fail) throw opts.fail;
       scanJobs.push(...jobs.map((j) => ScanJob.parse(j)));
     },
+    queueScans: async (_jobs: ScanJob[], _delay?: number) => {
+      calls.push('queueScans');
+    },
     sendPoll: async (_job: PollJob, _delay: number) => {
       calls.push('sendPoll');
     },
@@ -57,7 +60,7 @@ const runtime = (queue: JobQueue, cfg: Config = config): Runtime => ({
   queue,
   env: {},
   now: () => NOW,
-  maxReceiveCount: { scan: 3, poll: 3, notify: 3 },
+  maxReceiveCount: { intake: 3, scan: 3, poll: 3, notify: 3 },
 });
 
 const acrPayload = (over: { namespace?: string; name?: string; tag?: string; digest?: string } = {}) => ({
