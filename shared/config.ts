@@ -64,7 +64,7 @@ export const Config = z
       if (route.scanner === REGISTRY_SCANNER) {
         if (source && !sources[source.type]?.scanResults) {
           const able = Object.values(sources).filter((s) => s.scanResults).map((s) => s.type).join(', ');
-          ctx.addIssue({ code: 'custom', path: ['routes', i, 'scanner'], message: `a ${source.type} source sends no scan results; scanner "${REGISTRY_SCANNER}" needs a source of type ${able}` });
+          ctx.addIssue({ code: 'custom', path: ['routes', i, 'scanner'], message: `source "${route.source}" (type ${source.type}) sends no scan results; scanner "${REGISTRY_SCANNER}" needs one of type ${able}` });
         }
       } else if (!config.scanners[route.scanner]) unknown('scanner', 'scanner', route.scanner);
       route.channels.forEach((c, j) => {

@@ -50,7 +50,6 @@ export const HarborPayload = z.object({
   type: z.string().min(1),
   /** Unix seconds. */
   occur_at: z.number().optional(),
-  event_data: z.unknown(),
 });
 
 export const HarborCloudEvent = z.object({
@@ -59,7 +58,6 @@ export const HarborCloudEvent = z.object({
   /** `/projects/{projectId}/webhook/policies/{policyId}`. */
   source: z.string().optional(),
   time: z.string().optional(),
-  data: z.unknown(),
 });
 
 const CLOUD_EVENT_TYPES: Record<string, string> = {
