@@ -7,7 +7,7 @@
  */
 export const headerSecret = (headers: Record<string, string>, header = 'authorization'): string | undefined => {
   const name = header.toLowerCase();
-  if (name !== 'authorization' && headers[name] !== undefined) return headers[name];
+  if (name !== 'authorization' && Object.hasOwn(headers, name)) return headers[name];
   const auth = headers.authorization;
   if (auth === undefined) return undefined;
   if (auth.toLowerCase().startsWith(`${name}:`)) return auth.slice(name.length + 1).trim();

@@ -435,6 +435,14 @@ describe('handleWebhook: Harbor and SWR EE sources', () => {
       expect(calls).toEqual([]);
     });
 
+    it('a header name that is also an object property is read as a header only', async () => {
+      const cfg = { ...harborConfig, sources: { harbor: { type: 'harbor', secret: HARBOR_SECRET, header: 'constructor' } } };
+      const ok = await send({ source: 'harbor', headers: { constructor: HARBOR_SECRET }, query: {}, body: JSON.stringify(sample('harbor', 'push.json')) }, cfg);
+      expect(ok.res.statusCode).toBe(202);
+      const missing = await send({ source: 'harbor', headers: {}, query: {}, body: JSON.stringify(sample('harbor', 'push.json')) }, cfg);
+      expect(missing.res.statusCode).toBe(401);
+    });
+
     it('the configured header wins over Authorization', async () => {
       expect((await swr({ 'x-scanhook-token': 'wrong-wrong-wrong', authorization: `X-Scanhook-Token:${SWR_SECRET}` })).res.statusCode).toBe(401);
     });
@@ -459,6 +467,16 @@ describe('handleWebhook: Harbor and SWR EE sources', () => {
       const { res, scanJobs } = await harbor(sample('harbor', 'push-cloudevents.json'), undefined, 'application/cloudevents+json');
       expect(res.statusCode).toBe(202);
       expect(scanJobs[0]!.image).toMatchObject({ namespace: 'team-a', repository: 'web/frontend', tag: '2.0.0' });
+    });
+
+    it('a CloudEvents body API Gateway passed base64-encoded is decoded', async () => {
+      const body = Buffer.from(JSON.stringify(sample('harbor', 'push-cloudevents.json'))).toString('base64');
+      const { res, scanJobs } = await send(
+        { source: 'harbor', headers: { 'content-type': 'application/cloudevents+json', authorization: HARBOR_SECRET }, query: {}, body, isBase64Encoded: true },
+        harborConfig,
+      );
+      expect(res.statusCode).toBe(202);
+      expect(scanJobs[0]!.image.repository).toBe('web/frontend');
     });
 
     it('415 for a CloudEvents batch, and for CloudEvents sent to an ACR source', async () => {
