@@ -46,13 +46,13 @@ const EventData = z.object({
 });
 type EventData = z.infer<typeof EventData>;
 
-export const HarborPayload = z.object({
+const HarborPayload = z.object({
   type: z.string().min(1),
   /** Unix seconds. */
   occur_at: z.number().optional(),
 });
 
-export const HarborCloudEvent = z.object({
+const HarborCloudEvent = z.object({
   specversion: z.string().min(1),
   type: z.string().min(1),
   /** `/projects/{projectId}/webhook/policies/{policyId}`. */
@@ -94,15 +94,18 @@ interface Envelope {
   projectId?: string;
 }
 
+/** A time in ms as ISO, or nothing when it is no date (Date's range ends at 8.64e15 ms). */
+const isoTime = (ms: number): string | undefined => (ms > 0 && ms <= 8.64e15 ? new Date(ms).toISOString() : undefined);
+
 const envelopeOf = (req: WebhookRequest): Envelope => {
   if (isCloudEvent(req)) {
     const ce = HarborCloudEvent.parse(req.payload);
-    const time = ce.time && Date.parse(ce.time) > 0 ? new Date(ce.time).toISOString() : undefined;
+    const time = isoTime(Date.parse(ce.time ?? ''));
     const projectId = /^\/projects\/(\d+)\//.exec(ce.source ?? '')?.[1];
     return { event: CLOUD_EVENT_TYPES[ce.type] ?? ce.type, rawType: ce.type, dataField: 'data', ...(time ? { occurredAt: time } : {}), ...(projectId ? { projectId } : {}) };
   }
   const payload = HarborPayload.parse(req.payload);
-  const occurredAt = payload.occur_at && payload.occur_at > 0 ? new Date(payload.occur_at * 1000).toISOString() : undefined;
+  const occurredAt = isoTime((payload.occur_at ?? 0) * 1000);
   return { event: payload.type, rawType: payload.type, dataField: 'event_data', ...(occurredAt ? { occurredAt } : {}) };
 };
 

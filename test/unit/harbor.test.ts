@@ -56,6 +56,17 @@ describe('Harbor default format: pushes', () => {
     });
   });
 
+  it.each([0, -5, 1e20, Number.MAX_VALUE])('occur_at %s is no date: no pushedAt, no error', (occurAt) => {
+    const [image] = parse({ ...push(), occur_at: occurAt }).pushes;
+    expect(image).not.toHaveProperty('pushedAt');
+  });
+
+  it('a CloudEvent time that is no date gives no pushedAt', () => {
+    const ce = event('harbor', 'push-cloudevents.json');
+    ce.time = 'yesterday';
+    expect(parse(ce, CE_TYPE).pushes[0]).not.toHaveProperty('pushedAt');
+  });
+
   it('puts the configured region on every image', () => {
     expect(parse(push(), JSON_TYPE, { region: 'cn-north-4' }).pushes[0]!.region).toBe('cn-north-4');
     expect(parse(push()).pushes[0]).not.toHaveProperty('region');
