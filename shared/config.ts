@@ -1,10 +1,13 @@
 import { readFile } from 'node:fs/promises';
 import * as z from 'zod';
 import { resolveSsmReferences, type SsmReader } from './ssm.js';
-import { SourceConfig } from './sources/registry.js';
+import { SourceConfig, sources } from './sources/registry.js';
 import { formatIssues } from './zodPath.js';
 
 const Pattern = z.string().min(1).default('*');
+
+/** The reserved scanner name of a route that takes the registry's own scan result instead of starting a scan. */
+export const REGISTRY_SCANNER = 'registry';
 
 export const Route = z.object({
   /** A key of `sources`: the `{source}` in `POST /webhooks/{source}`. */
@@ -12,6 +15,7 @@ export const Route = z.object({
   namespace: Pattern,
   repository: Pattern,
   tag: Pattern,
+  /** A key of `scanners`, or `"registry"`: the registry's own scan result, sent in its webhook, goes to the channels. */
   scanner: z.string().min(1),
   channels: z.array(z.string().min(1)).min(1),
 });
@@ -49,11 +53,20 @@ export const Config = z
     http: HttpSettings.prefault({}),
   })
   .superRefine((config, ctx) => {
+    if (config.scanners[REGISTRY_SCANNER]) {
+      ctx.addIssue({ code: 'custom', path: ['scanners', REGISTRY_SCANNER], message: `"${REGISTRY_SCANNER}" is reserved for the registry's own scan result; rename this scanner` });
+    }
     config.routes.forEach((route, i) => {
       const unknown = (field: string, kind: string, value: string) =>
         ctx.addIssue({ code: 'custom', path: ['routes', i, field], message: `unknown ${kind} "${value}"` });
-      if (!config.sources[route.source]) unknown('source', 'source', route.source);
-      if (!config.scanners[route.scanner]) unknown('scanner', 'scanner', route.scanner);
+      const source = config.sources[route.source];
+      if (!source) unknown('source', 'source', route.source);
+      if (route.scanner === REGISTRY_SCANNER) {
+        if (source && !sources[source.type]?.scanResults) {
+          const able = Object.values(sources).filter((s) => s.scanResults).map((s) => s.type).join(', ');
+          ctx.addIssue({ code: 'custom', path: ['routes', i, 'scanner'], message: `source "${route.source}" (type ${source.type}) sends no scan results; scanner "${REGISTRY_SCANNER}" needs one of type ${able}` });
+        }
+      } else if (!config.scanners[route.scanner]) unknown('scanner', 'scanner', route.scanner);
       route.channels.forEach((c, j) => {
         if (!config.channels[c]) ctx.addIssue({ code: 'custom', path: ['routes', i, 'channels', j], message: `unknown channel "${c}"` });
       });

@@ -1,8 +1,9 @@
 import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
 import * as z from 'zod';
-import type { Config } from './config.js';
+import { type Config, REGISTRY_SCANNER } from './config.js';
 import { globMatches } from './glob.js';
-import type { ImagePush, ScanJob } from './messages.js';
+import { notifyJobs } from './jobs/notifyJobs.js';
+import type { ImagePush, NotifyJob, ScanJob } from './messages.js';
 import type { Runtime } from './runtime.js';
 import { sourcePlugin } from './sources/registry.js';
 import { formatIssues } from './zodPath.js';
@@ -42,10 +43,15 @@ const isJsonType = (contentType: string, extra: string[]) => {
   return type === 'application/json' || extra.includes(type);
 };
 
-export const matchRoute = (config: Config, push: ImagePush): number =>
+/**
+ * The first route for this image. A push is matched against routes that scan; a registry's own scan result
+ * (`registryResult`) against routes with the scanner "registry".
+ */
+export const matchRoute = (config: Config, push: ImagePush, registryResult = false): number =>
   config.routes.findIndex(
     (r) =>
       r.source === push.source &&
+      (r.scanner === REGISTRY_SCANNER) === registryResult &&
       globMatches(r.namespace, push.namespace) &&
       globMatches(r.repository, push.repository) &&
       (push.tag === undefined ? r.tag === '*' : globMatches(r.tag, push.tag)),
@@ -56,8 +62,9 @@ const lower = (h: Record<string, string | undefined>) =>
   Object.fromEntries(Object.entries(h).filter((e): e is [string, string] => e[1] !== undefined).map(([k, v]) => [k.toLowerCase(), v]));
 
 /**
- * `POST /webhooks/{source}`: authenticate, validate, match routes, queue one scan job per (route, digest), answer 202.
- * Every 4xx is decided before anything is queued.
+ * `POST /webhooks/{source}`: authenticate, validate, match routes, queue one scan job per (route, digest) — or, for a
+ * scan result the registry sent, one notify job per channel — and answer 202. Every 4xx is decided before anything
+ * is queued.
  */
 export const handleWebhook = async (rt: Runtime, req: WebhookHttpRequest): Promise<WebhookHttpResponse> => {
   const sourceConfig = rt.config.sources[req.source];
@@ -83,7 +90,7 @@ export const handleWebhook = async (rt: Runtime, req: WebhookHttpRequest): Promi
   }
   let parsed;
   try {
-    parsed = plugin.parse({ headers, query, payload }, req.source);
+    parsed = plugin.parse({ headers, query, payload }, req.source, sourceConfig);
   } catch (err) {
     if (err instanceof z.ZodError) return problem(400, `invalid ${sourceConfig.type} payload: ${formatIssues(err)}`);
     throw err;
@@ -91,26 +98,43 @@ export const handleWebhook = async (rt: Runtime, req: WebhookHttpRequest): Promi
 
   const receivedAt = rt.now().toISOString();
   const jobs: ScanJob[] = [];
+  const notices: NotifyJob[] = [];
+  const accepted: { jobId: string; image: string; scanner: string }[] = [];
   const ignored: { image?: string; event?: string; reason: string }[] = [...parsed.ignored];
+  const unrouted = (push: ImagePush, registryResult: boolean, event?: string) => {
+    const other = rt.config.routes[matchRoute(rt.config, push, !registryResult)];
+    const reason = !other
+      ? 'no route matches'
+      : registryResult
+        ? `its route scans with "${other.scanner}" instead of taking the registry's result`
+        : `its route takes the registry's scan result (scanner "${REGISTRY_SCANNER}")`;
+    ignored.push({ image: describePush(push), ...(event ? { event } : {}), reason });
+  };
   for (const push of parsed.pushes) {
     const route = matchRoute(rt.config, push);
     const matched = rt.config.routes[route];
     if (!matched) {
-      ignored.push({ image: describePush(push), reason: 'no route matches' });
+      unrouted(push, false);
       continue;
     }
     if (jobs.some((j) => j.route === route && j.image.digest === push.digest)) continue;
-    jobs.push({
-      kind: 'scan',
-      v: 1,
-      jobId: randomUUID(),
-      route,
-      scanner: matched.scanner,
-      channels: matched.channels,
-      image: push,
-      receivedAt,
-    });
+    const job: ScanJob = { kind: 'scan', v: 1, jobId: randomUUID(), route, scanner: matched.scanner, channels: matched.channels, image: push, receivedAt };
+    jobs.push(job);
+    accepted.push({ jobId: job.jobId, image: describePush(push), scanner: job.scanner });
+  }
+  for (const result of parsed.results ?? []) {
+    const route = matchRoute(rt.config, result.image, true);
+    const matched = rt.config.routes[route];
+    if (!matched) {
+      unrouted(result.image, true, result.event);
+      continue;
+    }
+    if (notices.some((n) => n.route === route && n.image.digest === result.image.digest)) continue;
+    const subject = { jobId: randomUUID(), route, scanner: REGISTRY_SCANNER, channels: matched.channels, image: result.image };
+    notices.push(...notifyJobs(rt, subject, result.outcome, result.scanStartedAt, result.finishedAt));
+    accepted.push({ jobId: subject.jobId, image: describePush(result.image), scanner: REGISTRY_SCANNER });
   }
   if (jobs.length > 0) await rt.queue.sendScanJobs(jobs);
-  return reply(202, { accepted: jobs.length, ignored, jobs: jobs.map((j) => ({ jobId: j.jobId, image: describePush(j.image), scanner: j.scanner })) });
+  if (notices.length > 0) await rt.queue.sendNotify(notices);
+  return reply(202, { accepted: accepted.length, ignored, jobs: accepted });
 };

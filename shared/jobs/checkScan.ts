@@ -4,7 +4,8 @@ import { PollJob } from '../messages.js';
 import { Report } from '../report.js';
 import { nextCheckDelaySeconds } from '../schedule.js';
 import type { WorkerRuntime } from '../workerRuntime.js';
-import { handleJobFailure, notifyJobs } from './failures.js';
+import { handleJobFailure } from './failures.js';
+import { notifyJobs } from './notifyJobs.js';
 import { parseRecord, receiveCount } from './records.js';
 
 /**

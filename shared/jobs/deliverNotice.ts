@@ -1,11 +1,13 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { SQSRecord } from 'aws-lambda';
 import { channelPlugin } from '../channels/registry.js';
+import { REGISTRY_SCANNER } from '../config.js';
 import { CallError } from '../errors.js';
 import { NotifyJob } from '../messages.js';
 import { buildNotice } from '../notice.js';
 import { withRetry } from '../retry.js';
 import { scanners } from '../scanners/registry.js';
+import { sources } from '../sources/registry.js';
 import type { WorkerRuntime } from '../workerRuntime.js';
 import { parseRecord } from './records.js';
 
@@ -24,7 +26,8 @@ export const deliverNotice = async (rt: WorkerRuntime, log: Logger, record: SQSR
     return;
   }
   const plugin = channelPlugin(config.type);
-  const notice = buildNotice(job, scanners[job.scannerType]?.label ?? job.scannerType);
+  const label = (job.scanner === REGISTRY_SCANNER ? sources : scanners)[job.scannerType]?.label ?? job.scannerType;
+  const notice = buildNotice(job, label);
   const request = plugin.render(config, { job, notice, now: rt.now() });
   try {
     await withRetry(

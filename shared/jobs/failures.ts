@@ -1,26 +1,9 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { CallError, describeError } from '../errors.js';
-import type { NotifyJob, Outcome, PollJob, ScanJob } from '../messages.js';
+import type { Outcome, PollJob, ScanJob } from '../messages.js';
 import type { QueueName } from '../queue.js';
 import type { Runtime } from '../runtime.js';
-
-const scannerTypeOf = (rt: Runtime, key: string): string => rt.config.scanners[key]?.type ?? 'unknown';
-
-/** One notify job per channel of the route. */
-export const notifyJobs = (rt: Runtime, job: ScanJob | PollJob, outcome: Outcome, scanStartedAt?: string): NotifyJob[] =>
-  job.channels.map((channel) => ({
-    kind: 'notify',
-    v: 1,
-    jobId: job.jobId,
-    route: job.route,
-    channel,
-    scanner: job.scanner,
-    scannerType: scannerTypeOf(rt, job.scanner),
-    image: job.image,
-    outcome,
-    ...(scanStartedAt ? { scanStartedAt } : {}),
-    finishedAt: rt.now().toISOString(),
-  }));
+import { notifyJobs } from './notifyJobs.js';
 
 /**
  * A scan or poll job whose vendor call failed. A failure that retrying cannot fix (permissions, credentials,

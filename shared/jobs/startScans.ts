@@ -4,7 +4,8 @@ import { CallError } from '../errors.js';
 import { ScanJob } from '../messages.js';
 import type { ScanHandle } from '../scanners/scanner.js';
 import type { WorkerRuntime } from '../workerRuntime.js';
-import { handleJobFailure, notifyJobs } from './failures.js';
+import { handleJobFailure } from './failures.js';
+import { notifyJobs } from './notifyJobs.js';
 import { parseRecord, receiveCount } from './records.js';
 import { mergeSameImage, type QueuedScanJob, type Scan } from './mergeScans.js';
 

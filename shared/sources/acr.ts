@@ -26,6 +26,7 @@ export const AcrPushPayload = z.object({
 
 export const acrSource = defineSource({
   type: 'acr',
+  label: 'Alibaba Cloud ACR',
   configSchema: AcrSourceConfig,
   presentedSecret: (req) => req.query.token,
   parse(req, sourceKey) {

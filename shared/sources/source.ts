@@ -1,5 +1,5 @@
 import type * as z from 'zod';
-import type { ImagePush } from '../messages.js';
+import type { ImagePush, Outcome } from '../messages.js';
 
 export interface WebhookRequest {
   headers: Record<string, string>;
@@ -8,9 +8,20 @@ export interface WebhookRequest {
   payload: unknown;
 }
 
-/** What a webhook said: the images pushed, and anything it carried that is not a push. */
+/** A scan the registry ran itself and reported in its webhook: it goes straight to a message. */
+export interface RegistryScanResult {
+  image: ImagePush;
+  /** The webhook event that carried it, e.g. `SCANNING_COMPLETED`. */
+  event: string;
+  outcome: Extract<Outcome, { status: 'complete' | 'failed' }>;
+  scanStartedAt?: string;
+  finishedAt?: string;
+}
+
+/** What a webhook said: the images pushed, the registry's own scan results, and anything else it carried. */
 export interface ParsedWebhook {
   pushes: ImagePush[];
+  results?: RegistryScanResult[];
   ignored: { event: string; reason: string }[];
 }
 
@@ -20,12 +31,16 @@ export interface ParsedWebhook {
  */
 export interface SourcePlugin<Schema extends z.ZodType = z.ZodType> {
   type: string;
+  /** How messages name the registry when it scanned an image itself, e.g. "Harbor". */
+  label: string;
   configSchema: Schema;
   /** Content types accepted besides `application/json`. */
   contentTypes?: string[];
+  /** The format can carry the registry's own scan results, so its routes may use the scanner `"registry"`. */
+  scanResults?: boolean;
   /** The secret the sender presented, wherever this format carries it. */
   presentedSecret(req: Pick<WebhookRequest, 'headers' | 'query'>, config: z.infer<Schema>): string | undefined;
-  parse(req: WebhookRequest, sourceKey: string): ParsedWebhook;
+  parse(req: WebhookRequest, sourceKey: string, config: z.infer<Schema>): ParsedWebhook;
 }
 
 export const defineSource = <Schema extends z.ZodType>(plugin: SourcePlugin<Schema>): SourcePlugin<Schema> => plugin;

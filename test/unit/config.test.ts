@@ -188,6 +188,53 @@ describe('parseConfig', () => {
   });
 });
 
+describe('parseConfig: Harbor and SWR EE sources, and the scanner "registry"', () => {
+  const harborDoc = (d: Doc) => {
+    d.sources = { acr: { secret: SECRET }, harbor: { secret: SECRET }, 'swr-ee': { type: 'swr', secret: SECRET, header: 'X-Scanhook-Token', region: 'cn-north-4' } } as never;
+  };
+
+  it('harbor and swr sources with their optional header and region; a "registry" route needs no scanners entry', () => {
+    const d = doc() as Doc;
+    harborDoc(d);
+    d.routes = [
+      { source: 'harbor', scanner: 'registry', channels: ['audit'] },
+      { source: 'swr-ee', scanner: 'acr-sh', channels: ['audit'] },
+    ];
+    const config = parseFullConfig(d);
+    expect(config.sources['swr-ee']).toEqual({ type: 'swr', secret: SECRET, header: 'X-Scanhook-Token', region: 'cn-north-4' });
+    expect(config.sources.harbor).toEqual({ type: 'harbor', secret: SECRET });
+    expect(config.routes[0]).toMatchObject({ scanner: 'registry', namespace: '*', repository: '*', tag: '*' });
+  });
+
+  it('"registry" is reserved: no scanner may be called that', () => {
+    const message = parseError((d) => {
+      (d.scanners as Record<string, unknown>).registry = { type: 'acr', region: 'cn-shanghai', instanceId: 'cri-1' };
+    });
+    expect(message).toContain(`scanners.registry: "registry" is reserved for the registry's own scan result; rename this scanner`);
+  });
+
+  it('a "registry" route needs a source that sends scan results', () => {
+    const message = parseError((d) => {
+      d.routes = [{ source: 'acr', scanner: 'registry', channels: ['audit'] }];
+    });
+    expect(message).toContain('routes[0].scanner: source "acr" (type acr) sends no scan results; scanner "registry" needs one of type harbor, swr');
+  });
+
+  it.each([
+    ['a header name with a space', { header: 'X Token' }, 'sources.harbor.header: expected an HTTP header name'],
+    ['a header name with a colon', { header: 'X-Token:' }, 'sources.harbor.header: expected an HTTP header name'],
+    ['a short secret', { secret: 'short' }, 'sources.harbor.secret: use a long random secret'],
+    ['an empty region', { region: '' }, 'sources.harbor.region: '],
+  ])('rejects %s', (_what, over, expected) => {
+    const message = parseError((d) => {
+      harborDoc(d);
+      Object.assign((d.sources as Record<string, object>).harbor!, over);
+    });
+    expect(message).toContain(expected);
+    expect(message).not.toContain('short"');
+  });
+});
+
 describe('loadConfig', () => {
   let dir: string;
   beforeAll(async () => {

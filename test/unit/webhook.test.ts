@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { type Config, parseConfig } from '../../shared/config.js';
 import { globMatches, globToRegExp } from '../../shared/glob.js';
-import { type NotifyJob, type PollJob, ScanJob } from '../../shared/messages.js';
+import { readFileSync } from 'node:fs';
+import { NotifyJob, type PollJob, ScanJob } from '../../shared/messages.js';
 import type { JobQueue, QueueName } from '../../shared/queue.js';
 import type { Runtime } from '../../shared/runtime.js';
 import { handleWebhook, MAX_BODY_BYTES, matchRoute, secretMatches, type WebhookHttpRequest } from '../../shared/webhook.js';
@@ -32,6 +33,7 @@ const config: Config = parseConfig({
 /** An in-memory JobQueue: records what would have been sent, checking each scan job against its schema as SQS sending does. */
 const recorder = (opts: { fail?: Error } = {}) => {
   const scanJobs: ScanJob[] = [];
+  const notifyJobs: NotifyJob[] = [];
   const calls: string[] = [];
   const queue: JobQueue = {
     sendScanJobs: async (jobs: ScanJob[]) => {
@@ -45,14 +47,15 @@ const recorder = (opts: { fail?: Error } = {}) => {
     sendPoll: async (_job: PollJob, _delay: number) => {
       calls.push('sendPoll');
     },
-    sendNotify: async (_jobs: NotifyJob[]) => {
+    sendNotify: async (jobs: NotifyJob[]) => {
       calls.push('sendNotify');
+      notifyJobs.push(...jobs.map((j) => NotifyJob.parse(j)));
     },
     sendToDeadLetter: async (_queue: QueueName, _body: string, _reason: string) => {
       calls.push('sendToDeadLetter');
     },
   };
-  return { queue, scanJobs, calls };
+  return { queue, scanJobs, notifyJobs, calls };
 };
 
 const runtime = (queue: JobQueue, cfg: Config = config): Runtime => ({
@@ -349,5 +352,253 @@ describe('glob', () => {
   it('anchors the whole value', () => {
     expect(globToRegExp('api').test('my-api-gw')).toBe(false);
     expect(globToRegExp('*').source).toBe('^.*$');
+  });
+});
+
+describe('handleWebhook: Harbor and SWR EE sources', () => {
+  const HARBOR_SECRET = 'harbor-webhook-secret-5f2a9c';
+  const SWR_SECRET = 'swr-webhook-secret-81d0b7e4';
+  const harborConfig: Config = parseConfig({
+    sources: {
+      harbor: { secret: HARBOR_SECRET },
+      'swr-ee': { type: 'swr', secret: SWR_SECRET, header: 'X-Scanhook-Token', region: 'cn-north-4' },
+    },
+    scanners: { 'acr-hz': { type: 'acr', region: 'cn-hangzhou', instanceId: 'cri-hz' } },
+    channels: {
+      releases: { type: 'webhook', url: 'https://example.com/releases' },
+      everything: { type: 'webhook', url: 'https://example.com/all' },
+    },
+    routes: [
+      { source: 'harbor', namespace: 'team-a', repository: 'api-gw', scanner: 'registry', channels: ['releases', 'everything'] },
+      { source: 'harbor', namespace: 'team-a', scanner: 'acr-hz', channels: ['everything'] },
+      { source: 'harbor', namespace: 'registry-only', scanner: 'registry', channels: ['everything'] },
+      { source: 'swr-ee', scanner: 'acr-hz', channels: ['releases'] },
+    ],
+  });
+  const sample = (sub: string, file: string): Record<string, any> =>
+    JSON.parse(readFileSync(new URL(`../../events/${sub}/${file}`, import.meta.url), 'utf8'));
+  const harbor = (payload: unknown, headers: Record<string, string | undefined> = { authorization: HARBOR_SECRET }, contentType = 'application/json') =>
+    send({ source: 'harbor', headers: { 'content-type': contentType, ...headers }, query: {}, body: JSON.stringify(payload) }, harborConfig);
+  const swr = (headers: Record<string, string | undefined>, payload: unknown = sample('swr', 'push.json')) =>
+    send({ source: 'swr-ee', headers: { 'content-type': 'application/json', ...headers }, query: {}, body: JSON.stringify(payload) }, harborConfig);
+
+  describe('authentication', () => {
+    it.each([
+      ['the raw secret in Authorization', { authorization: HARBOR_SECRET }],
+      ['Bearer <secret>', { Authorization: `Bearer ${HARBOR_SECRET}` }],
+      ['bearer in any case, extra spaces', { AUTHORIZATION: `bearer   ${HARBOR_SECRET}` }],
+      ['SWR-style name:value sent verbatim as Authorization', { authorization: `Authorization: ${HARBOR_SECRET}` }],
+    ])('Harbor accepts %s', async (_what, headers) => {
+      const { res } = await harbor(sample('harbor', 'push.json'), headers);
+      expect(res.statusCode).toBe(202);
+    });
+
+    it.each([
+      ['no Authorization', {}],
+      ['a wrong secret', { authorization: `${HARBOR_SECRET}x` }],
+      ['Bearer with a wrong secret', { authorization: `Bearer ${HARBOR_SECRET.slice(0, -1)}` }],
+      ['Basic auth', { authorization: `Basic ${Buffer.from(`u:${HARBOR_SECRET}`).toString('base64')}` }],
+      ['another source’s secret', { authorization: SWR_SECRET }],
+      ['the secret in the query string', {}],
+    ])('Harbor refuses %s with 401', async (_what, headers) => {
+      const rec = recorder();
+      const res = await handleWebhook(runtime(rec.queue, harborConfig), {
+        source: 'harbor',
+        headers: { 'content-type': 'application/json', ...headers },
+        query: { token: HARBOR_SECRET },
+        body: JSON.stringify(sample('harbor', 'push.json')),
+      });
+      expect(res.statusCode).toBe(401);
+      expect(JSON.parse(res.body).error).toBe('missing or wrong webhook secret');
+      expect(res.body).not.toContain(HARBOR_SECRET);
+      expect(rec.calls).toEqual([]);
+    });
+
+    it.each([
+      ['the configured header', { 'x-scanhook-token': SWR_SECRET }],
+      ['the configured header in another case', { 'X-SCANHOOK-TOKEN': SWR_SECRET }],
+      ['name:value verbatim in Authorization', { authorization: `X-Scanhook-Token:${SWR_SECRET}` }],
+      ['name: value, any case, verbatim in Authorization', { authorization: `x-scanhook-token: ${SWR_SECRET}` }],
+    ])('SWR with header "X-Scanhook-Token" accepts %s', async (_what, headers) => {
+      const { res, scanJobs } = await swr(headers);
+      expect(res.statusCode).toBe(202);
+      expect(scanJobs).toHaveLength(1);
+    });
+
+    it.each([
+      ['the secret in Authorization instead', { authorization: SWR_SECRET }],
+      ['Bearer in Authorization instead', { authorization: `Bearer ${SWR_SECRET}` }],
+      ['a wrong value in the header', { 'x-scanhook-token': `${SWR_SECRET}0` }],
+      ['another header name in Authorization', { authorization: `X-Other:${SWR_SECRET}` }],
+      ['the header, empty', { 'x-scanhook-token': '' }],
+      ['the header undefined', { 'x-scanhook-token': undefined }],
+    ])('SWR with header "X-Scanhook-Token" refuses %s with 401', async (_what, headers) => {
+      const { res, calls } = await swr(headers);
+      expect(res.statusCode).toBe(401);
+      expect(calls).toEqual([]);
+    });
+
+    it('a header name that is also an object property is read as a header only', async () => {
+      const cfg = { ...harborConfig, sources: { harbor: { type: 'harbor', secret: HARBOR_SECRET, header: 'constructor' } } };
+      const ok = await send({ source: 'harbor', headers: { constructor: HARBOR_SECRET }, query: {}, body: JSON.stringify(sample('harbor', 'push.json')) }, cfg);
+      expect(ok.res.statusCode).toBe(202);
+      const missing = await send({ source: 'harbor', headers: {}, query: {}, body: JSON.stringify(sample('harbor', 'push.json')) }, cfg);
+      expect(missing.res.statusCode).toBe(401);
+    });
+
+    it('the configured header wins over Authorization', async () => {
+      expect((await swr({ 'x-scanhook-token': 'wrong-wrong-wrong', authorization: `X-Scanhook-Token:${SWR_SECRET}` })).res.statusCode).toBe(401);
+    });
+  });
+
+  describe('pushes', () => {
+    it('a push becomes a scan job on the first route that scans: routes taking the registry’s result are skipped', async () => {
+      const { res, body, scanJobs, notifyJobs } = await harbor(sample('harbor', 'push.json'));
+      expect(res.statusCode).toBe(202);
+      expect(scanJobs).toHaveLength(1);
+      expect(notifyJobs).toEqual([]);
+      expect(scanJobs[0]).toMatchObject({
+        route: 1,
+        scanner: 'acr-hz',
+        channels: ['everything'],
+        image: { source: 'harbor', namespace: 'team-a', repository: 'api-gw', tag: '1.4.2', pushedAt: '2026-11-22T06:25:46.000Z' },
+      });
+      expect(body).toEqual({ accepted: 1, ignored: [], jobs: [{ jobId: scanJobs[0]!.jobId, image: 'team-a/api-gw:1.4.2', scanner: 'acr-hz' }] });
+    });
+
+    it('a CloudEvents push is accepted under application/cloudevents+json', async () => {
+      const { res, scanJobs } = await harbor(sample('harbor', 'push-cloudevents.json'), undefined, 'application/cloudevents+json');
+      expect(res.statusCode).toBe(202);
+      expect(scanJobs[0]!.image).toMatchObject({ namespace: 'team-a', repository: 'web/frontend', tag: '2.0.0' });
+    });
+
+    it('a CloudEvents body API Gateway passed base64-encoded is decoded', async () => {
+      const body = Buffer.from(JSON.stringify(sample('harbor', 'push-cloudevents.json'))).toString('base64');
+      const { res, scanJobs } = await send(
+        { source: 'harbor', headers: { 'content-type': 'application/cloudevents+json', authorization: HARBOR_SECRET }, query: {}, body, isBase64Encoded: true },
+        harborConfig,
+      );
+      expect(res.statusCode).toBe(202);
+      expect(scanJobs[0]!.image.repository).toBe('web/frontend');
+    });
+
+    it('415 for a CloudEvents batch, and for CloudEvents sent to an ACR source', async () => {
+      const batch = await harbor(sample('harbor', 'push-cloudevents.json'), undefined, 'application/cloudevents-batch+json');
+      expect(batch.res.statusCode).toBe(415);
+      const acr = await send(request({ headers: { 'content-type': 'application/cloudevents+json' } }));
+      expect(acr.res.statusCode).toBe(415);
+    });
+
+    it('a digest-only push is queued without a tag and matches only `tag: "*"` routes', async () => {
+      const { body, scanJobs } = await harbor(sample('harbor', 'push-digest-only.json'));
+      expect(scanJobs).toHaveLength(1);
+      expect(scanJobs[0]!.image.tag).toBeUndefined();
+      expect(body.jobs[0].image).toBe('team-a/api-gw@sha256:7f3c1d9e2a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5');
+    });
+
+    it('a multi-resource push: one scan job per digest, carrying every tag of it', async () => {
+      const { body, scanJobs } = await harbor(sample('harbor', 'push-multi-resource.json'));
+      expect(body.accepted).toBe(2);
+      expect(scanJobs.map((j) => [j.image.tag, j.image.tags])).toEqual([
+        ['3.1.0', ['3.1.0', 'latest']],
+        ['3.1.0-debug', undefined],
+      ]);
+    });
+
+    it('a push whose only route takes the registry’s result is ignored, saying why', async () => {
+      const payload = sample('harbor', 'push.json');
+      payload.event_data.repository = { name: 'x', namespace: 'registry-only', repo_full_name: 'registry-only/x' };
+      const { body, calls } = await harbor(payload);
+      expect(body).toEqual({ accepted: 0, ignored: [{ image: 'registry-only/x:1.4.2', reason: 'its route takes the registry\'s scan result (scanner "registry")' }], jobs: [] });
+      expect(calls).toEqual([]);
+    });
+
+    it('SWR EE: the configured region is put on the image; nested repository names stay whole', async () => {
+      const { scanJobs } = await swr({ 'x-scanhook-token': SWR_SECRET });
+      expect(scanJobs[0]).toMatchObject({ route: 3, scanner: 'acr-hz', image: { source: 'swr-ee', region: 'cn-north-4', namespace: 'team-a', repository: 'payments/api', tag: '1.4.2' } });
+    });
+
+    it('400 naming the field for a bad Harbor payload, and nothing queued', async () => {
+      const payload = sample('harbor', 'push.json');
+      payload.event_data.resources[0].digest = 'sha256:xyz';
+      const { res, body, calls } = await harbor(payload);
+      expect(res.statusCode).toBe(400);
+      expect(body.error).toBe('invalid harbor payload: event_data.resources[0].digest: expected "sha256:" followed by 64 hex digits');
+      expect(calls).toEqual([]);
+      const swrBad = await swr({ 'x-scanhook-token': SWR_SECRET }, { type: 'PUSH_ARTIFACT', event_data: { repository: { namespace: 'a', name: 'b' } } });
+      expect(swrBad.res.statusCode).toBe(400);
+      expect(swrBad.body.error).toMatch(/^invalid swr payload: event_data\.resources: /);
+    });
+  });
+
+  describe('scan results of the registry’s own scanner', () => {
+    it('SCANNING_COMPLETED → one notify job per channel of the "registry" route, no scan job', async () => {
+      const { res, body, scanJobs, notifyJobs, calls } = await harbor(sample('harbor', 'scanning-completed.json'));
+      expect(res.statusCode).toBe(202);
+      expect(calls).toEqual(['sendNotify']);
+      expect(scanJobs).toEqual([]);
+      expect(notifyJobs.map((j) => j.channel)).toEqual(['releases', 'everything']);
+      expect(new Set(notifyJobs.map((j) => j.jobId)).size).toBe(1);
+      expect(notifyJobs[0]).toEqual({
+        kind: 'notify',
+        v: 1,
+        jobId: notifyJobs[0]!.jobId,
+        route: 0,
+        channel: 'releases',
+        scanner: 'registry',
+        scannerType: 'harbor',
+        image: { source: 'harbor', namespace: 'team-a', repository: 'api-gw', tag: '1.4.2', digest: 'sha256:dde8e930c7b6a490f728e66292bc9bce42efc9bbb5278bae40e4f30f6e00fe8c' },
+        outcome: {
+          status: 'complete',
+          report: {
+            counts: { critical: 1, high: 2, medium: 5, low: 3, unknown: 0 },
+            total: 11,
+            fixable: 7,
+            findings: [],
+            consoleUrl: 'https://harbor.example.com/harbor/projects/team-a/repositories/api-gw/artifacts-tab/artifacts/sha256:dde8e930c7b6a490f728e66292bc9bce42efc9bbb5278bae40e4f30f6e00fe8c',
+          },
+        },
+        scanStartedAt: '2026-11-22T06:25:50.000Z',
+        finishedAt: '2026-11-22T06:26:02.000Z',
+      });
+      expect(body).toEqual({ accepted: 1, ignored: [], jobs: [{ jobId: notifyJobs[0]!.jobId, image: 'team-a/api-gw:1.4.2', scanner: 'registry' }] });
+    });
+
+    it('SCANNING_FAILED → failed outcome; with no scan times finishedAt is now', async () => {
+      const payload = sample('harbor', 'scanning-failed.json');
+      payload.event_data.repository = { name: 'api-gw', namespace: 'team-a', repo_full_name: 'team-a/api-gw' };
+      delete payload.event_data.resources[0].scan_overview;
+      const { notifyJobs } = await harbor(payload);
+      expect(notifyJobs).toHaveLength(2);
+      expect(notifyJobs[0]).toMatchObject({ outcome: { status: 'failed', reason: "the registry's scanner reported a failed scan" }, finishedAt: NOW.toISOString() });
+      expect(notifyJobs[0]).not.toHaveProperty('scanStartedAt');
+    });
+
+    it('a scan result no "registry" route matches is ignored, saying which route scans it instead', async () => {
+      const payload = sample('harbor', 'scanning-failed.json'); // team-a/web/frontend: route 1 scans with acr-hz
+      const { body, calls } = await harbor(payload);
+      expect(calls).toEqual([]);
+      expect(body.ignored).toEqual([
+        { image: 'team-a/web/frontend:2.0.0', event: 'SCANNING_FAILED', reason: 'its route scans with "acr-hz" instead of taking the registry\'s result' },
+      ]);
+      payload.event_data.repository = { name: 'x', namespace: 'nobody', repo_full_name: 'nobody/x' };
+      expect((await harbor(payload)).body.ignored).toEqual([{ image: 'nobody/x:2.0.0', event: 'SCANNING_FAILED', reason: 'no route matches' }]);
+    });
+
+    it('other event types are answered 202 and listed under `ignored`', async () => {
+      const { res, body, calls } = await harbor({ type: 'PULL_ARTIFACT', occur_at: 1, event_data: sample('harbor', 'push.json').event_data });
+      expect(res.statusCode).toBe(202);
+      expect(body).toEqual({ accepted: 0, ignored: [{ event: 'PULL_ARTIFACT', reason: 'not a push or scan result' }], jobs: [] });
+      expect(calls).toEqual([]);
+    });
+
+    it('a notify-queue failure is not swallowed into a 202', async () => {
+      const rec = recorder();
+      rec.queue.sendNotify = async () => {
+        throw new Error('SQS down');
+      };
+      const req = { source: 'harbor', headers: { authorization: HARBOR_SECRET }, query: {}, body: JSON.stringify(sample('harbor', 'scanning-completed.json')) };
+      await expect(handleWebhook(runtime(rec.queue, harborConfig), req)).rejects.toThrow('SQS down');
+    });
   });
 });

@@ -1,0 +1,85 @@
+import * as z from 'zod';
+import { emptyCounts, type Report, type Severity } from '../report.js';
+import type { RegistryScanResult } from './source.js';
+
+/** One entry of Harbor's `scan_overview` (its NativeReportSummary, vendors.md §6.4). Unknown fields are allowed. */
+export const ReportSummary = z.object({
+  scan_status: z.string().optional(),
+  severity: z.string().optional(),
+  summary: z
+    .object({
+      total: z.number().int().nonnegative().optional(),
+      fixable: z.number().int().nonnegative().optional(),
+      /** Severity name → count, e.g. `{"High": 2, "Low": 3}`; severities with no findings are left out. */
+      summary: z.record(z.string(), z.number().int().nonnegative()).nullish(),
+    })
+    .nullish(),
+  start_time: z.string().optional(),
+  end_time: z.string().optional(),
+  scanner: z.object({ name: z.string().optional() }).nullish(),
+});
+type ReportSummary = z.infer<typeof ReportSummary>;
+
+/** `scan_overview` is keyed by report MIME type; these carry vulnerability counts, newest first. */
+const VULNERABILITY_REPORTS = [
+  'application/vnd.security.vulnerability.report; version=1.1',
+  'application/vnd.scanner.adapter.vuln.report.harbor+json; version=1.0',
+];
+
+/** Harbor's severities on the unified scale; Negligible counts as low. */
+const SEVERITY: Record<string, Severity> = {
+  critical: 'critical',
+  high: 'high',
+  medium: 'medium',
+  low: 'low',
+  negligible: 'low',
+  unknown: 'unknown',
+};
+
+/** Harbor sends Go's zero time (`0001-01-01T00:00:00Z`) for a time it does not know. */
+const knownTime = (value: string | undefined): string | undefined => {
+  const ms = value ? Date.parse(value) : NaN;
+  return ms > 0 ? new Date(ms).toISOString() : undefined;
+};
+
+const toReport = (summary: NonNullable<ReportSummary['summary']>, consoleUrl: string | undefined): Report => {
+  const counts = emptyCounts();
+  for (const [name, n] of Object.entries(summary.summary ?? {})) {
+    if (name.toLowerCase() === 'none') continue;
+    counts[SEVERITY[name.toLowerCase()] ?? 'unknown'] += n;
+  }
+  const counted = Object.values(counts).reduce((a, b) => a + b, 0);
+  return {
+    counts,
+    total: Math.max(summary.total ?? counted, counted),
+    ...(summary.fixable !== undefined ? { fixable: summary.fixable } : {}),
+    // Harbor's webhook carries counts only, never the findings themselves.
+    findings: [],
+    ...(consoleUrl ? { consoleUrl } : {}),
+  };
+};
+
+/** What a SCANNING_COMPLETED or SCANNING_FAILED event says about one artifact's scan. */
+export const registryScanOutcome = (
+  event: 'SCANNING_COMPLETED' | 'SCANNING_FAILED',
+  overview: Record<string, ReportSummary> | null | undefined,
+  consoleUrl?: string,
+): Omit<RegistryScanResult, 'image' | 'event'> => {
+  const key = VULNERABILITY_REPORTS.find((k) => overview?.[k]) ?? Object.keys(overview ?? {})[0];
+  const entry = key === undefined ? undefined : overview?.[key];
+  const startedAt = knownTime(entry?.start_time);
+  const endedAt = knownTime(entry?.end_time);
+  const times = { ...(startedAt ? { scanStartedAt: startedAt } : {}), ...(startedAt && endedAt ? { finishedAt: endedAt } : {}) };
+  const status = entry?.scan_status;
+  const by = entry?.scanner?.name ? ` (${entry.scanner.name})` : '';
+  const failed = (reason: string) => ({ outcome: { status: 'failed' as const, reason }, ...times });
+
+  if (event === 'SCANNING_FAILED' || status === 'Error' || status === 'Stopped') {
+    return failed(`the registry's scanner${by} reported ${status ? `status ${status}` : 'a failed scan'}`);
+  }
+  if (status !== undefined && status !== 'Success') return failed(`the registry reported the scan complete, but its status is ${status}`);
+  if (entry?.summary) return { outcome: { status: 'complete', report: toReport(entry.summary, consoleUrl) }, ...times };
+  // A clean image: Harbor may send the severity None with no summary.
+  if (entry?.severity === 'None') return { outcome: { status: 'complete', report: toReport({}, consoleUrl) }, ...times };
+  return failed('the registry reported the scan complete but sent no vulnerability summary (scan_overview)');
+};
