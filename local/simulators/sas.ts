@@ -160,15 +160,20 @@ export const startSasSimulator = async (opts: { port?: number; defaults?: Partia
     if (namespaces.length !== 1 || repos.length !== 1) return;
     const where = { namespace: namespaces[0]!, repo: repos[0]! };
     if (behaviour(where).unsynced) return;
+    // Which tag belongs to which digest: one digest has them all; as many tags as digests pair up in order.
+    const tagsOfDigest = (i: number): (string | undefined)[] =>
+      !tags.length ? [undefined] : digests.length === 1 ? tags : [tags[tags.length === digests.length ? i : 0]];
     digests.forEach((digest, i) =>
-      addAsset({
-        registryType: list(p.RegistryTypes)[0] ?? 'acr',
-        regionId: list(p.RegionIds)[0] ?? 'cn-hangzhou',
-        ...(p.InstanceIds ? { instanceId: list(p.InstanceIds)[0]! } : {}),
-        ...where,
-        digest,
-        ...(tags.length ? { tag: tags[tags.length === digests.length ? i : 0]! } : {}),
-      }),
+      tagsOfDigest(i).forEach((tag) =>
+        addAsset({
+          registryType: list(p.RegistryTypes)[0] ?? 'acr',
+          regionId: list(p.RegionIds)[0] ?? 'cn-hangzhou',
+          ...(p.InstanceIds ? { instanceId: list(p.InstanceIds)[0]! } : {}),
+          ...where,
+          digest,
+          ...(tag ? { tag } : {}),
+        }),
+      ),
     );
   };
 
