@@ -116,7 +116,8 @@ const vulRecord = (asset: SasAsset, necessity: (typeof NECESSITIES)[number], i: 
 };
 
 export const startSasSimulator = async (opts: { port?: number; defaults?: Partial<SasBehaviour>; credentials?: SimCredentials; quota?: number; taskLimit?: number } = {}) => {
-  const verify = createAcs3Verifier(opts.credentials ?? ALIBABA_SIM_CREDENTIALS);
+  const creds = opts.credentials ?? ALIBABA_SIM_CREDENTIALS;
+  const verify = createAcs3Verifier(creds);
   const calls: SasCall[] = [];
   const failures = new Map<string, number>();
   const overrides = new Map<string, Partial<SasBehaviour>>();
@@ -328,6 +329,7 @@ export const startSasSimulator = async (opts: { port?: number; defaults?: Partia
 
   return {
     url: server.url,
+    credentials: creds,
     calls,
     /** Calls of one action, e.g. to count create calls. */
     count: (action: string) => calls.filter((c) => c.action === action).length,
