@@ -27,7 +27,7 @@ type SasScannerConfig = z.infer<typeof SasScannerConfig>;
 
 /** Security Center rates a vulnerability by how soon to fix it; it has no Critical. */
 const NECESSITY: Record<string, Severity> = { asap: 'high', later: 'medium', nntf: 'low' };
-/** Tasks at once (the doc's default) is all SAS allows; the rest are started by fewer calls at a time. */
+/** Create calls in flight at once: a batch spanning many repositories starts a few at a time, not all together. */
 const PARALLEL_CALLS = 4;
 const VUL_PAGE_SIZE = 50; // The API's maximum page size is not documented (default 10).
 const MAX_VUL_PAGES = 40;
