@@ -1,5 +1,5 @@
 import { measureBundles, nodeVersion } from './bundles.js';
-import { scanCosts, worstDelays } from './scans.js';
+import { sasCosts, scanCosts, worstDelays } from './scans.js';
 import { onPushThroughput } from './throughput.js';
 
 /** `npm run bench`: the figures the issues set bars for. */
@@ -53,4 +53,18 @@ console.log(
 const young = worstDelays(1, 60);
 const older = worstDelays(61, 3600);
 console.log(`\nWorst message delay over every scan length: within the first minute ${young.ours} s (bar 10, anchor ${young.anchor}); longer scans ${older.ours} s (bar 30, anchor ${older.anchor}) → ${ok(young.ours <= 10 && older.ours <= 30)}`);
+const sas = await sasCosts();
+console.log('\n## SAS vendor calls per scanned image (pushes arriving together; scans lasting 2 min; counted at the SAS simulator)\n');
+console.log(
+  table(
+    sas.map((s) => ({
+      'pushes together': s.images,
+      repositories: s.repositories,
+      'create calls': s.createCalls,
+      'status checks per image': s.statusChecksPerImage,
+      'all SAS calls': s.vendorCalls,
+      'calls per image': s.callsPerImage,
+    })),
+  ),
+);
 console.log('\nMessage delay = time from scan completion to the status check that sees it; the notify hop adds one SQS delivery (well under 1 s locally).');

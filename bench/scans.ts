@@ -1,8 +1,10 @@
 import { startAcrSimulator } from '../local/simulators/acr.js';
+import { startSasSimulator } from '../local/simulators/sas.js';
 import { Polling } from '../shared/config.js';
 import { createHttpClient } from '../shared/http.js';
 import type { ImagePush } from '../shared/messages.js';
 import { acrScanner } from '../shared/scanners/acr.js';
+import { sasScanner } from '../shared/scanners/sas.js';
 import { nextCheckDelaySeconds } from '../shared/schedule.js';
 
 /** The times (s after start) of a scan's status checks, on a virtual clock, until one sees it finished at `T`. */
@@ -72,4 +74,54 @@ export const worstDelays = (from: number, to: number) => {
     anchor = Math.max(anchor, Math.ceil(T / 30) * 30 - T);
   }
   return { ours, anchor };
+};
+
+/**
+ * Security Center: every vendor call of a batch of pushes arriving together (pre-check and create per call, status
+ * checks, report pages), counted at the SAS simulator by the real SAS client, per scanned image. Scans last `T`
+ * seconds and are checked on the real schedule.
+ */
+export const sasCosts = async (batches = [{ images: 1, repositories: 1 }, { images: 10, repositories: 1 }, { images: 23, repositories: 1 }, { images: 10, repositories: 10 }], T = 120) => {
+  const times = checkTimes(Polling.parse({}), T);
+  const sim = await startSasSimulator();
+  const http = createHttpClient({ timeoutMs: 5000 });
+  const env = { ALIBABA_CLOUD_ACCESS_KEY_ID: sim.credentials.accessKeyId, ALIBABA_CLOUD_ACCESS_KEY_SECRET: sim.credentials.accessKeySecret };
+  const client = sasScanner.create(
+    sasScanner.configSchema.parse({ type: 'sas', region: 'cn-hangzhou', instanceId: 'cri-bench', endpoint: sim.url }),
+    { http, retry: { attempts: 3, baseDelayMs: 10, maxDelayMs: 100 }, env },
+  );
+  const rows = [];
+  let seq = 0;
+  try {
+    for (const batch of batches) {
+      const images: ImagePush[] = Array.from({ length: batch.images }, (_, i) => {
+        const repository = `bench-${batch.images}x${batch.repositories}-${i % batch.repositories}`;
+        sim.setBehaviour(`team/${repository}`, { scanChecks: times.length - 1 });
+        return { source: 'acr', region: 'cn-hangzhou', namespace: 'team', repository, tag: `1.0.${i}`, digest: `sha256:${(++seq).toString(16).padStart(64, 'd')}` };
+      });
+      const before = sim.calls.length;
+      const started = await client.startMany!(images);
+      for (const [i, image] of images.entries()) {
+        const result = started[i]!;
+        if (result.status !== 'fulfilled') throw result.reason;
+        let state = 'running';
+        for (let t = 0; t < times.length; t++) state = (await client.check(image, result.value)).state;
+        if (state !== 'complete') throw new Error(`SAS scan of ${image.repository} did not complete after ${times.length} checks`);
+        await client.report(image, result.value);
+      }
+      const calls = sim.calls.slice(before);
+      rows.push({
+        images: batch.images,
+        repositories: batch.repositories,
+        createCalls: calls.filter((c) => c.action === 'PublicCreateImageScanTask').length,
+        statusChecksPerImage: times.length,
+        vendorCalls: calls.length,
+        callsPerImage: calls.length / batch.images,
+      });
+    }
+  } finally {
+    await http.close();
+    await sim.close();
+  }
+  return rows;
 };

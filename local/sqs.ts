@@ -14,7 +14,7 @@ export interface LocalQueues {
  * An SQS-compatible server in this process (fauxqs), with the queues, DLQs and redrive settings of serverless.yml:
  * both read shared/queues.json. `visibilityTimeoutSeconds` overrides the timeouts, so tests see redeliveries quickly.
  */
-export const startLocalQueues = async (opts: { visibilityTimeoutSeconds?: number } = {}): Promise<LocalQueues> => {
+export const startLocalQueues = async (opts: { visibilityTimeoutSeconds?: Partial<Record<QueueName, number>> } = {}): Promise<LocalQueues> => {
   const server = await startFauxqs({ port: 0, logger: false, host: '127.0.0.1' });
   const names: QueueName[] = ['intake', 'scan', 'poll', 'notify'];
   const urls: Partial<QueueUrls> = {};
@@ -29,7 +29,7 @@ export const startLocalQueues = async (opts: { visibilityTimeoutSeconds?: number
     const queue = server.createQueue(`scanhook-local-${name}${suffix}`, {
       attributes: {
         ...fifo,
-        VisibilityTimeout: String(opts.visibilityTimeoutSeconds ?? s.visibilityTimeoutSeconds),
+        VisibilityTimeout: String(opts.visibilityTimeoutSeconds?.[name] ?? s.visibilityTimeoutSeconds),
         RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlq.queueArn, maxReceiveCount: String(s.maxReceiveCount) }),
       },
     });

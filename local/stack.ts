@@ -15,7 +15,15 @@ import { type SqsHandler, startEventSource } from './eventSource.js';
 import { startHttpFront } from './httpFront.js';
 import { ACR_SIM_CREDENTIALS, startAcrSimulator } from './simulators/acr.js';
 import { type ChatPost, startChatSink } from './simulators/chatSink.js';
+import { startSasSimulator } from './simulators/sas.js';
 import { startLocalQueues } from './sqs.js';
+
+/** Where the simulators listen, for a config document built around them. */
+export interface SimulatorUrls {
+  acrUrl: string;
+  sasUrl: string;
+  chatUrl: string;
+}
 
 export interface StackOptions {
   /** Webhook port; 0 picks a free one. */
@@ -24,7 +32,7 @@ export interface StackOptions {
    * The config document. A function receives the simulators' URLs. Omitted: SCANHOOK_CONFIG from the environment
    * if set, else the demo config against the simulators.
    */
-  config?: unknown | ((sims: { acrUrl: string; chatUrl: string }) => unknown);
+  config?: unknown | ((sims: SimulatorUrls) => unknown);
   /** Environment the functions see (credentials); defaults to process.env. */
   env?: NodeJS.ProcessEnv;
   visibilityTimeoutSeconds?: number;
@@ -35,19 +43,29 @@ export interface StackOptions {
 
 /**
  * scanhook on one machine: the four handlers, wired by an embedded SQS server exactly as in AWS, an HTTP front
- * for the webhooks, and the simulators (the ACR API and a chat sink).
+ * for the webhooks, and the simulators (the ACR and Security Center APIs, a chat sink).
  */
 export const startStack = async (opts: StackOptions = {}) => {
   const acr = await startAcrSimulator();
+  const sas = await startSasSimulator();
   const chat = await startChatSink(opts.onPost ? { onPost: opts.onPost } : {});
-  const queues = await startLocalQueues(opts.visibilityTimeoutSeconds !== undefined ? { visibilityTimeoutSeconds: opts.visibilityTimeoutSeconds } : {});
-  const sims = { acrUrl: acr.url, chatUrl: chat.url };
+  const scanWindow = opts.scanBatchingWindowSeconds ?? settings.scan.batchingWindowSeconds;
+  const shortVisibility = opts.visibilityTimeoutSeconds;
+  const queues = await startLocalQueues(
+    shortVisibility === undefined
+      ? {}
+      : {
+          // As on AWS, the scan queue's timeout must cover its batching window as well as the function's run.
+          visibilityTimeoutSeconds: { intake: shortVisibility, scan: shortVisibility + scanWindow + 5, poll: shortVisibility, notify: shortVisibility },
+        },
+  );
+  const sims: SimulatorUrls = { acrUrl: acr.url, sasUrl: sas.url, chatUrl: chat.url };
 
   let env: NodeJS.ProcessEnv = { ...process.env, ...opts.env };
   let configDoc = typeof opts.config === 'function' ? (opts.config as (s: typeof sims) => unknown)(sims) : opts.config;
   const demo = configDoc === undefined && !env.SCANHOOK_CONFIG;
   if (demo) {
-    configDoc = demoConfig(acr.url, chat.url);
+    configDoc = demoConfig(sims);
     env = { ...env, ALIBABA_CLOUD_ACCESS_KEY_ID: ACR_SIM_CREDENTIALS.accessKeyId, ALIBABA_CLOUD_ACCESS_KEY_SECRET: ACR_SIM_CREDENTIALS.accessKeySecret };
   }
   if (configDoc !== undefined) env = { ...env, SCANHOOK_CONFIG: JSON.stringify(configDoc) };
@@ -65,7 +83,7 @@ export const startStack = async (opts: StackOptions = {}) => {
     };
     workers = withWorkers(runtime);
   } catch (err) {
-    await Promise.all([acr.close(), chat.close(), queues.stop()]);
+    await Promise.all([acr.close(), sas.close(), chat.close(), queues.stop()]);
     throw err;
   }
   const startScan = createStartScan(async () => workers) as unknown as SqsHandler;
@@ -83,10 +101,7 @@ export const startStack = async (opts: StackOptions = {}) => {
       queueUrl: queues.urls[name],
       queueArn: queues.arns[name],
       batchSize: settings[name].batchSize,
-      batchingWindowSeconds:
-        name === 'scan' && opts.scanBatchingWindowSeconds !== undefined
-          ? opts.scanBatchingWindowSeconds
-          : ((settings[name] as { batchingWindowSeconds?: number }).batchingWindowSeconds ?? 0),
+      batchingWindowSeconds: name === 'scan' ? scanWindow : 0,
       handler: handlers[name],
       // One poller gathers the scan queue's batches: Lambda may run several, each gathering its own batch, so a
       // burst can arrive in a few batches there (more start calls than here; see README, "Coalescing").
@@ -100,6 +115,7 @@ export const startStack = async (opts: StackOptions = {}) => {
     demo,
     config: workers.config,
     acr,
+    sas,
     chat,
     queues,
     /** Takes (and removes) what has reached a queue's DLQ. */
@@ -113,7 +129,7 @@ export const startStack = async (opts: StackOptions = {}) => {
       await new Promise<void>((resolve) => { front.server.closeAllConnections(); front.server.close(() => resolve()); });
       await Promise.all(sources.map((s) => s.stop()));
       await workers.http.close();
-      await Promise.all([acr.close(), chat.close(), queues.stop()]);
+      await Promise.all([acr.close(), sas.close(), chat.close(), queues.stop()]);
     },
   };
 };

@@ -14,10 +14,11 @@ const sources = Object.keys(stack.config.sources);
 process.stdout.write(
   [
     '',
-    `scanhook is running locally (${stack.demo ? 'demo config: ACR simulator + terminal chat sink' : 'config from SCANHOOK_CONFIG'})`,
+    `scanhook is running locally (${stack.demo ? 'demo config: ACR and Security Center simulators + terminal chat sink' : 'config from SCANHOOK_CONFIG'})`,
     `  webhooks:  ${sources.map((s) => `POST ${stack.url}/webhooks/${s}`).join('   ')}`,
     stack.demo ? `  secret:    ?token=${DEMO_SECRET}` : '',
     `  try:       npm run push -- events/acr/push.json`,
+    stack.demo ? `             npm run push -- events/acr/push-sas.json   (namespace sas-*: Security Center)` : '',
     '  stop:      Ctrl-C',
     '',
   ]

@@ -1,6 +1,6 @@
-import { createHash, createHmac, randomUUID } from 'node:crypto';
-import { percentEncode, sha256Hex } from '../../shared/vendors/alibaba/acs3.js';
-import { type SimRequest, type SimResponse, startSimServer } from './server.js';
+import { createHash, randomUUID } from 'node:crypto';
+import { ALIBABA_SIM_CREDENTIALS, alibabaError as error, createAcs3Verifier } from './acs3Verifier.js';
+import { type SimResponse, startSimServer } from './server.js';
 
 /**
  * A simulator of the ACR Enterprise Edition API (2018-12-01) on 127.0.0.1: it checks the ACS3-HMAC-SHA256
@@ -25,7 +25,7 @@ export interface AcrCall {
   status: number;
 }
 
-export const ACR_SIM_CREDENTIALS = { accessKeyId: 'LTAI5tSimulatorKey', accessKeySecret: 'sim-secret-do-not-use-0123456789' };
+export const ACR_SIM_CREDENTIALS = ALIBABA_SIM_CREDENTIALS;
 
 const behaviourFor = (repo: string, defaults: Partial<AcrBehaviour>): AcrBehaviour => ({
   scanChecks: 2,
@@ -57,53 +57,15 @@ const vulnerability = (level: (typeof LEVELS)[number], i: number) => {
   };
 };
 
-const error = (status: number, code: string, message: string, headers?: Record<string, string>): SimResponse => ({
-  status,
-  ...(headers ? { headers } : {}),
-  body: { Code: code, Message: message, RequestId: randomUUID() },
-});
-
 export const startAcrSimulator = async (opts: { port?: number; defaults?: Partial<AcrBehaviour>; credentials?: typeof ACR_SIM_CREDENTIALS } = {}) => {
   const creds = opts.credentials ?? ACR_SIM_CREDENTIALS;
   const calls: AcrCall[] = [];
-  const seenNonces = new Set<string>();
   const failures = new Map<string, number>();
   const repos = new Map<string, string>(); // repoId → namespace/name
-  const scans = new Map<string, { checks: number }>(); // repoId:tag → status checks so far
+  const scans = new Map<string, { checks: number; service: string }>(); // repoId:tag → status checks so far, engine
   const overrides = new Map<string, Partial<AcrBehaviour>>();
 
-  const verify = (req: SimRequest): SimResponse | undefined => {
-    const auth = /^ACS3-HMAC-SHA256 Credential=([^,]+),SignedHeaders=([^,]+),Signature=([0-9a-f]{64})$/.exec(req.headers.authorization ?? '');
-    if (!auth) return error(400, 'IncompleteSignature', 'The request signature does not conform to Aliyun standards.');
-    const [, keyId, signedHeaders, signature] = auth as unknown as [string, string, string, string];
-    if (keyId !== creds.accessKeyId) return error(404, 'InvalidAccessKeyId.NotFound', 'Specified access key is not found.');
-    const names = signedHeaders.split(';');
-    for (const required of ['host', 'x-acs-action', 'x-acs-version', 'x-acs-date', 'x-acs-signature-nonce', 'x-acs-content-sha256']) {
-      if (!names.includes(required)) return error(400, 'IncompleteSignature', `header ${required} is not signed`);
-    }
-    if (sha256Hex(req.body) !== req.headers['x-acs-content-sha256']) return error(400, 'IncompleteSignature', 'x-acs-content-sha256 does not match the body');
-    const skew = Math.abs(Date.parse(req.headers['x-acs-date'] ?? '') - Date.now());
-    if (!(skew < 15 * 60_000)) return error(400, 'InvalidTimeStamp.Expired', 'Specified time stamp or date value is expired.');
-    const nonce = req.headers['x-acs-signature-nonce'] ?? '';
-    if (seenNonces.has(nonce)) return error(400, 'SignatureNonceUsed', 'Specified signature nonce was used already.');
-    // The server's own canonical form of the query it received: decode, sort, RFC 3986-encode.
-    const query = [...req.url.searchParams]
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-      .map(([k, v]) => `${percentEncode(k)}=${percentEncode(v)}`)
-      .join('&');
-    const canonical = [
-      req.method,
-      req.url.pathname,
-      query,
-      names.map((n) => `${n}:${(req.headers[n] ?? '').trim()}\n`).join(''),
-      signedHeaders,
-      req.headers['x-acs-content-sha256'],
-    ].join('\n');
-    const expected = createHmac('sha256', creds.accessKeySecret).update(`ACS3-HMAC-SHA256\n${sha256Hex(canonical)}`).digest('hex');
-    if (expected !== signature) return error(400, 'SignatureDoesNotMatch', 'Specified signature is not matched with our calculation.');
-    seenNonces.add(nonce);
-    return undefined;
-  };
+  const verify = createAcs3Verifier(creds);
 
   const repoBehaviour = (repoId: string) => {
     const name = repos.get(repoId) ?? repoId;
@@ -133,7 +95,8 @@ export const startAcrSimulator = async (opts: { port?: number; defaults?: Partia
       case 'CreateRepoTagScanTask': {
         if (!p.RepoId || !p.Tag) return error(400, 'MissingParameter', 'RepoId and Tag are mandatory.');
         if (behaviour.deny) return error(403, 'NoPrivilege', 'Access denied for this user.');
-        scans.set(`${p.RepoId}:${p.Tag}`, { checks: 0 });
+        if (p.ScanService && !['ACR_SCAN_SERVICE', 'SAS_SCAN_SERVICE'].includes(p.ScanService)) return error(400, 'InvalidParameter', `ScanService ${p.ScanService} is not supported.`);
+        scans.set(`${p.RepoId}:${p.Tag}`, { checks: 0, service: p.ScanService ?? 'ACR_SCAN_SERVICE' });
         return ok({});
       }
       case 'GetRepoTagScanStatus': {
@@ -142,7 +105,7 @@ export const startAcrSimulator = async (opts: { port?: number; defaults?: Partia
         scan.checks++;
         const b = repoBehaviour(p.RepoId ?? '');
         const done = b.outcome !== 'never' && scan.checks > b.scanChecks;
-        return ok({ Status: done ? (b.outcome === 'failed' ? 'FAILED' : 'COMPLETE') : scan.checks % 2 === 0 ? 'RETRYING' : 'SCANNING', ScanService: 'ACR_SCAN_SERVICE' });
+        return ok({ Status: done ? (b.outcome === 'failed' ? 'FAILED' : 'COMPLETE') : scan.checks % 2 === 0 ? 'RETRYING' : 'SCANNING', ScanService: scan.service });
       }
       case 'GetRepoTagScanSummary': {
         const clean = repoBehaviour(p.RepoId ?? '').outcome === 'clean';

@@ -13,10 +13,15 @@ const SlackChannelConfig = z.object({
 /** Slack mrkdwn needs only these three escaped. */
 const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 const SECTION_LIMIT = 2900; // section text may hold 3000 characters; keep a margin
+const FIX_COMMAND_MAX = 120;
+const clip = (s: string, max: number) => (s.length > max ? `${s.slice(0, max - 1)}…` : s);
 
 const findingLine = (f: Finding): string => {
   const id = f.link ? `<${f.link}|${esc(f.id)}>` : esc(f.id);
-  const versions = f.installedVersion ? ` ${esc(f.installedVersion)} → ${f.fixedVersion ? esc(f.fixedVersion) : 'no fix yet'}` : '';
+  // Security Center gives a fix command instead of a fixed version.
+  const command = f.fixCommand ? ` · fix: \`${esc(clip(f.fixCommand.replace(/`/g, "'"), FIX_COMMAND_MAX))}\`` : '';
+  const fix = f.fixedVersion ? ` → ${esc(f.fixedVersion)}` : command || ' → no fix yet';
+  const versions = f.installedVersion ? ` ${esc(f.installedVersion)}${fix}` : command;
   return `• *${f.severity}* ${id} \`${esc(f.package)}\`${versions}`;
 };
 

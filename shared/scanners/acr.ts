@@ -3,15 +3,18 @@ import { CallError } from '../errors.js';
 import { byWorstFirst, type Finding, MAX_FINDINGS_CARRIED, type Severity } from '../report.js';
 import { alibabaCredentialsFromEnv } from '../vendors/alibaba/credentials.js';
 import { type AcrImage, type AcrVulnerability, CR_API_VERSION, createCrApi, crEndpoint } from '../vendors/alibaba/cr.js';
+import { AlibabaRegion } from '../vendors/alibaba/region.js';
 import { createRpcClient } from '../vendors/alibaba/rpc.js';
 import { defineScanner, type ScanHandle } from './scanner.js';
 
 const AcrScannerConfig = z.object({
   type: z.literal('acr'),
-  region: z.string().regex(/^[a-z]+(-[a-z0-9]+)+$/, 'expected a region id such as "cn-hangzhou"'),
+  region: AlibabaRegion,
   instanceId: z.string().min(1),
   /** Overrides `https://cr.{region}.aliyuncs.com`. */
   endpoint: z.url({ protocol: /^https?$/ }).optional(),
+  /** Which engine ACR scans with: its own (the default) or Security Center's, run from inside ACR (paid, SAS quota). */
+  engine: z.enum(['acr', 'sas']).optional(),
 });
 
 /** ACR names its levels High/Medium/Low/Unknown and has no Critical: its High is our `high`. */
@@ -67,7 +70,7 @@ export const acrScanner = defineScanner({
           repoIds.set(key, repoId);
         }
         const handle = { repoId, tag: image.tag };
-        await cr.createRepoTagScanTask(imageOf(image.digest, handle));
+        await cr.createRepoTagScanTask(imageOf(image.digest, handle), config.engine === 'sas' ? 'SAS_SCAN_SERVICE' : undefined);
         return handle;
       },
 

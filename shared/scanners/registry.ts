@@ -1,11 +1,13 @@
 import type * as z from 'zod';
 import { pluginConfigUnion, pluginLookup } from '../plugins.js';
 import { acrScanner } from './acr.js';
+import { sasScanner } from './sas.js';
 import type { ScannerPlugin } from './scanner.js';
 
 /** Every scanner scanhook knows. A new scanner: one file beside this one, one entry here. */
 export const scanners: Record<string, ScannerPlugin> = {
   acr: acrScanner,
+  sas: sasScanner,
 };
 
 export const ScannerConfig = pluginConfigUnion('scanner', Object.values(scanners));

@@ -300,6 +300,12 @@ describe('classifyAlibabaError', () => {
     [403, 'Forbidden', 'permission'],
     [403, 'NoPermission', 'permission'],
     [403, 'NoPrivilege', 'permission'],
+    // Security Center: its own permission code, also documented with 400, and its quota code (sic).
+    [400, 'NoPermission', 'permission'],
+    [500, 'ServerError', 'unavailable'],
+    [400, 'BeyondQuata', 'quota'],
+    [400, 'BeyondQuota', 'quota'],
+    [400, 'BeyondQuataLimit', 'invalid'],
     [500, 'InternalError', 'unavailable'],
     [503, 'ServiceUnavailable', 'unavailable'],
     [400, 'SystemError', 'unavailable'],

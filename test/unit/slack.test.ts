@@ -204,6 +204,20 @@ describe('mrkdwn escaping', () => {
     expect(line).toBe('• *high* CVE&lt;1&gt;&amp;2 `&lt;!channel&gt; &amp; &lt;@U123&gt;` 1&lt;2 → 2&gt;1&amp;');
   });
 
+  it('shows a fix command (escaped, clipped) where the scanner gives one instead of a fixed version', () => {
+    const sas: Finding = { id: 'CVE-2024-1000', severity: 'high', package: 'openssl', installedVersion: '1.0.0-r0', fixCommand: 'apt-get update && apt-get install `openssl` <x>' };
+    expect(findingsText({ ...baseNotice, total: 1, findings: [sas] })).toBe(
+      "• *high* CVE-2024-1000 `openssl` 1.0.0-r0 · fix: `apt-get update &amp;&amp; apt-get install 'openssl' &lt;x&gt;`",
+    );
+    const long = findingsText({ ...baseNotice, total: 1, findings: [{ ...sas, fixCommand: `apk upgrade ${'p'.repeat(300)}` }] });
+    expect(long).toMatch(/fix: `apk upgrade p+…`$/);
+    expect(long.length).toBeLessThan(200);
+    // A fixed version wins over a command; no version at all still shows the command.
+    expect(findingsText({ ...baseNotice, total: 1, findings: [{ ...sas, fixedVersion: '1.0.1' }] })).toContain('1.0.0-r0 → 1.0.1');
+    const { installedVersion: _, ...noVersion } = sas;
+    expect(findingsText({ ...baseNotice, total: 1, findings: [noVersion] })).toBe("• *high* CVE-2024-1000 `openssl` · fix: `apt-get update &amp;&amp; apt-get install 'openssl' &lt;x&gt;`");
+  });
+
   it('a vendor message cannot mention @channel through the blocks', () => {
     const { message } = render(job({ status: 'error', code: 'HTTP502', reason: '<html><!channel> & <@U1>', retryable: true }));
     const blocks = allText(message);

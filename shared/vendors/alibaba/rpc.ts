@@ -19,11 +19,14 @@ export type RpcParams = Record<string, string | number | boolean | undefined>;
 const SIGNATURE_CODES = /^(SignatureDoesNotMatch|IncompleteSignature|SignatureNonceUsed|InvalidTimeStamp\.|InvalidAccessKeyId|InvalidSecurityToken)/;
 const PERMISSION_CODES = /^(Forbidden|NoPermission|NoPrivilege)/;
 const SERVER_CODES = /^(InternalError|ServiceUnavailable|SystemError|ServerError|UnknownError)/;
+/** Security Center's "scan quota used up" is spelled `BeyondQuata` (sic); the correct spelling is accepted too. */
+const QUOTA_CODES = /^Beyond(Quata|Quota)$/;
 
 export const classifyAlibabaError = (status: number, code: string): FailureKind => {
   if (code.startsWith('Throttling')) return 'throttled';
   if (SIGNATURE_CODES.test(code)) return 'auth';
   if (PERMISSION_CODES.test(code)) return 'permission';
+  if (QUOTA_CODES.test(code)) return 'quota';
   if (status >= 500 || SERVER_CODES.test(code)) return 'unavailable';
   if (status === 404) return 'not_found';
   return 'invalid';

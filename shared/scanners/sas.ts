@@ -1,0 +1,215 @@
+import * as z from 'zod';
+import { CallError } from '../errors.js';
+import type { ImagePush } from '../messages.js';
+import { byWorstFirst, emptyCounts, type Finding, MAX_FINDINGS_CARRIED, type Report, type Severity } from '../report.js';
+import { alibabaCredentialsFromEnv } from '../vendors/alibaba/credentials.js';
+import { AlibabaRegion } from '../vendors/alibaba/region.js';
+import { createRpcClient } from '../vendors/alibaba/rpc.js';
+import { bareDigest, createSasApi, SAS_API_VERSION, type SasTask, type SasVulRecord, sasEndpoint } from '../vendors/alibaba/sas.js';
+import { defineScanner, type ScanCheck, type ScanHandle } from './scanner.js';
+import { planSasScanCalls, type SasScanCall } from './sasPlan.js';
+
+const SasScannerConfig = z.object({
+  type: z.literal('sas'),
+  /** The registry's region: used for pushes that carry none, and picks the endpoint. */
+  region: AlibabaRegion,
+  registryType: z.enum(['acr', 'harbor', 'quay']).default('acr'),
+  /** The ACR instance (`cri-…`); narrows every scan to it. */
+  instanceId: z.string().min(1).optional(),
+  /** Overrides `https://tds.cn-shanghai.aliyuncs.com` (cn-* regions) or `https://tds.ap-southeast-1.aliyuncs.com`. */
+  endpoint: z.url({ protocol: /^https?$/ }).optional(),
+  /** Digests per create call when pushes arrive together; a larger batch is split evenly. */
+  maxImagesPerTask: z.number().int().min(1).max(100).default(10),
+  /** How long a push waits before trying again when Security Center already runs its 10 tasks. */
+  busyRetrySeconds: z.number().int().min(1).max(900).default(30),
+});
+type SasScannerConfig = z.infer<typeof SasScannerConfig>;
+
+/** Security Center rates a vulnerability by how soon to fix it; it has no Critical. */
+const NECESSITY: Record<string, Severity> = { asap: 'high', later: 'medium', nntf: 'low' };
+/** Create calls in flight at once: a batch spanning many repositories starts a few at a time, not all together. */
+const PARALLEL_CALLS = 4;
+const VUL_PAGE_SIZE = 50; // The API's maximum page size is not documented (default 10).
+const MAX_VUL_PAGES = 40;
+/** A task started this long before our start call still counts as ours: the clocks of Lambda and Alibaba differ. */
+const CLOCK_SKEW_MS = 5 * 60_000;
+
+interface PackageEntity {
+  Name?: string;
+  Version?: string;
+  FullVersion?: string;
+  UpdateCmd?: string;
+}
+
+/** `ExtendContentJson` is documented as an object; its name suggests it may arrive as a JSON string. */
+const packagesOf = (record: SasVulRecord): PackageEntity[] => {
+  let ext = record.ExtendContentJson;
+  if (typeof ext === 'string') {
+    try {
+      ext = JSON.parse(ext);
+    } catch {
+      return [];
+    }
+  }
+  const list = (ext as { RpmEntityList?: unknown } | undefined)?.RpmEntityList;
+  return Array.isArray(list) ? (list as PackageEntity[]) : [];
+};
+
+const vulnerabilityId = (record: SasVulRecord): string =>
+  record.Related?.split(',')[0]?.trim() || /CVE-\d{4}-\d+/.exec(record.Name ?? '')?.[0] || record.Name || record.AliasName || 'unnamed';
+
+const toFinding = (record: SasVulRecord): Finding => {
+  const pkg = packagesOf(record)[0];
+  const id = vulnerabilityId(record);
+  const version = pkg?.FullVersion || pkg?.Version;
+  return {
+    id,
+    severity: NECESSITY[record.Necessity ?? ''] ?? 'unknown',
+    package: pkg?.Name || 'unknown',
+    ...(version ? { installedVersion: version } : {}),
+    ...(pkg?.UpdateCmd ? { fixCommand: pkg.UpdateCmd } : {}),
+    ...(/^CVE-\d{4}-\d+$/.test(id) ? { link: `https://nvd.nist.gov/vuln/detail/${id}` } : {}),
+  };
+};
+
+/** Security Center's console, on its container image page for the digest. The route is unconfirmed. */
+const consoleUrl = (region: string, digest: string) =>
+  region.startsWith('cn-')
+    ? `https://yundun.console.aliyun.com/?p=sas#/containerImage/cn-shanghai?digest=${digest}`
+    : `https://yundun.console.alibabacloud.com/?p=sas#/containerImage/ap-southeast-1?digest=${digest}`;
+
+const taskCheck = (task: SasTask): ScanCheck => {
+  if (task.status === 'SUCCESS') return { state: 'complete' };
+  if (task.status === 'FAIL') return { state: 'failed', reason: 'Security Center reported the scan as FAIL' };
+  if (task.status === 'TIMOUT' || task.status === 'TIMEOUT') return { state: 'failed', reason: `Security Center gave up on the scan (${task.status}: timed out)` };
+  return { state: 'running' }; // PROCESSING, START, MESSAGE_SEND, PRE_ANALYZER, or one we do not know: until the deadline
+};
+
+/** Runs `work` over `items` with at most `limit` at once. */
+const eachLimited = async <T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<void> => {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(limit, items.length) }, async () => {
+      while (next < items.length) await work(items[next++]!);
+    }),
+  );
+};
+
+export const sasScanner = defineScanner({
+  type: 'sas',
+  label: 'Alibaba Cloud Security Center',
+  configSchema: SasScannerConfig,
+  create(config: SasScannerConfig, ctx) {
+    const rpc = createRpcClient({
+      http: ctx.http,
+      endpoint: config.endpoint ?? sasEndpoint(config.region),
+      version: SAS_API_VERSION,
+      credentials: () => alibabaCredentialsFromEnv(ctx.env),
+      retry: ctx.retry,
+      onRetry: (action, err, attempt, delay) => ctx.onRetry?.(action, err.code, attempt, delay),
+    });
+    const sas = createSasApi(rpc);
+
+    const busy = () =>
+      new CallError({
+        kind: 'busy',
+        code: 'SasTaskLimit',
+        message: 'Security Center already runs as many image scan tasks as it allows (10): the scan starts again later',
+        retryAfterMs: config.busyRetrySeconds * 1000,
+      });
+
+    /** Pre-check (what the filters cover), then create, or import-and-create for images Security Center has not synced. */
+    const startCall = async (call: SasScanCall, since: number): Promise<ScanHandle> => {
+      const covered = await sas.preCheckImageScanTask(call.filters);
+      const started = covered.images >= call.digests
+        ? await sas.createImageScanTask(call.filters)
+        : await sas.syncAndCreateImageScanTask(call.sync);
+      if (started.result === 'TASK_NOT_SUPPORT_REGION') {
+        throw new CallError({
+          kind: 'invalid',
+          code: 'TASK_NOT_SUPPORT_REGION',
+          message: `Security Center's container image scan does not support region ${call.region} (TASK_NOT_SUPPORT_REGION)`,
+        });
+      }
+      if (!started.taskId && started.canCreate === false) throw busy();
+      if (!started.taskId) {
+        throw new CallError({ kind: 'unavailable', code: 'SasNoTaskId', message: `Security Center started no scan task (status ${started.status ?? 'none'}, result ${started.result ?? 'none'})` });
+      }
+      return { taskId: started.taskId, since };
+    };
+
+    const startMany = async (images: ImagePush[]): Promise<PromiseSettledResult<ScanHandle>[]> => {
+      const now = Date.now();
+      const calls = planSasScanCalls(images, {
+        registryType: config.registryType,
+        region: config.region,
+        ...(config.instanceId ? { instanceId: config.instanceId } : {}),
+        maxImagesPerTask: config.maxImagesPerTask,
+        now,
+      });
+      const results: PromiseSettledResult<ScanHandle>[] = images.map(() => ({ status: 'rejected', reason: new Error('not started') }));
+      let refused: CallError | undefined;
+      await eachLimited(calls, PARALLEL_CALLS, async (call) => {
+        let result: PromiseSettledResult<ScanHandle>;
+        if (refused) {
+          // Security Center just refused a task for its limit: the rest of this batch waits too, without asking.
+          result = { status: 'rejected', reason: refused };
+        } else {
+          try {
+            result = { status: 'fulfilled', value: await startCall(call, now) };
+          } catch (err) {
+            if (err instanceof CallError && err.kind === 'busy') refused = err;
+            result = { status: 'rejected', reason: err };
+          }
+        }
+        for (const i of call.images) results[i] = result;
+      });
+      return results;
+    };
+
+    return {
+      startMany,
+
+      async start(image) {
+        const [result] = await startMany([image]);
+        if (result?.status !== 'fulfilled') throw result?.reason ?? new Error('no result');
+        return result.value;
+      },
+
+      async check(image, handle) {
+        const digest = bareDigest(image.digest);
+        const tasks = (await sas.describeImageLatestScanTask(image.digest)).filter((t) => !t.target || bareDigest(t.target) === digest);
+        // Ours, or one started since ours (someone scanned it again): an older task says nothing about this push.
+        const task =
+          tasks.find((t) => t.taskId === handle.taskId) ??
+          tasks.find((t) => t.startTime !== undefined && t.startTime >= Number(handle.since) - CLOCK_SKEW_MS);
+        return task ? taskCheck(task) : { state: 'running' };
+      },
+
+      async report(image): Promise<Report> {
+        const digest = bareDigest(image.digest);
+        const unique = new Map<string, SasVulRecord>();
+        for (let page = 1; page <= MAX_VUL_PAGES; page++) {
+          const { totalCount, records } = await sas.describeImageVulList(image.digest, { currentPage: page, pageSize: VUL_PAGE_SIZE });
+          for (const record of records) {
+            if (record.ImageDigest && bareDigest(record.ImageDigest) !== digest) continue;
+            // The same digest under another tag or repository repeats its vulnerabilities.
+            const key = `${record.Name ?? vulnerabilityId(record)}|${packagesOf(record)[0]?.Name ?? ''}`;
+            if (!unique.has(key)) unique.set(key, record);
+          }
+          if (records.length < VUL_PAGE_SIZE || page * VUL_PAGE_SIZE >= totalCount) break;
+        }
+        const findings = [...unique.values()].map(toFinding);
+        const counts = emptyCounts();
+        for (const f of findings) counts[f.severity]++;
+        return {
+          counts,
+          total: findings.length,
+          fixable: findings.filter((f) => f.fixCommand).length,
+          findings: findings.sort(byWorstFirst).slice(0, MAX_FINDINGS_CARRIED),
+          consoleUrl: consoleUrl(config.region, digest),
+        };
+      },
+    };
+  },
+});

@@ -1,0 +1,153 @@
+import { CallError } from '../../errors.js';
+import type { RpcClient, RpcParams } from './rpc.js';
+
+/** Alibaba Cloud Security Center (SAS, "tds"), API 2018-12-03 (vendors.md §2). */
+export const SAS_API_VERSION = '2018-12-03';
+
+/** Security Center has two endpoints, not one per region: mainland China (finance and Hong Kong included) and the rest. */
+export const sasEndpoint = (region: string): string =>
+  region.startsWith('cn-') ? 'https://tds.cn-shanghai.aliyuncs.com' : 'https://tds.ap-southeast-1.aliyuncs.com';
+
+/** Every SAS image API documents the digest as bare hex. Accepts `sha256:…` or bare hex. */
+export const bareDigest = (digest: string): string => digest.trim().replace(/^sha256:/i, '').toLowerCase();
+
+export type SasRegistryType = 'acr' | 'harbor' | 'quay';
+
+/** The filters of a pre-check or create call, each a comma-separated list; the fields are ANDed. */
+export interface SasScanFilters {
+  RegistryTypes?: string;
+  RegionIds?: string;
+  InstanceIds?: string;
+  RepoNamespaces?: string;
+  RepoNames?: string;
+  Digests: string;
+  Tags?: string;
+}
+
+/** One image for PublicSyncAndCreateImageScanTask's `Images` JSON. */
+export interface SasSyncImage {
+  registryType: SasRegistryType;
+  instanceId?: string;
+  regionId: string;
+  repoNamespace: string;
+  repoName: string;
+  /** Bare hex. */
+  digest: string;
+  tag?: string;
+  createTime: number;
+  updateTime: number;
+}
+
+export interface SasTaskStart {
+  taskId?: string;
+  canCreate?: boolean;
+  status?: string;
+  result?: string;
+}
+
+export interface SasTask {
+  taskId: string;
+  status: string;
+  target: string;
+  startTime?: number;
+}
+
+export interface SasVulRecord {
+  Name?: string;
+  AliasName?: string;
+  Related?: string;
+  Necessity?: string;
+  ImageDigest?: string;
+  ExtendContentJson?: unknown;
+}
+
+const taskStart = (res: Record<string, unknown>): SasTaskStart => {
+  const data = (res.Data ?? {}) as Record<string, unknown>;
+  return {
+    ...(data.TaskId ? { taskId: String(data.TaskId) } : {}),
+    ...(typeof data.CanCreate === 'boolean' ? { canCreate: data.CanCreate } : {}),
+    ...(data.Status ? { status: String(data.Status) } : {}),
+    ...(data.Result ? { result: String(data.Result) } : {}),
+  };
+};
+
+/** The RAM action of each call is `yundun-sas:<Action>`; documented for PublicCreateImageScanTask, assumed for the others. */
+const withRamHint = async <T>(action: string, call: () => Promise<T>): Promise<T> => {
+  try {
+    return await call();
+  } catch (err) {
+    if (err instanceof CallError && err.kind === 'permission') {
+      throw new CallError({ kind: err.kind, code: err.code, message: `${err.message} (RAM action yundun-sas:${action})`, ...(err.status ? { status: err.status } : {}) });
+    }
+    if (err instanceof CallError && err.kind === 'quota') {
+      throw new CallError({
+        kind: err.kind,
+        code: err.code,
+        message: `Security Center's container image scan quota is used up (${err.code}): add quota in the Security Center console. ${err.message}`,
+        ...(err.status ? { status: err.status } : {}),
+      });
+    }
+    throw err;
+  }
+};
+
+/** A create without a digest filter would scan every image the account has and burn the whole quota. */
+const requireDigests = (action: string, filters: SasScanFilters): void => {
+  if (!filters.Digests.split(',').some((d) => d.trim())) {
+    throw new CallError({ kind: 'invalid', code: 'UnfilteredScan', message: `${action}: refusing to send a scan without a digest filter: it would scan every image` });
+  }
+};
+
+export const createSasApi = (rpc: RpcClient) => {
+  const call = (action: string, params: RpcParams) => withRamHint(action, () => rpc.call(action, params));
+
+  return {
+    /** How many images the filters cover. The two counts' descriptions look swapped in the docs, so the larger is taken. */
+    async preCheckImageScanTask(filters: SasScanFilters): Promise<{ images: number }> {
+      requireDigests('PublicPreCheckImageScanTask', filters);
+      const res = await call('PublicPreCheckImageScanTask', { ...filters });
+      const data = (res.Data ?? {}) as Record<string, unknown>;
+      return { images: Math.max(Number(data.ScanImageCount) || 0, Number(data.NeedAuthCount) || 0) };
+    },
+
+    async createImageScanTask(filters: SasScanFilters): Promise<SasTaskStart> {
+      requireDigests('PublicCreateImageScanTask', filters);
+      return taskStart(await call('PublicCreateImageScanTask', { ...filters }));
+    },
+
+    /** Imports images Security Center has not synced yet, and scans them. Keys as in the doc's example (lower camel; unconfirmed). */
+    async syncAndCreateImageScanTask(images: SasSyncImage[]): Promise<SasTaskStart> {
+      if (images.length === 0 || images.some((i) => !i.digest)) {
+        throw new CallError({ kind: 'invalid', code: 'UnfilteredScan', message: 'PublicSyncAndCreateImageScanTask: refusing to send images without digests' });
+      }
+      return taskStart(await call('PublicSyncAndCreateImageScanTask', { Images: JSON.stringify(images) }));
+    },
+
+    /** The image's latest scan tasks (usually one); none before its first scan is registered. */
+    async describeImageLatestScanTask(digest: string): Promise<SasTask[]> {
+      const res = await call('DescribeImageLatestScanTask', { Digest: bareDigest(digest) });
+      const tasks = Array.isArray(res.Task) ? (res.Task as Record<string, unknown>[]) : [];
+      return tasks.map((t) => ({
+        taskId: String(t.TaskId ?? ''),
+        status: String(t.Status ?? ''),
+        target: String(t.Target ?? ''),
+        ...(Number(t.StartTime) > 0 ? { startTime: Number(t.StartTime) } : {}),
+      }));
+    },
+
+    async describeImageVulList(digest: string, page: { currentPage: number; pageSize: number }) {
+      const res = await call('DescribeImageVulList', {
+        Type: 'cve',
+        Digest: bareDigest(digest),
+        Lang: 'en',
+        CurrentPage: page.currentPage,
+        PageSize: page.pageSize,
+      });
+      return {
+        totalCount: Number(res.TotalCount) || 0,
+        records: (Array.isArray(res.VulRecords) ? res.VulRecords : []) as SasVulRecord[],
+      };
+    },
+  };
+};
+export type SasApi = ReturnType<typeof createSasApi>;
