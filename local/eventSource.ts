@@ -10,8 +10,15 @@ export interface EventSourceOptions {
   queueArn: string;
   batchSize: number;
   handler: SqsHandler;
-  /** Batches handled at once, as Lambda runs several pollers. */
+  /** Batches handled at once, as Lambda runs several pollers (capped by the mapping's maximumConcurrency). */
   concurrency?: number;
+  /**
+   * The mapping's MaximumBatchingWindowInSeconds: once a message has arrived, keep gathering until the batch holds
+   * `batchSize` or the window has passed. Without one, a batch is what one receive returns (at most 10), as in Lambda.
+   */
+  batchingWindowSeconds?: number;
+  /** The function's timeout, which the handler's context counts down from. */
+  timeoutSeconds?: number;
 }
 
 const toRecord = (m: Message, arn: string): SQSRecord => ({
@@ -35,8 +42,9 @@ const toRecord = (m: Message, arn: string): SQSRecord => ({
   awsRegion: 'us-east-1',
 });
 
-const lambdaContext = (name: string): Context =>
-  ({
+const lambdaContext = (name: string, timeoutSeconds: number): Context => {
+  const end = Date.now() + timeoutSeconds * 1000;
+  return {
     functionName: name,
     functionVersion: '$LATEST',
     invokedFunctionArn: `arn:aws:lambda:us-east-1:000000000000:function:${name}`,
@@ -45,11 +53,12 @@ const lambdaContext = (name: string): Context =>
     logGroupName: `/aws/lambda/${name}`,
     logStreamName: 'local',
     callbackWaitsForEmptyEventLoop: false,
-    getRemainingTimeInMillis: () => 30_000,
+    getRemainingTimeInMillis: () => Math.max(0, end - Date.now()),
     done: () => undefined,
     fail: () => undefined,
     succeed: () => undefined,
-  }) as Context;
+  } as Context;
+};
 
 /**
  * Plays Lambda's SQS event source mapping: long-polls the queue, hands batches to the handler as real SQS events,
@@ -60,22 +69,41 @@ export const startEventSource = (opts: EventSourceOptions) => {
   let running = true;
   const loops: Promise<void>[] = [];
 
-  const pollOnce = async () => {
+  const receive = async (max: number, waitSeconds: number): Promise<Message[]> => {
     const res = await opts.sqs.send(
       new ReceiveMessageCommand({
         QueueUrl: opts.queueUrl,
-        MaxNumberOfMessages: Math.min(10, opts.batchSize),
-        WaitTimeSeconds: 1,
+        MaxNumberOfMessages: Math.min(10, max),
+        WaitTimeSeconds: waitSeconds,
         MessageSystemAttributeNames: ['All'],
         MessageAttributeNames: ['All'],
       }),
     );
-    const messages = res.Messages ?? [];
+    return res.Messages ?? [];
+  };
+
+  const gatherBatch = async (): Promise<Message[]> => {
+    const messages = await receive(opts.batchSize, 1);
+    if (messages.length === 0 || !opts.batchingWindowSeconds) return messages;
+    const windowEnd = Date.now() + opts.batchingWindowSeconds * 1000;
+    while (messages.length < opts.batchSize) {
+      const left = windowEnd - Date.now();
+      if (left <= 0) break;
+      const more = await receive(opts.batchSize - messages.length, Math.min(20, Math.floor(left / 1000)));
+      messages.push(...more);
+      // Under a second left is a short poll, which answers at once: pause before the next.
+      if (more.length === 0 && left < 1000) await new Promise((r) => setTimeout(r, Math.min(left, 100)));
+    }
+    return messages;
+  };
+
+  const pollOnce = async () => {
+    const messages = await gatherBatch();
     if (messages.length === 0) return;
     const records = messages.map((m) => toRecord(m, opts.queueArn));
     let failed = new Set<string>();
     try {
-      const result = await opts.handler({ Records: records }, lambdaContext(opts.name));
+      const result = await opts.handler({ Records: records }, lambdaContext(opts.name, opts.timeoutSeconds ?? 30));
       failed = new Set((result?.batchItemFailures ?? []).map((f) => f.itemIdentifier));
     } catch {
       failed = new Set(records.map((r) => r.messageId));

@@ -28,6 +28,8 @@ export interface StackOptions {
   /** Environment the functions see (credentials); defaults to process.env. */
   env?: NodeJS.ProcessEnv;
   visibilityTimeoutSeconds?: number;
+  /** Overrides the notify queue's batching window from queues.json (tests keep it short). */
+  notifyBatchingWindowSeconds?: number;
   onPost?: (post: ChatPost) => void;
 }
 
@@ -72,6 +74,14 @@ export const startStack = async (opts: StackOptions = {}) => {
     notify: createNotify(async () => workers) as unknown as SqsHandler,
   };
   const functionNames: Record<QueueName, string> = { scan: 'startScan', poll: 'pollStatus', notify: 'notify' };
+  const eventSource: Record<QueueName, { concurrency: number; batchingWindowSeconds?: number }> = {
+    scan: { concurrency: 4 },
+    poll: { concurrency: 4 },
+    notify: {
+      concurrency: settings.notify.maximumConcurrency,
+      batchingWindowSeconds: opts.notifyBatchingWindowSeconds ?? settings.notify.batchingWindowSeconds,
+    },
+  };
   const sources = (Object.keys(handlers) as QueueName[]).map((name) =>
     startEventSource({
       sqs: queues.sqs,
@@ -80,7 +90,8 @@ export const startStack = async (opts: StackOptions = {}) => {
       queueArn: queues.arns[name],
       batchSize: settings[name].batchSize,
       handler: handlers[name],
-      concurrency: 4,
+      timeoutSeconds: settings.functionTimeoutSeconds,
+      ...eventSource[name],
     }),
   );
   const front = await startHttpFront(createOnPush(async () => runtime) as never, opts.port ?? 3000);

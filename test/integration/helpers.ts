@@ -37,7 +37,7 @@ export const credentialsEnv = {
 };
 
 export const startTestStack = (overrides: Partial<StackOptions> = {}): Promise<Stack> =>
-  startStack({ port: 0, config: testConfig, env: credentialsEnv, visibilityTimeoutSeconds: 2, ...overrides });
+  startStack({ port: 0, config: testConfig, env: credentialsEnv, visibilityTimeoutSeconds: 2, notifyBatchingWindowSeconds: 1, ...overrides });
 
 export const postWebhook = async (stack: Stack, body: unknown, opts: { token?: string | null; source?: string; contentType?: string } = {}) => {
   const token = opts.token === undefined ? SOURCE_SECRET : opts.token;
