@@ -7,7 +7,7 @@ import { NotifyJob } from '../messages.js';
 import { buildNotice } from '../notice.js';
 import { postsPerBatch, splitForRateLimit } from '../rateLimits.js';
 import { scanners } from '../scanners/registry.js';
-import { buildSummary } from '../summary.js';
+import { summaryNotice } from '../summary.js';
 import type { WorkerRuntime } from '../workerRuntime.js';
 import { type ChatTarget, type Delivery, postNotice } from './postNotice.js';
 import { parseRecord, receiveCount } from './records.js';
@@ -87,8 +87,8 @@ const deliverToChannel = async (rt: WorkerRuntime, log: Logger, channel: string,
 
 /** One entry: its own notice. Several: one summary of them, rendered with the first job as its `job`. */
 const post = (rt: WorkerRuntime, log: Logger, target: ChatTarget, unit: Entry[], timeLeftMs: () => number, context: LogContext): Promise<Delivery> => {
-  const results = unit.map(({ job }) => ({ job, notice: buildNotice(job, labelOf(job)) }));
-  const notice = results.length === 1 ? results[0]!.notice : buildSummary(results, localeOf(target.config));
+  const notices = unit.map(({ job }) => buildNotice(job, labelOf(job)));
+  const notice = notices.length === 1 ? notices[0]! : summaryNotice(notices, localeOf(target.config));
   return postNotice(rt, target, { job: unit[0]!.job, notice, now: rt.now() }, throttledSoFar(unit), timeLeftMs, (err, attempt, delayMs) =>
     log.warn('chat post retried', { ...context, code: err.code, attempt, delayMs }),
   );
