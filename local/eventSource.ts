@@ -109,11 +109,11 @@ export const startEventSource = (opts: EventSourceOptions) => {
       failed = new Set(records.map((r) => r.messageId));
     }
     const done = records.filter((r) => !failed.has(r.messageId));
-    if (done.length > 0) {
+    for (let i = 0; i < done.length; i += 10) {
       await opts.sqs.send(
         new DeleteMessageBatchCommand({
           QueueUrl: opts.queueUrl,
-          Entries: done.map((r, i) => ({ Id: String(i), ReceiptHandle: r.receiptHandle })),
+          Entries: done.slice(i, i + 10).map((r, j) => ({ Id: String(j), ReceiptHandle: r.receiptHandle })),
         }),
       );
     }

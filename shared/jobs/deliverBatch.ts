@@ -41,12 +41,24 @@ export const deliverNotifyBatch = async (
   const results = new Array<PromiseSettledResult<void>>(records.length);
   const byChannel = new Map<string, Entry[]>();
   records.forEach((record, index) => {
+    let job: NotifyJob;
     try {
-      const job = parseRecord(record, NotifyJob, log);
-      byChannel.set(job.channel, [...(byChannel.get(job.channel) ?? []), { index, record, job }]);
+      job = parseRecord(record, NotifyJob, log);
     } catch (reason) {
       results[index] = { status: 'rejected', reason };
+      return;
     }
+    const entries = byChannel.get(job.channel) ?? [];
+    // SQS delivers at least once: a second copy of a message in the same batch is posted once, with the higher count.
+    const copy = entries.find((e) => e.job.jobId === job.jobId && e.job.outcome.status === job.outcome.status);
+    if (copy) {
+      const throttled = Math.max(copy.job.throttled ?? 0, job.throttled ?? 0);
+      if (throttled > 0) copy.job = { ...copy.job, throttled };
+      log.info('second copy of a message in this batch: posted once', { jobId: job.jobId, channel: job.channel });
+      results[index] = { status: 'fulfilled', value: undefined };
+      return;
+    }
+    byChannel.set(job.channel, [...entries, { index, record, job }]);
   });
   await Promise.all(
     [...byChannel].map(async ([channel, entries]) => {

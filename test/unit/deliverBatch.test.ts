@@ -191,6 +191,19 @@ describe('what may have been posted is never sent again; what cannot succeed is 
   });
 });
 
+describe('SQS delivers at least once', () => {
+  it('two copies of one message in a batch are posted once; a re-send carries the higher throttle count', async () => {
+    const results = await run([record(job('sec', 'twin')), record(job('sec', 'twin', { throttled: 3 }))]);
+    expect(statuses(results)).toEqual(['fulfilled', 'fulfilled']);
+    expect(postsTo(SLACK)).toHaveLength(1);
+    expect(postsTo(SLACK)[0]!.body).not.toContain('scan results'); // the result itself, not a summary
+
+    sink.script(SLACK, { status: 429, headers: { 'retry-after': '1' }, body: 'rate_limited' });
+    await run([record(job('sec', 'twin2')), record(job('sec', 'twin2', { throttled: 3 }))]);
+    expect(resent).toEqual([{ jobs: [{ ...job('sec', 'twin2'), throttled: 4 }], delaySeconds: 8 }]);
+  });
+});
+
 describe('the invocation never runs out of time after a post went through', () => {
   it('with too little time left for another request, posts nothing and re-sends the job at once', async () => {
     const results = await run([record(job('sec', 'late', { throttled: 2 }))], () => 1500);
