@@ -160,3 +160,11 @@ describe('rate limits: a burst for one channel', () => {
     for (const job of burst) expect(posts.some(about(job.image.repository)), job.image.repository).toBe(true);
   });
 });
+
+describe('logs', () => {
+  it('name channels by their config key: no chat URL token or receiver secret in any line of this file', () => {
+    const text = output.text();
+    expect(text).toContain('"channel":"ops"');
+    for (const secret of ['ops-secret-token', 'xoxb-secret-token', 'audit-receiver-secret', stack.chat.url]) expect(text).not.toContain(secret);
+  });
+});

@@ -199,7 +199,6 @@ describe('serverless package', () => {
       ([, m]) => JSON.stringify(m.Properties.EventSourceArn) === JSON.stringify(getAtt('NotifyQueue')),
     )![1].Properties;
     expect(mapping.MaximumBatchingWindowInSeconds).toBeGreaterThan(0);
-    expect(mapping.BatchSize).toBeGreaterThan(10);
     expect(mapping.ScalingConfig).toEqual({ MaximumConcurrency: queues.notify.maximumConcurrency });
   });
 
