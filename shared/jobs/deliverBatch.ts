@@ -9,7 +9,7 @@ import { postsPerBatch, splitForRateLimit } from '../rateLimits.js';
 import { scanners } from '../scanners/registry.js';
 import { summaryNotice } from '../summary.js';
 import type { WorkerRuntime } from '../workerRuntime.js';
-import { type ChatTarget, type Delivery, postNotice } from './postNotice.js';
+import { type ChatTarget, type Delivery, OUT_OF_TIME, postNotice } from './postNotice.js';
 import { parseRecord, receiveCount } from './records.js';
 
 interface Entry {
@@ -121,7 +121,8 @@ const settle = async (rt: WorkerRuntime, log: Logger, unit: Entry[], delivery: D
         log.error(`${what} could not be re-sent: SQS will redeliver it`, { ...context, error: (err as Error).message });
         return unit.map((e) => failed(e, err));
       }
-      log.warn(`channel asked to wait: ${what} re-sent as a delayed message`, { ...context, code: delivery.code, delaySeconds, throttled });
+      const why = delivery.code === OUT_OF_TIME ? 'no time left in this invocation' : 'channel asked to wait';
+      log.warn(`${why}: ${what} re-sent as a delayed message`, { ...context, code: delivery.code, delaySeconds, throttled });
       return unit.map(done);
     }
     case 'dead': {

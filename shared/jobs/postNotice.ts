@@ -24,6 +24,8 @@ export type Delivery =
 
 /** The invocation has too little time left to start another request. */
 class OutOfTime extends Error {}
+/** The `code` of a post deferred for want of time, not because the target asked. */
+export const OUT_OF_TIME = 'OutOfTime';
 
 /**
  * Posts one notice to one channel. Outages are retried with backoff; a throttled reply waits what the target asked
@@ -60,7 +62,7 @@ export const postNotice = async (
     );
     return { result: 'delivered' };
   } catch (err) {
-    if (err instanceof OutOfTime) return { result: 'deferred', delayMs: 0, throttled, code: 'OutOfTime' };
+    if (err instanceof OutOfTime) return { result: 'deferred', delayMs: 0, throttled, code: OUT_OF_TIME };
     if (err instanceof CallError && err.kind === 'throttled') {
       return { result: 'deferred', delayMs: err.retryAfterMs ?? DEFAULT_THROTTLE_WAIT_MS, throttled, code: err.code };
     }
