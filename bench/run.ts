@@ -1,3 +1,4 @@
+import queueSettings from '../shared/queues.json' with { type: 'json' };
 import { measureBundles, nodeVersion } from './bundles.js';
 import { scanCosts, worstDelays } from './scans.js';
 import { onPushThroughput } from './throughput.js';
@@ -53,4 +54,6 @@ console.log(
 const young = worstDelays(1, 60);
 const older = worstDelays(61, 3600);
 console.log(`\nWorst message delay over every scan length: within the first minute ${young.ours} s (bar 10, anchor ${young.anchor}); longer scans ${older.ours} s (bar 30, anchor ${older.anchor}) → ${ok(young.ours <= 10 && older.ours <= 30)}`);
-console.log('\nMessage delay = time from scan completion to the status check that sees it; the notify hop adds one SQS delivery (well under 1 s locally).');
+console.log(
+  `\nMessage delay = time from scan completion to the status check that sees it; the notify hop adds one SQS delivery (well under 1 s locally) and waits up to its batching window (${queueSettings.notify.batchingWindowSeconds} s) to gather a burst into one batch.`,
+);
