@@ -1,3 +1,4 @@
+import queueSettings from '../shared/queues.json' with { type: 'json' };
 import { measureBundles, nodeVersion } from './bundles.js';
 import { sasCosts, scanCosts, worstDelays } from './scans.js';
 import { onPushThroughput } from './throughput.js';
@@ -67,4 +68,6 @@ console.log(
     })),
   ),
 );
-console.log('\nMessage delay = time from scan completion to the status check that sees it; the notify hop adds one SQS delivery (well under 1 s locally).');
+console.log(
+  `\nMessage delay = time from scan completion to the status check that sees it; the notify hop adds one SQS delivery (well under 1 s locally) and waits up to its batching window (${queueSettings.notify.batchingWindowSeconds} s) to gather a burst into one batch.`,
+);

@@ -9,11 +9,16 @@ export interface EventSourceOptions {
   queueUrl: string;
   queueArn: string;
   batchSize: number;
-  /** Lambda's MaximumBatchingWindowInSeconds: gather records until `batchSize` or this long after the first. */
-  batchingWindowSeconds?: number;
   handler: SqsHandler;
-  /** Batches handled at once, as Lambda runs several pollers. */
+  /** Batches handled at once, as Lambda runs several pollers (capped by the mapping's maximumConcurrency). */
   concurrency?: number;
+  /**
+   * The mapping's MaximumBatchingWindowInSeconds: once a message has arrived, keep gathering until the batch holds
+   * `batchSize` or the window has passed. Without one, a batch is what one receive returns (at most 10), as in Lambda.
+   */
+  batchingWindowSeconds?: number;
+  /** The function's timeout, which the handler's context counts down from. */
+  timeoutSeconds?: number;
 }
 
 const toRecord = (m: Message, arn: string): SQSRecord => ({
@@ -37,8 +42,9 @@ const toRecord = (m: Message, arn: string): SQSRecord => ({
   awsRegion: 'us-east-1',
 });
 
-const lambdaContext = (name: string): Context =>
-  ({
+const lambdaContext = (name: string, timeoutSeconds: number): Context => {
+  const end = Date.now() + timeoutSeconds * 1000;
+  return {
     functionName: name,
     functionVersion: '$LATEST',
     invokedFunctionArn: `arn:aws:lambda:us-east-1:000000000000:function:${name}`,
@@ -47,11 +53,12 @@ const lambdaContext = (name: string): Context =>
     logGroupName: `/aws/lambda/${name}`,
     logStreamName: 'local',
     callbackWaitsForEmptyEventLoop: false,
-    getRemainingTimeInMillis: () => 30_000,
+    getRemainingTimeInMillis: () => Math.max(0, end - Date.now()),
     done: () => undefined,
     fail: () => undefined,
     succeed: () => undefined,
-  }) as Context;
+  } as Context;
+};
 
 /**
  * Plays Lambda's SQS event source mapping: long-polls the queue, hands batches to the handler as real SQS events,
@@ -77,14 +84,15 @@ export const startEventSource = (opts: EventSourceOptions) => {
 
   const gatherBatch = async (): Promise<Message[]> => {
     const messages = await receive(opts.batchSize, 1);
-    const windowMs = (opts.batchingWindowSeconds ?? 0) * 1000;
-    if (messages.length === 0 || windowMs === 0) return messages;
-    const closesAt = Date.now() + windowMs;
-    while (running && messages.length < opts.batchSize && Date.now() < closesAt) {
-      const wait = Math.min(1, Math.max(0, Math.floor((closesAt - Date.now()) / 1000)));
-      const more = await receive(opts.batchSize - messages.length, wait);
+    if (messages.length === 0 || !opts.batchingWindowSeconds) return messages;
+    const windowEnd = Date.now() + opts.batchingWindowSeconds * 1000;
+    while (messages.length < opts.batchSize) {
+      const left = windowEnd - Date.now();
+      if (left <= 0) break;
+      const more = await receive(opts.batchSize - messages.length, Math.min(20, Math.floor(left / 1000)));
       messages.push(...more);
-      if (more.length === 0 && wait === 0) await new Promise((r) => setTimeout(r, Math.min(100, closesAt - Date.now())));
+      // Under a second left is a short poll, which answers at once: pause before the next.
+      if (more.length === 0 && left < 1000) await new Promise((r) => setTimeout(r, Math.min(left, 100)));
     }
     return messages;
   };
@@ -95,17 +103,17 @@ export const startEventSource = (opts: EventSourceOptions) => {
     const records = messages.map((m) => toRecord(m, opts.queueArn));
     let failed = new Set<string>();
     try {
-      const result = await opts.handler({ Records: records }, lambdaContext(opts.name));
+      const result = await opts.handler({ Records: records }, lambdaContext(opts.name, opts.timeoutSeconds ?? 30));
       failed = new Set((result?.batchItemFailures ?? []).map((f) => f.itemIdentifier));
     } catch {
       failed = new Set(records.map((r) => r.messageId));
     }
     const done = records.filter((r) => !failed.has(r.messageId));
-    if (done.length > 0) {
+    for (let i = 0; i < done.length; i += 10) {
       await opts.sqs.send(
         new DeleteMessageBatchCommand({
           QueueUrl: opts.queueUrl,
-          Entries: done.map((r, i) => ({ Id: String(i), ReceiptHandle: r.receiptHandle })),
+          Entries: done.slice(i, i + 10).map((r, j) => ({ Id: String(j), ReceiptHandle: r.receiptHandle })),
         }),
       );
     }

@@ -38,6 +38,8 @@ export interface StackOptions {
   visibilityTimeoutSeconds?: number;
   /** Overrides the scan queue's batching window from queues.json (10 s), so a demo or a test need not wait for it. */
   scanBatchingWindowSeconds?: number;
+  /** Overrides the notify queue's batching window from queues.json (tests keep it short). */
+  notifyBatchingWindowSeconds?: number;
   onPost?: (post: ChatPost) => void;
 }
 
@@ -94,6 +96,17 @@ export const startStack = async (opts: StackOptions = {}) => {
     notify: createNotify(async () => workers) as unknown as SqsHandler,
   };
   const functionNames: Record<QueueName, string> = { intake: 'startScan', scan: 'startScan', poll: 'pollStatus', notify: 'notify' };
+  const eventSource: Record<QueueName, { concurrency: number; batchingWindowSeconds?: number }> = {
+    intake: { concurrency: 4 },
+    // One poller gathers the scan queue's batches: Lambda may run several, each gathering its own batch, so a
+    // burst can arrive in a few batches there (more start calls than here; see README, "Coalescing").
+    scan: { concurrency: 1, batchingWindowSeconds: scanWindow },
+    poll: { concurrency: 4 },
+    notify: {
+      concurrency: settings.notify.maximumConcurrency,
+      batchingWindowSeconds: opts.notifyBatchingWindowSeconds ?? settings.notify.batchingWindowSeconds,
+    },
+  };
   const sources = (Object.keys(handlers) as QueueName[]).map((name) =>
     startEventSource({
       sqs: queues.sqs,
@@ -101,11 +114,9 @@ export const startStack = async (opts: StackOptions = {}) => {
       queueUrl: queues.urls[name],
       queueArn: queues.arns[name],
       batchSize: settings[name].batchSize,
-      batchingWindowSeconds: name === 'scan' ? scanWindow : 0,
       handler: handlers[name],
-      // One poller gathers the scan queue's batches: Lambda may run several, each gathering its own batch, so a
-      // burst can arrive in a few batches there (more start calls than here; see README, "Coalescing").
-      concurrency: name === 'scan' ? 1 : 4,
+      timeoutSeconds: settings.functionTimeoutSeconds,
+      ...eventSource[name],
     }),
   );
   const front = await startHttpFront(createOnPush(async () => runtime) as never, opts.port ?? 3000);

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import * as z from 'zod';
 import { resolveSsmReferences, type SsmReader } from './ssm.js';
 import { SourceConfig, sources } from './sources/registry.js';
+import { MinSeverity } from './threshold.js';
 import { formatIssues } from './zodPath.js';
 
 const Pattern = z.string().min(1).default('*');
@@ -18,6 +19,10 @@ export const Route = z.object({
   /** A key of `scanners`, or `"registry"`: the registry's own scan result, sent in its webhook, goes to the channels. */
   scanner: z.string().min(1),
   channels: z.array(z.string().min(1)).min(1),
+  /** A finished scan with no finding at or above this is a pass. Failures and time-outs are always sent. */
+  minSeverity: MinSeverity.default('none'),
+  /** Send passes too. */
+  notifyOnPass: z.boolean().default(false),
 });
 export type Route = z.infer<typeof Route>;
 

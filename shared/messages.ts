@@ -76,6 +76,8 @@ export const NotifyJob = z.object({
   outcome: Outcome,
   scanStartedAt: z.iso.datetime().optional(),
   finishedAt: z.iso.datetime(),
+  /** Throttled replies this channel gave for this message so far: each next wait doubles. */
+  throttled: z.number().int().positive().optional(),
 });
 export type NotifyJob = z.infer<typeof NotifyJob>;
 

@@ -37,6 +37,7 @@ export type QueueName = 'intake' | 'scan' | 'poll' | 'notify';
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
 /** SQS's ceiling for a message's delay. */
 export const MAX_DELAY_SECONDS = 900;
+const delaySecondsOf = (seconds: number): number => Math.min(MAX_DELAY_SECONDS, Math.max(0, Math.ceil(seconds)));
 
 /** Sends the jobs between the functions; each job is checked against its schema on the way out. */
 export const createJobQueue = (sqs: SQSClient, urls: QueueUrls) => {
@@ -81,13 +82,19 @@ export const createJobQueue = (sqs: SQSClient, urls: QueueUrls) => {
         new SendMessageCommand({
           QueueUrl: urls.poll,
           MessageBody: JSON.stringify(PollJob.parse(job)),
-          DelaySeconds: Math.min(MAX_DELAY_SECONDS, Math.max(0, Math.ceil(delaySeconds))),
+          DelaySeconds: delaySecondsOf(delaySeconds),
         }),
       );
     },
 
-    sendNotify: (jobs: NotifyJob[]) =>
-      sendBatch(urls.notify, jobs.map((job, i) => ({ Id: String(i), MessageBody: JSON.stringify(NotifyJob.parse(job)) }))),
+    /** `delaySeconds` holds the jobs back (a throttled channel's wait), at most SQS's 15 minutes. */
+    sendNotify: (jobs: NotifyJob[], delaySeconds = 0) => {
+      const delay = delaySecondsOf(delaySeconds);
+      return sendBatch(
+        urls.notify,
+        jobs.map((job, i) => ({ Id: String(i), MessageBody: JSON.stringify(NotifyJob.parse(job)), ...(delay > 0 ? { DelaySeconds: delay } : {}) })),
+      );
+    },
 
     /** For a job that cannot succeed however often it is retried: straight to its queue's DLQ, with the reason. */
     sendToDeadLetter: async (queue: QueueName, body: string, reason: string) => {

@@ -1,7 +1,7 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import middy from '@middy/core';
 import sqsPartialBatchFailure from '@middy/sqs-partial-batch-failure';
-import type { SQSEvent, SQSRecord } from 'aws-lambda';
+import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
 import type { WorkerRuntime } from './workerRuntime.js';
 
 /**
@@ -11,9 +11,9 @@ import type { WorkerRuntime } from './workerRuntime.js';
 export const sqsFunction = (
   log: Logger,
   runtime: () => Promise<WorkerRuntime>,
-  process: (rt: WorkerRuntime, records: SQSRecord[]) => Promise<PromiseSettledResult<unknown>[]>,
+  process: (rt: WorkerRuntime, records: SQSRecord[], context: Context | undefined) => Promise<PromiseSettledResult<unknown>[]>,
 ) =>
-  middy(async (event: SQSEvent) => process(await runtime(), event.Records)).use(
+  middy(async (event: SQSEvent, context: Context) => process(await runtime(), event.Records, context)).use(
     sqsPartialBatchFailure({ logger: (reason: unknown, record: SQSRecord) => log.warn('record failed', { messageId: record.messageId, error: reason instanceof Error ? reason.message : String(reason) }) }),
   );
 

@@ -3,6 +3,7 @@ import type { SQSRecord } from 'aws-lambda';
 import { PollJob } from '../messages.js';
 import { Report } from '../report.js';
 import { nextCheckDelaySeconds } from '../schedule.js';
+import { shouldNotify } from '../threshold.js';
 import type { WorkerRuntime } from '../workerRuntime.js';
 import { handleJobFailure } from './failures.js';
 import { notifyJobs } from './notifyJobs.js';
@@ -10,7 +11,8 @@ import { parseRecord, receiveCount } from './records.js';
 
 /**
  * One status check of a started scan: still running → the job goes back on the poll queue with the next delay;
- * finished → the report goes to the notify queue, one job per channel; past the deadline → a time-out message.
+ * finished → the report goes to the notify queue, one job per channel, unless it is a pass under the route's
+ * minSeverity (then no notify message at all); past the deadline → a time-out message.
  */
 export const checkScan = async (rt: WorkerRuntime, log: Logger, record: SQSRecord): Promise<void> => {
   const job = parseRecord(record, PollJob, log);
@@ -24,7 +26,14 @@ export const checkScan = async (rt: WorkerRuntime, log: Logger, record: SQSRecor
     if (status.state === 'complete') {
       const report = Report.parse(await client.report(job.image, job.scan.handle));
       log.info('scan complete', { ...context, counts: report.counts, ageSeconds });
-      await rt.queue.sendNotify(notifyJobs(rt, job, { status: 'complete', report }, job.scan.startedAt));
+      const outcome = { status: 'complete' as const, report };
+      // A route missing from a changed config sets no threshold: better a message too many than a lost one.
+      const route = rt.config.routes[job.route];
+      if (route && !shouldNotify(outcome, route)) {
+        log.info('scan passed: no message sent', { ...context, route: job.route, minSeverity: route.minSeverity });
+        return;
+      }
+      await rt.queue.sendNotify(notifyJobs(rt, job, outcome, job.scan.startedAt));
       return;
     }
     if (status.state === 'failed') {

@@ -36,8 +36,20 @@ export const credentialsEnv = {
   ALIBABA_CLOUD_ACCESS_KEY_SECRET: ACR_SIM_CREDENTIALS.accessKeySecret,
 };
 
+/**
+ * A short visibility timeout shows redeliveries quickly. A message stays invisible while its batch gathers and runs,
+ * so a batching window needs a longer one (AWS: 6 × the function timeout + the window): none here.
+ */
 export const startTestStack = (overrides: Partial<StackOptions> = {}): Promise<Stack> =>
-  startStack({ port: 0, config: testConfig, env: credentialsEnv, visibilityTimeoutSeconds: 2, scanBatchingWindowSeconds: 1, ...overrides });
+  startStack({
+    port: 0,
+    config: testConfig,
+    env: credentialsEnv,
+    visibilityTimeoutSeconds: 2,
+    scanBatchingWindowSeconds: 1,
+    notifyBatchingWindowSeconds: 0,
+    ...overrides,
+  });
 
 export const postWebhook = async (stack: Stack, body: unknown, opts: { token?: string | null; source?: string; contentType?: string } = {}) => {
   const token = opts.token === undefined ? SOURCE_SECRET : opts.token;
@@ -66,3 +78,37 @@ export const postsFor = (stack: Stack, repo: string) => ({
   slack: slackPosts(stack).filter((m) => m.text.includes(`/${repo}:`) || m.text.includes(`/${repo}@`)),
   webhook: webhookPosts(stack).filter((m) => m.image.repository === repo),
 });
+
+/** Collects what the functions write to stdout and stderr (their JSON logs) between `start` and `stop`. */
+export const captureOutput = () => {
+  const chunks: string[] = [];
+  const restores: (() => void)[] = [];
+  const capture = (stream: NodeJS.WriteStream) => {
+    const write = stream.write.bind(stream);
+    stream.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
+      chunks.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'));
+      return (write as (c: unknown, ...r: unknown[]) => boolean)(chunk, ...rest);
+    }) as typeof stream.write;
+    return () => {
+      stream.write = write as typeof stream.write;
+    };
+  };
+  return {
+    start: () => restores.push(capture(process.stdout), capture(process.stderr)),
+    stop: () => restores.splice(0).forEach((r) => r()),
+    text: () => chunks.join(''),
+    /** The JSON log lines written so far. */
+    logs: (): Record<string, any>[] =>
+      chunks
+        .join('')
+        .split('\n')
+        .filter((line) => line.startsWith('{'))
+        .flatMap((line) => {
+          try {
+            return [JSON.parse(line) as Record<string, any>];
+          } catch {
+            return [];
+          }
+        }),
+  };
+};

@@ -20,6 +20,7 @@ interface QueueSettings {
   maxReceiveCount: number;
   batchSize: number;
   batchingWindowSeconds?: number;
+  maximumConcurrency?: number;
 }
 interface QueuesFile {
   intake: QueueSettings;
@@ -166,14 +167,14 @@ describe('serverless package', () => {
       const mapping = ofType('AWS::Lambda::EventSourceMapping').find(
         ([, m]) => JSON.stringify(m.Properties.EventSourceArn) === JSON.stringify(getAtt(queueIds[kind].queue)),
       );
+      const props = mapping?.[1].Properties;
       return {
         fifo: q.FifoQueue === true,
         visibilityTimeoutSeconds: q.VisibilityTimeout,
         maxReceiveCount: q.RedrivePolicy?.maxReceiveCount,
-        batchSize: mapping?.[1].Properties.BatchSize,
-        ...(mapping?.[1].Properties.MaximumBatchingWindowInSeconds !== undefined
-          ? { batchingWindowSeconds: mapping[1].Properties.MaximumBatchingWindowInSeconds }
-          : {}),
+        batchSize: props?.BatchSize,
+        ...(props?.MaximumBatchingWindowInSeconds !== undefined ? { batchingWindowSeconds: props.MaximumBatchingWindowInSeconds } : {}),
+        ...(props?.ScalingConfig ? { maximumConcurrency: props.ScalingConfig.MaximumConcurrency } : {}),
       };
     };
     const timeouts = new Set(ofType('AWS::Lambda::Function').filter(([id]) => id !== 'OnPushLambdaFunction').map(([, r]) => r.Properties.Timeout));
@@ -188,6 +189,22 @@ describe('serverless package', () => {
       functionTimeoutSeconds: [...timeouts][0],
       deadLetterRetentionSeconds: [...retentions][0],
     }).toEqual(queues);
+  });
+
+  it.each(kinds)("%s queue: visibility timeout at least six times the function's timeout plus its batching window (AWS's advice)", (kind) => {
+    const mapping = ofType('AWS::Lambda::EventSourceMapping').find(
+      ([, m]) => JSON.stringify(m.Properties.EventSourceArn) === JSON.stringify(getAtt(queueIds[kind].queue)),
+    )![1].Properties;
+    const timeout = resource(queueIds[kind].fn).Properties.Timeout as number;
+    expect(resource(queueIds[kind].queue).Properties.VisibilityTimeout).toBeGreaterThanOrEqual(6 * timeout + (mapping.MaximumBatchingWindowInSeconds ?? 0));
+  });
+
+  it('notify gathers bursts into one batch and runs few invocations at once', () => {
+    const mapping = ofType('AWS::Lambda::EventSourceMapping').find(
+      ([, m]) => JSON.stringify(m.Properties.EventSourceArn) === JSON.stringify(getAtt('NotifyQueue')),
+    )![1].Properties;
+    expect(mapping.MaximumBatchingWindowInSeconds).toBeGreaterThan(0);
+    expect(mapping.ScalingConfig).toEqual({ MaximumConcurrency: queues.notify.maximumConcurrency });
   });
 
   it('IAM: sqs actions only on the eight queues, SSM only under /scanhook/dev/', () => {

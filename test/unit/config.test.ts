@@ -68,6 +68,8 @@ describe('parseConfig', () => {
       tag: '*',
       scanner: 'acr-sh',
       channels: ['team-slack', 'audit'],
+      minSeverity: 'none',
+      notifyOnPass: false,
     });
     // a source's type defaults to its key
     expect(config.sources.acr).toEqual({ type: 'acr', secret: SECRET });
