@@ -15,7 +15,20 @@ import { type SqsHandler, startEventSource } from './eventSource.js';
 import { startHttpFront } from './httpFront.js';
 import { ACR_SIM_CREDENTIALS, startAcrSimulator } from './simulators/acr.js';
 import { type ChatPost, startChatSink } from './simulators/chatSink.js';
+import { startHssSimulator } from './simulators/hss.js';
+import { HUAWEI_SIM_KEYS } from './simulators/huaweiApig.js';
+import { startIamSimulator } from './simulators/iam.js';
+import { startSwrSimulator } from './simulators/swr.js';
 import { startLocalQueues } from './sqs.js';
+
+/** Where the simulators listen, for a config built around them. */
+export interface SimulatorUrls {
+  acrUrl: string;
+  chatUrl: string;
+  swrUrl: string;
+  hssUrl: string;
+  iamUrl: string;
+}
 
 export interface StackOptions {
   /** Webhook port; 0 picks a free one. */
@@ -24,7 +37,7 @@ export interface StackOptions {
    * The config document. A function receives the simulators' URLs. Omitted: SCANHOOK_CONFIG from the environment
    * if set, else the demo config against the simulators.
    */
-  config?: unknown | ((sims: { acrUrl: string; chatUrl: string }) => unknown);
+  config?: unknown | ((sims: SimulatorUrls) => unknown);
   /** Environment the functions see (credentials); defaults to process.env. */
   env?: NodeJS.ProcessEnv;
   visibilityTimeoutSeconds?: number;
@@ -33,20 +46,30 @@ export interface StackOptions {
 
 /**
  * scanhook on one machine: the four handlers, wired by an embedded SQS server exactly as in AWS, an HTTP front
- * for the webhooks, and the simulators (the ACR API and a chat sink).
+ * for the webhooks, and the simulators (the ACR, SWR EE, HSS and IAM APIs, and a chat sink).
  */
 export const startStack = async (opts: StackOptions = {}) => {
   const acr = await startAcrSimulator();
+  const iam = await startIamSimulator();
+  const swr = await startSwrSimulator({ tokens: iam.tokens });
+  const hss = await startHssSimulator({ tokens: iam.tokens });
   const chat = await startChatSink(opts.onPost ? { onPost: opts.onPost } : {});
   const queues = await startLocalQueues(opts.visibilityTimeoutSeconds !== undefined ? { visibilityTimeoutSeconds: opts.visibilityTimeoutSeconds } : {});
-  const sims = { acrUrl: acr.url, chatUrl: chat.url };
+  const sims: SimulatorUrls = { acrUrl: acr.url, chatUrl: chat.url, swrUrl: swr.url, hssUrl: hss.url, iamUrl: iam.url };
+  const closeSimulators = () => Promise.all([acr.close(), iam.close(), swr.close(), hss.close(), chat.close()]);
 
   let env: NodeJS.ProcessEnv = { ...process.env, ...opts.env };
   let configDoc = typeof opts.config === 'function' ? (opts.config as (s: typeof sims) => unknown)(sims) : opts.config;
   const demo = configDoc === undefined && !env.SCANHOOK_CONFIG;
   if (demo) {
-    configDoc = demoConfig(acr.url, chat.url);
-    env = { ...env, ALIBABA_CLOUD_ACCESS_KEY_ID: ACR_SIM_CREDENTIALS.accessKeyId, ALIBABA_CLOUD_ACCESS_KEY_SECRET: ACR_SIM_CREDENTIALS.accessKeySecret };
+    configDoc = demoConfig(sims);
+    env = {
+      ...env,
+      ALIBABA_CLOUD_ACCESS_KEY_ID: ACR_SIM_CREDENTIALS.accessKeyId,
+      ALIBABA_CLOUD_ACCESS_KEY_SECRET: ACR_SIM_CREDENTIALS.accessKeySecret,
+      HUAWEICLOUD_SDK_AK: HUAWEI_SIM_KEYS.accessKey,
+      HUAWEICLOUD_SDK_SK: HUAWEI_SIM_KEYS.secretKey,
+    };
   }
   if (configDoc !== undefined) env = { ...env, SCANHOOK_CONFIG: JSON.stringify(configDoc) };
 
@@ -63,7 +86,7 @@ export const startStack = async (opts: StackOptions = {}) => {
     };
     workers = withWorkers(runtime);
   } catch (err) {
-    await Promise.all([acr.close(), chat.close(), queues.stop()]);
+    await Promise.all([closeSimulators(), queues.stop()]);
     throw err;
   }
   const handlers: Record<QueueName, SqsHandler> = {
@@ -90,6 +113,9 @@ export const startStack = async (opts: StackOptions = {}) => {
     demo,
     config: workers.config,
     acr,
+    swr,
+    hss,
+    iam,
     chat,
     queues,
     /** Takes (and removes) what has reached a queue's DLQ. */
@@ -103,7 +129,7 @@ export const startStack = async (opts: StackOptions = {}) => {
       await new Promise<void>((resolve) => { front.server.closeAllConnections(); front.server.close(() => resolve()); });
       await Promise.all(sources.map((s) => s.stop()));
       await workers.http.close();
-      await Promise.all([acr.close(), chat.close(), queues.stop()]);
+      await Promise.all([closeSimulators(), queues.stop()]);
     },
   };
 };
