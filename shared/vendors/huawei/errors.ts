@@ -9,10 +9,10 @@ const TOKEN_EXPIRED_MESSAGE = /token expire|expired token|token has expired|toke
 export const classifyHuaweiError = (status: number, code: string): FailureKind => {
   if (THROTTLED.test(code) || status === 429) return 'throttled';
   if (status >= 500) return 'unavailable';
+  if (status === 403) return 'permission';
   // APIG.0301 is a bad signature, unknown key, locked key or bad token: never retried blindly, since five failed
   // signatures in a row lock the key for five minutes.
   if (/^APIGW?\.030\d$/.test(code) || status === 401) return 'auth';
-  if (status === 403) return 'permission';
   if (status === 404) return 'not_found';
   return 'invalid';
 };
