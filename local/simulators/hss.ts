@@ -26,6 +26,8 @@ export interface HssCall {
   path: string;
   /** `namespace/name` of every image the call names. */
   images: string[];
+  /** A start call's JSON body. */
+  body?: any;
   auth: AuthMethod;
   status: number;
   at: number;
@@ -239,7 +241,7 @@ export const startHssSimulator = async (opts: { tokens: TokenBook; keys?: SimKey
     return { res: { status: 200, body: { total_num: all.length, data_list: all.slice(offset, offset + limit) } }, images: [name] };
   };
 
-  const handle = (req: SimRequest): { operation: string; handled: Handled } => {
+  const handle = (req: SimRequest): { operation: string; handled: Handled; body?: unknown } => {
     const seg = routeSegments(req); // v5/{project}/image/…
     const rest = seg.slice(3).join('/');
     const operation =
@@ -270,9 +272,9 @@ export const startHssSimulator = async (opts: { tokens: TokenBook; keys?: SimKey
     }
     switch (operation) {
       case 'CreateManualImageScanTask':
-        return { operation, handled: startTask(req, body) };
+        return { operation, handled: startTask(req, body), body };
       case 'BatchScanSwrImage':
-        return { operation, handled: startBatch(req, body) };
+        return { operation, handled: startBatch(req, body), body };
       case 'ListSwrImageRepository':
         return { operation, handled: list(req, false) };
       case 'ListRegistryImages':
@@ -283,9 +285,10 @@ export const startHssSimulator = async (opts: { tokens: TokenBook; keys?: SimKey
   };
 
   const server = await startSimServer((req) => {
-    const { operation, handled } = handle(req);
+    const { operation, handled, body } = handle(req);
     calls.push({
       operation,
+      ...(body !== undefined ? { body } : {}),
       method: req.method,
       path: req.url.pathname,
       images: handled.images ?? [],

@@ -112,8 +112,9 @@ export const hssScanner = defineScanner({
         const status = entry?.scan_status;
         if (status === 'success') return { state: 'complete' };
         if (status && FAILED[status]) {
-          const detail = [entry?.scan_failed_code, entry?.scan_failed_desc].filter(Boolean).join(': ');
-          return { state: 'failed', reason: `${FAILED[status]} (${status}${detail ? `, ${detail}` : ''})` };
+          const code = entry?.scan_failed_code && entry.scan_failed_code !== status ? ` [${entry.scan_failed_code}]` : '';
+          const desc = entry?.scan_failed_desc ? `: ${entry.scan_failed_desc}` : '';
+          return { state: 'failed', reason: `${FAILED[status]} (${status})${desc}${code}` };
         }
         return { state: 'running' }; // waiting_for_scan, scanning, unscan (the task is not picked up yet), or not listed yet
       },
