@@ -47,9 +47,8 @@ export const createTokenBook = (lifetimeMs = 24 * 60 * 60_000) => {
     expireAll() {
       for (const entry of tokens.values()) entry.expiresAt = Date.now() - 1;
     },
-    get size() {
-      return tokens.size;
-    },
+    /** Every token handed out, e.g. to check that none reached a log. */
+    all: () => [...tokens.keys()],
   };
 };
 export type TokenBook = ReturnType<typeof createTokenBook>;

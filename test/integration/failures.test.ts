@@ -2,30 +2,17 @@ import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ACR_SIM_CREDENTIALS } from '../../local/simulators/acr.js';
 import type { Stack } from '../../local/stack.js';
-import { acrPush, eventually, postsFor, postWebhook, SLACK_PATH, SOURCE_SECRET, startTestStack, testConfig } from './helpers.js';
-
-/** Everything the functions log while this file runs. */
-const output: string[] = [];
-const capture = (stream: NodeJS.WriteStream) => {
-  const write = stream.write.bind(stream);
-  stream.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
-    output.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'));
-    return (write as (c: unknown, ...r: unknown[]) => boolean)(chunk, ...rest);
-  }) as typeof stream.write;
-  return () => {
-    stream.write = write as typeof stream.write;
-  };
-};
+import { acrPush, captureOutput, eventually, postsFor, postWebhook, SLACK_PATH, SOURCE_SECRET, startTestStack, testConfig } from './helpers.js';
 
 let stack: Stack;
-let restore: (() => void)[] = [];
+let output: ReturnType<typeof captureOutput>;
 beforeAll(async () => {
-  restore = [capture(process.stdout), capture(process.stderr)];
+  output = captureOutput();
   stack = await startTestStack();
 });
 afterAll(async () => {
   await stack?.stop();
-  restore.forEach((r) => r());
+  output.restore();
 });
 
 describe('failures end in a message and a DLQ, never in silence', () => {
@@ -48,7 +35,7 @@ describe('failures end in a message and a DLQ, never in silence', () => {
   });
 
   it('never logs a secret: access key secret, webhook token, chat URL token, receiver header', async () => {
-    const log = output.join('');
+    const log = output.text();
     expect(log).toContain('gone-channel'); // the capture did see the functions' logs
     for (const secret of [ACR_SIM_CREDENTIALS.accessKeySecret, SOURCE_SECRET, 'xoxb-secret-token', 'audit-receiver-secret']) {
       expect(log).not.toContain(secret);

@@ -66,3 +66,20 @@ export const postsFor = (stack: Stack, repo: string) => ({
   slack: slackPosts(stack).filter((m) => m.text.includes(`/${repo}:`) || m.text.includes(`/${repo}@`)),
   webhook: webhookPosts(stack).filter((m) => m.image.repository === repo),
 });
+
+/** Keeps everything written to stdout and stderr (the functions' logs) until `restore` is called. */
+export const captureOutput = () => {
+  const output: string[] = [];
+  const capture = (stream: NodeJS.WriteStream) => {
+    const write = stream.write.bind(stream);
+    stream.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
+      output.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'));
+      return (write as (c: unknown, ...r: unknown[]) => boolean)(chunk, ...rest);
+    }) as typeof stream.write;
+    return () => {
+      stream.write = write as typeof stream.write;
+    };
+  };
+  const restores = [capture(process.stdout), capture(process.stderr)];
+  return { text: () => output.join(''), restore: () => restores.forEach((r) => r()) };
+};
