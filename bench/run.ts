@@ -1,5 +1,5 @@
 import { measureBundles, nodeVersion } from './bundles.js';
-import { scanCosts, worstDelays } from './scans.js';
+import { hssStartCalls, huaweiScanCosts, scanCosts, worstDelays } from './scans.js';
 import { onPushThroughput } from './throughput.js';
 
 /** `npm run bench`: the figures the issues set bars for. */
@@ -54,3 +54,23 @@ const young = worstDelays(1, 60);
 const older = worstDelays(61, 3600);
 console.log(`\nWorst message delay over every scan length: within the first minute ${young.ours} s (bar 10, anchor ${young.anchor}); longer scans ${older.ours} s (bar 30, anchor ${older.anchor}) → ${ok(young.ours <= 10 && older.ours <= 30)}`);
 console.log('\nMessage delay = time from scan completion to the status check that sees it; the notify hop adds one SQS delivery (well under 1 s locally).');
+
+const huawei = await huaweiScanCosts();
+console.log('\n## Huawei Cloud per scan (same schedule; vendor calls counted at the SWR EE and HSS simulators, AK/SK-signed)\n');
+console.log(
+  table(
+    huawei.map((h) => ({
+      scanner: h.scanner,
+      'scan lasts': `${h.scanSeconds} s`,
+      'status checks': h.statusChecks,
+      'all vendor calls': h.vendorCalls,
+    })),
+  ),
+);
+console.log('\nSWR EE: 1 start + 1 artifact read per check + 2 for the report. HSS: 1 start (shared by its whole SQS batch) + 1 image-list read per check + 4 for the report (list, 3 counts by repair necessity).');
+const hssStarts = await hssStartCalls(100);
+console.log(`\n## HSS start calls per 100 pushes\n`);
+console.log(`- handed to startScan in SQS batches of 10 (a backlog or burst under load): ${hssStarts.batchesOf10} calls → ${ok(hssStarts.batchesOf10 <= 10)}`);
+console.log(
+  `- end to end through local mode, 100 webhooks in ${hssStarts.localMode.seconds.toFixed(1)} s: ${hssStarts.localMode.calls} calls (each push reaches startScan on its own: the scan queue is FIFO, and Lambda allows no batching window on FIFO queues)`,
+);
