@@ -36,6 +36,8 @@ export interface HuaweiRequest {
   body?: unknown;
 }
 
+type Attempt = { result: Record<string, unknown> } | { error: CallError; token: string | undefined };
+
 /**
  * A Huawei Cloud API behind APIG (SWR, HSS): JSON in and out, AK/SK-signed or token-authenticated, throttling and
  * 5xx retried with backoff (re-signed each time), an expired token renewed once, anything else thrown at once.
@@ -45,8 +47,8 @@ export const createHuaweiClient = (opts: HuaweiClientOptions) => {
   const basePath = url.pathname.replace(/\/$/, '');
   const throttleWaitMs = opts.throttleWaitMs ?? defaultThrottleWaitMs;
 
-  /** One attempt; returns the token it used, if any, so an expired one can be dropped. */
-  const callOnce = async (operation: string, req: HuaweiRequest): Promise<{ result: Record<string, unknown>; token?: string; error?: CallError }> => {
+  /** One attempt. A vendor error comes back (not thrown) with the token it used, so an expired one can be dropped. */
+  const callOnce = async (operation: string, req: HuaweiRequest): Promise<Attempt> => {
     const credentials = opts.credentials();
     const body = req.body === undefined ? undefined : JSON.stringify(req.body);
     const path = `${basePath}${req.path}`;
@@ -84,9 +86,7 @@ export const createHuaweiClient = (opts: HuaweiClientOptions) => {
       if (err instanceof CallError && err.kind === 'ambiguous') throw new CallError({ kind: 'unavailable', code: err.code, message: err.message });
       throw err;
     }
-    if (res.status < 200 || res.status >= 300) {
-      return { result: {}, ...(token ? { token } : {}), error: huaweiError(operation, res.status, res.body, res.headers, throttleWaitMs) };
-    }
+    if (res.status < 200 || res.status >= 300) return { error: huaweiError(operation, res.status, res.body, res.headers, throttleWaitMs), token };
     if (res.body.trim() === '') return { result: {} };
     const json = parseJson(res.body);
     if (!json) throw new CallError({ kind: 'invalid', code: `HTTP${res.status}`, status: res.status, message: `${operation}: the reply is not a JSON object` });
@@ -102,13 +102,13 @@ export const createHuaweiClient = (opts: HuaweiClientOptions) => {
         opts.retry,
         async () => {
           const first = await callOnce(operation, req);
-          if (!first.error) return first.result;
+          if ('result' in first) return first.result;
           if (!(first.token && !renewed && isTokenExpired(first.error))) throw first.error;
           renewed = true;
           invalidateIamToken(first.token);
           const second = await callOnce(operation, req);
-          if (second.error) throw second.error;
-          return second.result;
+          if ('result' in second) return second.result;
+          throw second.error;
         },
         (err, attempt, delay) => opts.onRetry?.(operation, err, attempt, delay),
       );

@@ -17,7 +17,7 @@ export const classifyHuaweiError = (status: number, code: string): FailureKind =
   return 'invalid';
 };
 
-const parseJson = (body: string): Record<string, unknown> | undefined => {
+export const parseJson = (body: string): Record<string, unknown> | undefined => {
   try {
     const value: unknown = JSON.parse(body);
     return value && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
@@ -58,4 +58,3 @@ export const isTokenExpired = (err: unknown): boolean =>
 /** APIG asks for 2–5 s after a throttled call (vendors.md §7); `withRetry` backs off from there. */
 export const defaultThrottleWaitMs = (): number => 2000 + Math.round(Math.random() * 3000);
 
-export { parseJson };
