@@ -279,6 +279,17 @@ describe('createHuaweiClient with an IAM token', () => {
     expect(requests).toHaveLength(1);
   });
 
+  it('an IAM 5xx while logging in is retried by the call, one login per attempt', async () => {
+    script = (req) => tokenAuth(req) ?? ok({ fine: true });
+    iam.failNext({ status: 503, body: { error: { code: 503, message: 'Service Unavailable', title: 'Service Unavailable' } } });
+    const before = iam.calls.length;
+    const { api, retries } = client({ credentials: () => TOKEN });
+    expect(await api.call('A', { method: 'GET', path: `/v5/${PROJECT}/x` })).toEqual({ fine: true });
+    expect(iam.calls.slice(before).map((c) => c.status)).toEqual([503, 201]);
+    expect(retries.map((r) => [r.operation, r.code])).toEqual([['A', 'HTTP503']]);
+    expect(requests).toHaveLength(1);
+  });
+
   it('a wrong password fails the call as auth without touching the service, and never shows the password', async () => {
     script = () => ok();
     const login = { ...HUAWEI_SIM_LOGIN, password: 'not-the-password-123' };

@@ -1,4 +1,4 @@
-import { CallError } from '../../errors.js';
+import { asRepeatable, CallError } from '../../errors.js';
 import type { HttpClient } from '../../http.js';
 import { type RetryPolicy, withRetry } from '../../retry.js';
 import type { HuaweiCredentials } from './credentials.js';
@@ -66,7 +66,8 @@ export const createHuaweiClient = (opts: HuaweiClientOptions) => {
     } else {
       token = await getIamToken({
         http: opts.http,
-        retry: opts.retry,
+        // One login attempt per attempt of the call: this call's own retries cover the login too.
+        retry: { ...opts.retry, attempts: 1 },
         iamEndpoint: opts.iamEndpoint,
         projectId: opts.projectId,
         login: credentials.login,
@@ -82,9 +83,7 @@ export const createHuaweiClient = (opts: HuaweiClientOptions) => {
         `${operation} at ${url.host}`,
       );
     } catch (err) {
-      // Starting a scan again and reading status are both harmless, so a timeout after sending is retried too.
-      if (err instanceof CallError && err.kind === 'ambiguous') throw new CallError({ kind: 'unavailable', code: err.code, message: err.message });
-      throw err;
+      throw asRepeatable(err); // starting a scan again and reading status are both harmless
     }
     if (res.status < 200 || res.status >= 300) return { error: huaweiError(operation, res.status, res.body, res.headers, throttleWaitMs), token };
     if (res.body.trim() === '') return { result: {} };

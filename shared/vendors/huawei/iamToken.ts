@@ -1,4 +1,4 @@
-import { CallError } from '../../errors.js';
+import { asRepeatable, CallError } from '../../errors.js';
 import type { HttpClient } from '../../http.js';
 import { type RetryPolicy, withRetry } from '../../retry.js';
 import { sha256Hex } from '../encoding.js';
@@ -62,9 +62,7 @@ const requestToken = async (req: IamTokenRequest): Promise<CachedToken> => {
         target,
       );
     } catch (err) {
-      // Logging in twice is harmless, so a timeout after sending is retried like a refused connection.
-      if (err instanceof CallError && err.kind === 'ambiguous') throw new CallError({ kind: 'unavailable', code: err.code, message: err.message });
-      throw err;
+      throw asRepeatable(err); // logging in twice is harmless
     }
     // A wrong password is never retried: IAM locks a user after repeated failed logins.
     if (res.status < 200 || res.status >= 300) throw huaweiError('IAM token request', res.status, res.body, res.headers, defaultThrottleWaitMs);
