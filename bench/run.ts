@@ -1,6 +1,6 @@
 import queueSettings from '../shared/queues.json' with { type: 'json' };
 import { measureBundles, nodeVersion } from './bundles.js';
-import { sasCosts, scanCosts, worstDelays } from './scans.js';
+import { hssStartCalls, huaweiScanCosts, sasCosts, scanCosts, worstDelays } from './scans.js';
 import { onPushThroughput } from './throughput.js';
 
 /** `npm run bench`: the figures the issues set bars for. */
@@ -70,4 +70,24 @@ console.log(
 );
 console.log(
   `\nMessage delay = time from scan completion to the status check that sees it; the notify hop adds one SQS delivery (well under 1 s locally) and waits up to its batching window (${queueSettings.notify.batchingWindowSeconds} s) to gather a burst into one batch.`,
+);
+
+const huawei = await huaweiScanCosts();
+console.log('\n## Huawei Cloud per scan (same schedule; vendor calls counted at the SWR EE and HSS simulators, AK/SK-signed)\n');
+console.log(
+  table(
+    huawei.map((h) => ({
+      scanner: h.scanner,
+      'scan lasts': `${h.scanSeconds} s`,
+      'status checks': h.statusChecks,
+      'all vendor calls': h.vendorCalls,
+    })),
+  ),
+);
+console.log('\nSWR EE: 1 start + 1 artifact read per check + 2 for the report. HSS: 1 start (shared by its whole SQS batch) + 1 image-list read per check + 4 for the report (list, 3 counts by repair necessity).');
+const hssStarts = await hssStartCalls(100);
+console.log(`\n## HSS start calls per 100 pushes\n`);
+console.log(`- handed to startScan in SQS batches of 10 (a backlog or burst under load): ${hssStarts.batchesOf10} calls → ${ok(hssStarts.batchesOf10 <= 10)}`);
+console.log(
+  `- end to end through local mode, 100 webhooks in ${hssStarts.localMode.seconds.toFixed(1)} s: ${hssStarts.localMode.calls} calls (each push reaches startScan on its own: the scan queue is FIFO, and Lambda allows no batching window on FIFO queues)`,
 );

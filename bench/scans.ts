@@ -1,10 +1,18 @@
 import { startAcrSimulator } from '../local/simulators/acr.js';
 import { startSasSimulator } from '../local/simulators/sas.js';
+import { startHssSimulator } from '../local/simulators/hss.js';
+import { HUAWEI_SIM_KEYS, HUAWEI_SIM_PROJECT } from '../local/simulators/huaweiApig.js';
+import { startIamSimulator } from '../local/simulators/iam.js';
+import { startSwrSimulator } from '../local/simulators/swr.js';
+import { type SimulatorUrls, startStack } from '../local/stack.js';
 import { Polling } from '../shared/config.js';
 import { createHttpClient } from '../shared/http.js';
 import type { ImagePush } from '../shared/messages.js';
 import { acrScanner } from '../shared/scanners/acr.js';
 import { sasScanner } from '../shared/scanners/sas.js';
+import { hssScanner } from '../shared/scanners/hss.js';
+import type { ScanHandle } from '../shared/scanners/scanner.js';
+import { swrScanner } from '../shared/scanners/swr.js';
 import { nextCheckDelaySeconds } from '../shared/schedule.js';
 
 /** The times (s after start) of a scan's status checks, on a virtual clock, until one sees it finished at `T`. */
@@ -124,4 +132,102 @@ export const sasCosts = async (batches = [{ images: 1, repositories: 1 }, { imag
     await sim.close();
   }
   return rows;
+};
+const HUAWEI_ENV = { HUAWEICLOUD_SDK_AK: HUAWEI_SIM_KEYS.accessKey, HUAWEICLOUD_SDK_SK: HUAWEI_SIM_KEYS.secretKey };
+const RETRY = { attempts: 3, baseDelayMs: 10, maxDelayMs: 100 };
+
+/**
+ * Every vendor call of one SWR EE scan and one HSS scan ("task" method) of length T, counted at the simulators with
+ * the real clients and the real check schedule (virtual clock). HSS's start call is counted whole here; it carries
+ * every image of an SQS batch, so per image it costs a tenth of that under load.
+ */
+export const huaweiScanCosts = async (durations = [30, 120, 600]) => {
+  const polling = Polling.parse({});
+  const iam = await startIamSimulator();
+  const swrSim = await startSwrSimulator({ tokens: iam.tokens });
+  const hssSim = await startHssSimulator({ tokens: iam.tokens });
+  const http = createHttpClient({ timeoutMs: 5000 });
+  const ctx = { http, retry: RETRY, env: HUAWEI_ENV };
+  const common = { region: 'cn-north-4', projectId: HUAWEI_SIM_PROJECT };
+  const swr = swrScanner.create(swrScanner.configSchema.parse({ type: 'swr', ...common, instanceId: 'ee-bench', endpoint: swrSim.url }), ctx);
+  const hss = hssScanner.create(hssScanner.configSchema.parse({ type: 'hss', ...common, endpoint: hssSim.url }), ctx);
+  const scanners = [
+    { name: 'SWR EE', client: swr, calls: () => swrSim.calls.length, setChecks: (repo: string, n: number) => swrSim.setBehaviour(`team/${repo}`, { scanChecks: n }) },
+    { name: 'HSS', client: hss, calls: () => hssSim.calls.length, setChecks: (repo: string, n: number) => hssSim.setBehaviour(`team/${repo}`, { scanChecks: n }) },
+  ];
+  const rows = [];
+  try {
+    for (const s of scanners) {
+      for (const T of durations) {
+        const times = checkTimes(polling, T);
+        const repository = `bench-${T}s`;
+        s.setChecks(repository, times.length - 1);
+        const image: ImagePush = { source: 'acr', namespace: 'team', repository, tag: '1.0.0', digest: `sha256:${'d'.repeat(64)}` };
+        const before = s.calls();
+        const handle: ScanHandle = await s.client.start(image);
+        let state = 'running';
+        for (let i = 0; i < times.length; i++) state = (await s.client.check(image, handle)).state;
+        if (state !== 'complete') throw new Error(`${s.name} scan of ${T}s did not complete after ${times.length} checks`);
+        await s.client.report(image, handle);
+        rows.push({ scanner: s.name, scanSeconds: T, statusChecks: times.length, vendorCalls: s.calls() - before });
+      }
+    }
+  } finally {
+    await http.close();
+    await Promise.all([swrSim.close(), hssSim.close(), iam.close()]);
+  }
+  return rows;
+};
+
+/**
+ * HSS start calls for 100 pushes: (1) the scanner handed the pushes as Lambda does under load, in SQS batches of 10;
+ * (2) end to end through local mode, 100 webhooks within a few seconds, with its four pollers taking whatever
+ * batches SQS hands them.
+ */
+export const hssStartCalls = async (pushes = 100) => {
+  const iam = await startIamSimulator();
+  const hssSim = await startHssSimulator({ tokens: iam.tokens });
+  const http = createHttpClient({ timeoutMs: 5000 });
+  const image = (i: number): ImagePush => ({ source: 'acr', namespace: 'team', repository: `svc-${i}`, tag: '1.0.0', digest: `sha256:${i.toString(16).padStart(64, 'e')}` });
+  let batched: number;
+  try {
+    const hss = hssScanner.create(hssScanner.configSchema.parse({ type: 'hss', region: 'cn-north-4', projectId: HUAWEI_SIM_PROJECT, endpoint: hssSim.url }), { http, retry: RETRY, env: HUAWEI_ENV });
+    for (let b = 0; b < pushes / 10; b++) await hss.startMany!(Array.from({ length: 10 }, (_, i) => image(b * 10 + i)));
+    batched = hssSim.count('CreateManualImageScanTask');
+  } finally {
+    await http.close();
+    await Promise.all([hssSim.close(), iam.close()]);
+  }
+  return { batchesOf10: batched, localMode: await hssStartCallsThroughLocalMode(pushes) };
+};
+
+const hssStartCallsThroughLocalMode = async (pushes: number): Promise<{ calls: number; seconds: number }> => {
+  const secret = 'bench-secret-0123456789';
+  const config = ({ hssUrl, chatUrl }: SimulatorUrls) => ({
+    sources: { acr: { secret } },
+    scanners: { hss: { type: 'hss', region: 'cn-north-4', projectId: HUAWEI_SIM_PROJECT, endpoint: hssUrl } },
+    channels: { sink: { type: 'webhook', url: `${chatUrl}/webhook/bench` } },
+    routes: [{ source: 'acr', scanner: 'hss', channels: ['sink'] }],
+    polling: { initialDelaySeconds: 30, deadlineMinutes: 5 },
+  });
+  // The functions log every job: silenced here, it is the vendor calls we count.
+  const write = process.stdout.write.bind(process.stdout);
+  process.stdout.write = (() => true) as typeof process.stdout.write;
+  const stack = await startStack({ port: 0, config, env: HUAWEI_ENV });
+  try {
+    const started = Date.now();
+    for (let i = 0; i < pushes; i++) {
+      const body = { push_data: { digest: `sha256:${i.toString(16).padStart(64, 'f')}`, tag: '1.0.0' }, repository: { name: `svc-${i}`, namespace: 'team', region: 'cn-north-4' } };
+      await fetch(`${stack.url}/webhooks/acr?token=${secret}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    }
+    const startedImages = () => stack.hss.calls.filter((c) => c.operation === 'CreateManualImageScanTask' && c.status === 200).reduce((n, c) => n + c.images.length, 0);
+    while (startedImages() < pushes) {
+      if (Date.now() - started > 60_000) throw new Error(`only ${startedImages()} of ${pushes} HSS scans started`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    return { calls: stack.hss.count('CreateManualImageScanTask'), seconds: (Date.now() - started) / 1000 };
+  } finally {
+    await stack.stop();
+    process.stdout.write = write;
+  }
 };

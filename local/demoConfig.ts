@@ -1,16 +1,20 @@
+import { HUAWEI_SIM_PROJECT } from './simulators/huaweiApig.js';
 import type { SimulatorUrls } from './stack.js';
 
 export const DEMO_SECRET = 'local-demo-secret-change-me';
 
 /**
- * The config `npm start` uses when SCANHOOK_CONFIG is not set, against the simulators: namespaces `sas-*` are
- * scanned by Security Center, every other by ACR's own scanner.
+ * The config `npm start` uses when SCANHOOK_CONFIG is not set, against the simulators. ACR pushes are scanned by
+ * ACR's own scanner, except namespaces `sas-*` (Security Center), `swr-*` (SWR Enterprise Edition's scanner) and
+ * `hss-*` (HSS).
  */
-export const demoConfig = ({ acrUrl, sasUrl, chatUrl }: SimulatorUrls) => ({
+export const demoConfig = ({ acrUrl, sasUrl, chatUrl, swrUrl, hssUrl, iamUrl }: SimulatorUrls) => ({
   sources: { acr: { secret: DEMO_SECRET } },
   scanners: {
     'acr-demo': { type: 'acr', region: 'cn-hangzhou', instanceId: 'cri-demo0000000000', endpoint: acrUrl },
     'sas-demo': { type: 'sas', region: 'cn-hangzhou', registryType: 'acr', instanceId: 'cri-demo0000000000', endpoint: sasUrl },
+    'swr-demo': { type: 'swr', region: 'cn-north-4', projectId: HUAWEI_SIM_PROJECT, instanceId: 'swr-ee-demo-0001', endpoint: swrUrl, iamEndpoint: iamUrl },
+    'hss-demo': { type: 'hss', region: 'cn-north-4', projectId: HUAWEI_SIM_PROJECT, imageType: 'private_image', endpoint: hssUrl, iamEndpoint: iamUrl },
   },
   channels: {
     'team-slack': { type: 'slack', url: `${chatUrl}/slack/T000/B000/demo-token` },
@@ -18,8 +22,10 @@ export const demoConfig = ({ acrUrl, sasUrl, chatUrl }: SimulatorUrls) => ({
   },
   routes: [
     { source: 'acr', namespace: 'sas-*', repository: '*', tag: '*', scanner: 'sas-demo', channels: ['team-slack', 'audit'] },
+    { source: 'acr', namespace: 'swr-*', scanner: 'swr-demo', channels: ['team-slack', 'audit'] },
+    { source: 'acr', namespace: 'hss-*', scanner: 'hss-demo', channels: ['team-slack', 'audit'] },
     { source: 'acr', namespace: '*', repository: '*', tag: '*', scanner: 'acr-demo', channels: ['team-slack', 'audit'] },
   ],
   polling: { initialDelaySeconds: 1, maxDelaySeconds: 2, deadlineMinutes: 2 },
-  http: { timeoutMs: 5000, attempts: 4, baseDelayMs: 200, maxDelayMs: 2000 },
+  http: { timeoutMs: 5000, attempts: 4, baseDelayMs: 200, maxDelayMs: 6000 },
 });

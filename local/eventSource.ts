@@ -10,8 +10,10 @@ export interface EventSourceOptions {
   queueArn: string;
   batchSize: number;
   handler: SqsHandler;
-  /** Batches handled at once, as Lambda runs several pollers (capped by the mapping's maximumConcurrency). */
+  /** Invocations at once (the mapping's maximumConcurrency, or Lambda's own scaling). */
   concurrency?: number;
+  /** Loops receiving and gathering batches; defaults to `concurrency`. */
+  pollers?: number;
   /**
    * The mapping's MaximumBatchingWindowInSeconds: once a message has arrived, keep gathering until the batch holds
    * `batchSize` or the window has passed. Without one, a batch is what one receive returns (at most 10), as in Lambda.
@@ -97,9 +99,7 @@ export const startEventSource = (opts: EventSourceOptions) => {
     return messages;
   };
 
-  const pollOnce = async () => {
-    const messages = await gatherBatch();
-    if (messages.length === 0) return;
+  const invoke = async (messages: Message[]) => {
     const records = messages.map((m) => toRecord(m, opts.queueArn));
     let failed = new Set<string>();
     try {
@@ -119,7 +119,19 @@ export const startEventSource = (opts: EventSourceOptions) => {
     }
   };
 
-  for (let i = 0; i < (opts.concurrency ?? 2); i++) {
+  // Pollers gather batches and hand them to invocations, at most `concurrency` at once, as Lambda does.
+  const inFlight = new Set<Promise<void>>();
+  const pollOnce = async () => {
+    while (inFlight.size >= (opts.concurrency ?? 2)) await Promise.race(inFlight);
+    const messages = await gatherBatch();
+    if (messages.length === 0) return;
+    const run: Promise<void> = invoke(messages)
+      .catch((err: Error) => void process.stderr.write(`[${opts.name}] event source error: ${err.message}\n`))
+      .finally(() => inFlight.delete(run));
+    inFlight.add(run);
+  };
+
+  for (let i = 0; i < (opts.pollers ?? opts.concurrency ?? 2); i++) {
     loops.push(
       (async () => {
         while (running) {
@@ -137,6 +149,7 @@ export const startEventSource = (opts: EventSourceOptions) => {
     stop: async () => {
       running = false;
       await Promise.all(loops);
+      await Promise.all(inFlight);
     },
   };
 };

@@ -16,6 +16,10 @@ import { startHttpFront } from './httpFront.js';
 import { ACR_SIM_CREDENTIALS, startAcrSimulator } from './simulators/acr.js';
 import { type ChatPost, startChatSink } from './simulators/chatSink.js';
 import { startSasSimulator } from './simulators/sas.js';
+import { startHssSimulator } from './simulators/hss.js';
+import { HUAWEI_SIM_KEYS } from './simulators/huaweiApig.js';
+import { startIamSimulator } from './simulators/iam.js';
+import { startSwrSimulator } from './simulators/swr.js';
 import { startLocalQueues } from './sqs.js';
 
 /** Where the simulators listen, for a config document built around them. */
@@ -23,6 +27,9 @@ export interface SimulatorUrls {
   acrUrl: string;
   sasUrl: string;
   chatUrl: string;
+  swrUrl: string;
+  hssUrl: string;
+  iamUrl: string;
 }
 
 export interface StackOptions {
@@ -45,11 +52,14 @@ export interface StackOptions {
 
 /**
  * scanhook on one machine: the four handlers, wired by an embedded SQS server exactly as in AWS, an HTTP front
- * for the webhooks, and the simulators (the ACR and Security Center APIs, a chat sink).
+ * for the webhooks, and the simulators (the ACR, Security Center, SWR EE, HSS and IAM APIs, and a chat sink).
  */
 export const startStack = async (opts: StackOptions = {}) => {
   const acr = await startAcrSimulator();
   const sas = await startSasSimulator();
+  const iam = await startIamSimulator();
+  const swr = await startSwrSimulator({ tokens: iam.tokens });
+  const hss = await startHssSimulator({ tokens: iam.tokens });
   const chat = await startChatSink(opts.onPost ? { onPost: opts.onPost } : {});
   const scanWindow = opts.scanBatchingWindowSeconds ?? settings.scan.batchingWindowSeconds;
   const shortVisibility = opts.visibilityTimeoutSeconds;
@@ -61,14 +71,21 @@ export const startStack = async (opts: StackOptions = {}) => {
           visibilityTimeoutSeconds: { intake: shortVisibility, scan: shortVisibility + scanWindow + 5, poll: shortVisibility, notify: shortVisibility },
         },
   );
-  const sims: SimulatorUrls = { acrUrl: acr.url, sasUrl: sas.url, chatUrl: chat.url };
+  const sims: SimulatorUrls = { acrUrl: acr.url, sasUrl: sas.url, chatUrl: chat.url, swrUrl: swr.url, hssUrl: hss.url, iamUrl: iam.url };
+  const closeSimulators = () => Promise.all([acr.close(), sas.close(), iam.close(), swr.close(), hss.close(), chat.close()]);
 
   let env: NodeJS.ProcessEnv = { ...process.env, ...opts.env };
   let configDoc = typeof opts.config === 'function' ? (opts.config as (s: typeof sims) => unknown)(sims) : opts.config;
   const demo = configDoc === undefined && !env.SCANHOOK_CONFIG;
   if (demo) {
     configDoc = demoConfig(sims);
-    env = { ...env, ALIBABA_CLOUD_ACCESS_KEY_ID: ACR_SIM_CREDENTIALS.accessKeyId, ALIBABA_CLOUD_ACCESS_KEY_SECRET: ACR_SIM_CREDENTIALS.accessKeySecret };
+    env = {
+      ...env,
+      ALIBABA_CLOUD_ACCESS_KEY_ID: ACR_SIM_CREDENTIALS.accessKeyId,
+      ALIBABA_CLOUD_ACCESS_KEY_SECRET: ACR_SIM_CREDENTIALS.accessKeySecret,
+      HUAWEICLOUD_SDK_AK: HUAWEI_SIM_KEYS.accessKey,
+      HUAWEICLOUD_SDK_SK: HUAWEI_SIM_KEYS.secretKey,
+    };
   }
   if (configDoc !== undefined) env = { ...env, SCANHOOK_CONFIG: JSON.stringify(configDoc) };
 
@@ -85,7 +102,7 @@ export const startStack = async (opts: StackOptions = {}) => {
     };
     workers = withWorkers(runtime);
   } catch (err) {
-    await Promise.all([acr.close(), sas.close(), chat.close(), queues.stop()]);
+    await Promise.all([closeSimulators(), queues.stop()]);
     throw err;
   }
   const startScan = createStartScan(async () => workers) as unknown as SqsHandler;
@@ -96,11 +113,11 @@ export const startStack = async (opts: StackOptions = {}) => {
     notify: createNotify(async () => workers) as unknown as SqsHandler,
   };
   const functionNames: Record<QueueName, string> = { intake: 'startScan', scan: 'startScan', poll: 'pollStatus', notify: 'notify' };
-  const eventSource: Record<QueueName, { concurrency: number; batchingWindowSeconds?: number }> = {
+  const eventSource: Record<QueueName, { concurrency: number; pollers?: number; batchingWindowSeconds?: number }> = {
     intake: { concurrency: 4 },
     // One poller gathers the scan queue's batches: Lambda may run several, each gathering its own batch, so a
     // burst can arrive in a few batches there (more start calls than here; see README, "Coalescing").
-    scan: { concurrency: 1, batchingWindowSeconds: scanWindow },
+    scan: { pollers: 1, concurrency: 4, batchingWindowSeconds: scanWindow },
     poll: { concurrency: 4 },
     notify: {
       concurrency: settings.notify.maximumConcurrency,
@@ -127,6 +144,9 @@ export const startStack = async (opts: StackOptions = {}) => {
     config: workers.config,
     acr,
     sas,
+    swr,
+    hss,
+    iam,
     chat,
     queues,
     /** Takes (and removes) what has reached a queue's DLQ. */
@@ -140,7 +160,7 @@ export const startStack = async (opts: StackOptions = {}) => {
       await new Promise<void>((resolve) => { front.server.closeAllConnections(); front.server.close(() => resolve()); });
       await Promise.all(sources.map((s) => s.stop()));
       await workers.http.close();
-      await Promise.all([acr.close(), sas.close(), chat.close(), queues.stop()]);
+      await Promise.all([closeSimulators(), queues.stop()]);
     },
   };
 };

@@ -35,6 +35,10 @@ export class CallError extends Error {
 
 export const isRetryable = (err: unknown): boolean => err instanceof CallError && err.retryable;
 
+/** For calls that are safe to repeat (status reads, scan starts, logins): a request that may have arrived is retried too. */
+export const asRepeatable = (err: unknown): unknown =>
+  err instanceof CallError && err.kind === 'ambiguous' ? new CallError({ kind: 'unavailable', code: err.code, message: err.message }) : err;
+
 /** A short, secret-free description of any error, for logs and failure messages. */
 export const describeError = (err: unknown): { code: string; reason: string; retryable: boolean } => {
   if (err instanceof CallError) return { code: err.code, reason: err.message, retryable: err.retryable };

@@ -1,4 +1,7 @@
-import { createHash, createHmac, randomBytes } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
+import { percentEncode, sha256Hex } from '../encoding.js';
+
+export { percentEncode, sha256Hex };
 
 /** Alibaba Cloud V3 request signature, ACS3-HMAC-SHA256 (vendors.md §5.1). */
 export interface AlibabaCredentials {
@@ -20,12 +23,6 @@ export interface Acs3Request {
   date?: string;
   nonce?: string;
 }
-
-export const sha256Hex = (data: string): string => createHash('sha256').update(data, 'utf8').digest('hex');
-
-/** RFC 3986: only `A–Z a–z 0–9 - _ . ~` stay as they are. */
-export const percentEncode = (value: string): string =>
-  encodeURIComponent(value).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 
 export const canonicalQuery = (query: Record<string, string>): string =>
   Object.keys(query)

@@ -1,4 +1,4 @@
-import { CallError, type FailureKind } from '../../errors.js';
+import { asRepeatable, CallError, type FailureKind } from '../../errors.js';
 import type { HttpClient } from '../../http.js';
 import { type RetryPolicy, withRetry } from '../../retry.js';
 import { type AlibabaCredentials, signAcs3 } from './acs3.js';
@@ -64,11 +64,7 @@ export const createRpcClient = (opts: RpcClientOptions) => {
         target,
       );
     } catch (err) {
-      // A scan start or status read is safe to repeat, so a timeout after sending is retried too.
-      if (err instanceof CallError && err.kind === 'ambiguous') {
-        throw new CallError({ kind: 'unavailable', code: err.code, message: err.message });
-      }
-      throw err;
+      throw asRepeatable(err); // a scan start or status read is safe to repeat
     }
     const json = parseJson(res.body);
     if (res.status >= 200 && res.status < 300 && json && json.IsSuccess !== false) return json;

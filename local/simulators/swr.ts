@@ -1,0 +1,183 @@
+import { randomUUID } from 'node:crypto';
+import { SWR_REPORT_MIME } from '../../shared/vendors/huawei/swr.js';
+import { apigError, type AuthMethod, createFaultInjector, createHuaweiVerifier, faultsFor, notFoundApi, routeSegments, type SimKeys, type TokenBook } from './huaweiApig.js';
+import { type SimRequest, type SimResponse, startSimServer } from './server.js';
+
+/**
+ * A simulator of the SWR Enterprise Edition scan APIs (vendors.md §3) on 127.0.0.1. Every request must carry a valid
+ * AK/SK signature or IAM token (checked as APIG does); the artifact paths are parsed as the gateway routes them, so a
+ * repository name with `/` must arrive as `%252F`. A scan finishes after a few artifact reads. The repository name
+ * (`namespace/name`) picks a behaviour: `*clean*` no findings · `*broken*` the scan ends in Error · `*slow*` never
+ * finishes · `*legacy*` an instance older than v25.7.20 (the scan APIs answer 404) · `*missing*` no such artifact ·
+ * `*denied*` 403 · `*throttled*` / `*flaky*` the first two calls get 429 APIG.0308 / 503 · `*expired*` the first token
+ * used for it expires.
+ */
+export interface SwrBehaviour {
+  /** Artifact reads answered Pending/Running before the final status. */
+  scanChecks: number;
+  outcome: 'findings' | 'clean' | 'failed' | 'never';
+  oldInstance: boolean;
+  missing: boolean;
+  deny: boolean;
+}
+
+export interface SwrCall {
+  operation: string;
+  method: string;
+  /** The path as it arrived, still encoded. */
+  rawPath: string;
+  repository?: string;
+  digest?: string;
+  auth: AuthMethod;
+  status: number;
+  at: number;
+}
+
+const behaviourFor = (name: string, defaults: Partial<SwrBehaviour>): SwrBehaviour => ({
+  scanChecks: 2,
+  outcome: /clean/.test(name) ? 'clean' : /broken/.test(name) ? 'failed' : /slow/.test(name) ? 'never' : 'findings',
+  oldInstance: /legacy/.test(name),
+  missing: /missing/.test(name),
+  deny: /denied/.test(name),
+  ...defaults,
+});
+
+/** Findings of the `findings` outcome per Harbor level. */
+const FINDINGS: [string, number][] = [
+  ['Critical', 1],
+  ['High', 2],
+  ['Medium', 3],
+  ['Low', 4],
+  ['Unknown', 1],
+];
+const PACKAGES = ['openssl', 'glibc', 'zlib', 'curl', 'libxml2'];
+
+const vulnerabilities = (digest: string) =>
+  FINDINGS.flatMap(([severity, n], level) =>
+    Array.from({ length: n }, (_, i) => ({
+      id: `CVE-2025-${(level + 1) * 100 + i}`,
+      package: PACKAGES[(level + i) % PACKAGES.length],
+      version: `3.${level}.${i}`,
+      fix_version: i % 2 === 0 ? `3.${level}.${i + 1}` : '',
+      severity,
+      description: `${PACKAGES[(level + i) % PACKAGES.length]} flaw`,
+      links: [`https://nvd.nist.gov/vuln/detail/CVE-2025-${(level + 1) * 100 + i}`],
+      artifact_digests: [digest],
+      cwe_ids: ['CWE-787'],
+      preferred_cvss: { score_v3: 9.8 - level * 2, vector_v3: 'CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H' },
+    })),
+  );
+
+const notFound = (what: string) => apigError(404, 'SWR.EE.4040001', `${what} not found`);
+
+export const startSwrSimulator = async (opts: { tokens: TokenBook; keys?: SimKeys[]; port?: number; defaults?: Partial<SwrBehaviour> }) => {
+  const verifier = createHuaweiVerifier({ tokens: opts.tokens, ...(opts.keys ? { keys: opts.keys } : {}) });
+  const injectFault = createFaultInjector(opts.tokens);
+  const calls: SwrCall[] = [];
+  const scans = new Map<string, { checks: number; startedAt: number }>();
+  const overrides = new Map<string, Partial<SwrBehaviour>>();
+
+  const artifact = (repository: string, digest: string, behaviour: SwrBehaviour, withOverview: boolean) => {
+    const scan = scans.get(`${repository}@${digest}`);
+    const body: Record<string, unknown> = {
+      id: 42,
+      digest,
+      repository_name: repository,
+      type: 'IMAGE',
+      media_type: 'application/vnd.docker.container.image.v1+json',
+      manifest_media_type: 'application/vnd.docker.distribution.manifest.v2+json',
+      push_time: new Date().toISOString(),
+      size: 31_457_280,
+      tags: [{ id: 7, name: '1.0.0', repository_id: 3, artifact_id: 42, push_time: new Date().toISOString() }],
+    };
+    if (!withOverview || !scan) return body;
+    scan.checks++;
+    const done = behaviour.outcome !== 'never' && scan.checks > behaviour.scanChecks;
+    const clean = behaviour.outcome === 'clean';
+    const status = done ? (behaviour.outcome === 'failed' ? 'Error' : 'Success') : scan.checks === 1 ? 'Pending' : 'Running';
+    const summary = Object.fromEntries(FINDINGS.map(([level, n]) => [level, clean ? 0 : n]));
+    body.scan_overview = {
+      [SWR_REPORT_MIME]: {
+        report_id: randomUUID(),
+        scan_status: status,
+        severity: status === 'Success' ? (clean ? 'None' : 'Critical') : '',
+        duration: Math.round((Date.now() - scan.startedAt) / 1000),
+        start_time: new Date(scan.startedAt).toISOString(),
+        end_time: done ? new Date().toISOString() : '',
+        complete_percent: done ? 100 : Math.min(90, Math.round((scan.checks / (behaviour.scanChecks + 1)) * 100)),
+        scanner: { name: 'Trivy', vendor: 'Aqua Security', version: 'v0.58.1' },
+        ...(status === 'Success' ? { summary: { total: clean ? 0 : 11, fixable: clean ? 0 : 6, summary } } : {}),
+      },
+    };
+    return body;
+  };
+
+  const handle = (req: SimRequest): { res: SimResponse; call: Omit<SwrCall, 'status' | 'auth' | 'at'> } => {
+    const rawPath = req.url.pathname;
+    const seg = routeSegments(req);
+    // v2/{project}/instances/{instance}/namespaces/{ns}/repositories/{repo}/artifacts/{digest}[/scan|/vulnerabilities]
+    const shaped =
+      seg[0] === 'v2' && seg[2] === 'instances' && seg[4] === 'namespaces' && seg[6] === 'repositories' && seg[8] === 'artifacts' && seg.length >= 10 && seg.length <= 11;
+    const tail = seg[10];
+    const operation =
+      !shaped ? 'unknown'
+      : tail === 'scan' && req.method === 'POST' ? 'StartManualScanning'
+      : tail === 'vulnerabilities' && req.method === 'GET' ? 'ListInstanceArtifactVulnerabilities'
+      : tail === undefined && req.method === 'GET' ? 'ShowInstanceArtifact'
+      : 'unknown';
+    if (operation === 'unknown') return { res: notFoundApi(), call: { operation, method: req.method, rawPath } };
+    const projectId = seg[1]!;
+    // The service decodes its path parameter once more: `team%2Fapi` → `team/api`.
+    const repository = `${seg[5]}/${decodeURIComponent(seg[7]!)}`;
+    const digest = seg[9]!;
+    const call = { operation, method: req.method, rawPath, repository, digest };
+
+    const auth = verifier.verify(req, projectId);
+    if (auth.rejected) return { res: auth.rejected, call };
+    const behaviour = behaviourFor(repository, { ...opts.defaults, ...overrides.get(repository) });
+    const fault = injectFault(repository, faultsFor(repository), req.headers['x-auth-token']);
+    if (fault) return { res: fault, call };
+    if (!/^sha256:[0-9a-f]{64}$/.test(digest)) return { res: apigError(400, 'SWR.EE.4000001', 'reference must be an artifact digest'), call };
+    if (behaviour.missing) return { res: notFound(`artifact ${repository}@${digest}`), call };
+    if (behaviour.oldInstance && operation !== 'ShowInstanceArtifact') return { res: notFound('resource'), call };
+    if (behaviour.deny) {
+      return { res: apigError(403, 'SWR.EE.4030001', 'Policy doesn\'t allow swr:repository:startManualScanning to be performed.', { encoded_authorization_message: 'ZW5jb2RlZA' }), call };
+    }
+    switch (operation) {
+      case 'StartManualScanning':
+        scans.set(`${repository}@${digest}`, { checks: 0, startedAt: Date.now() });
+        return { res: { status: 202, body: '' }, call };
+      case 'ShowInstanceArtifact':
+        return { res: { status: 200, body: artifact(repository, digest, behaviour, req.url.searchParams.get('with_scan_overview') === 'true') }, call };
+      default: {
+        const findings = behaviour.outcome === 'clean' ? [] : vulnerabilities(digest);
+        return {
+          res: {
+            status: 200,
+            body: { [SWR_REPORT_MIME]: { generated_at: new Date().toISOString(), severity: findings.length ? 'Critical' : 'None', scanner: { name: 'Trivy', vendor: 'Aqua Security', version: 'v0.58.1' }, vulnerabilities: findings } },
+          },
+          call,
+        };
+      }
+    }
+  };
+
+  const server = await startSimServer((req) => {
+    const { res, call } = handle(req);
+    calls.push({ ...call, auth: req.headers['x-auth-token'] ? 'token' : 'aksk', status: res.status, at: Date.now() });
+    return res;
+  }, opts.port);
+
+  return {
+    url: server.url,
+    calls,
+    verifier,
+    /** Calls of one operation, e.g. to count status checks. */
+    count: (operation: string) => calls.filter((c) => c.operation === operation).length,
+    /** Calls for one repository (`namespace/name`). */
+    callsFor: (repository: string) => calls.filter((c) => c.repository === repository),
+    setBehaviour: (repository: string, behaviour: Partial<SwrBehaviour>) => overrides.set(repository, behaviour),
+    close: server.close,
+  };
+};
+export type SwrSimulator = Awaited<ReturnType<typeof startSwrSimulator>>;

@@ -1,0 +1,147 @@
+import * as z from 'zod';
+import { CallError } from '../errors.js';
+import type { ImagePush } from '../messages.js';
+import { emptyCounts, type Finding, MAX_FINDINGS_CARRIED, type Severity } from '../report.js';
+import {
+  createHssApi,
+  type HssImage,
+  type HssListedImage,
+  type HssRegistry,
+  type HssVulnerability,
+  hssEndpoint,
+  type RepairNecessity,
+} from '../vendors/huawei/hss.js';
+import { createHuaweiScannerClient, huaweiConsoleUrl, huaweiScannerFields, tagOf } from './huawei.js';
+import { defineScanner, type ScanCheck, type ScanHandle } from './scanner.js';
+
+const HssScannerConfig = z
+  .object({
+    type: z.literal('hss'),
+    ...huaweiScannerFields,
+    /** `0` is the default enterprise project. */
+    enterpriseProjectId: z.string().min(1).default('0'),
+    /** SWR private, shared or Enterprise Edition (`instance_image`) images. */
+    imageType: z.enum(['private_image', 'shared_image', 'instance_image']).default('private_image'),
+    /** The SWR Enterprise Edition instance, for `instance_image`. */
+    instanceId: z.string().min(1).optional(),
+    /** The instance's image download address, for `instance_image`. */
+    instanceUrl: z.string().min(1).optional(),
+    /** `task`: CreateManualImageScanTask (by digest); `batch`: BatchScanSwrImage (by tag). */
+    method: z.enum(['task', 'batch']).default('task'),
+  })
+  .refine((c) => c.imageType !== 'instance_image' || c.instanceId !== undefined, {
+    path: ['instanceId'],
+    message: 'required when imageType is "instance_image"',
+  });
+
+/** HSS rates a vulnerability by how soon to repair it. */
+const NECESSITIES: [RepairNecessity, Severity][] = [
+  ['immediate_repair', 'high'],
+  ['delay_repair', 'medium'],
+  ['not_needed_repair', 'low'],
+];
+
+const FAILED: Record<string, string> = {
+  failed: 'HSS reported the scan as failed',
+  download_failed: 'HSS could not download the image',
+  image_oversized: 'the image is larger than HSS scans',
+};
+
+const toFinding = (v: HssVulnerability, severity: Severity): Finding => ({
+  id: v.vul_id || 'unnamed',
+  severity,
+  package: v.app_name || 'unknown',
+  // HSS gives the installed version but no fixed one; its `solution` is advice text.
+  ...(v.solution ? { fixCommand: v.solution.slice(0, 300) } : {}),
+  ...(v.url ? { link: v.url } : {}),
+});
+
+export const hssScanner = defineScanner({
+  type: 'hss',
+  label: 'Huawei Cloud HSS',
+  configSchema: HssScannerConfig,
+  create(config, ctx) {
+    // HSS takes the region as a header as well; an older SDK marked it mandatory, so it is always sent.
+    const client = createHuaweiScannerClient(config, ctx, config.endpoint ?? hssEndpoint(config.region), { region: config.region });
+    const hss = createHssApi(client, config.enterpriseProjectId);
+    const registry: HssRegistry = {
+      imageType: config.imageType,
+      ...(config.instanceId ? { instanceId: config.instanceId } : {}),
+      ...(config.instanceUrl ? { instanceUrl: config.instanceUrl } : {}),
+    };
+    const hssImage = (image: ImagePush): HssImage => {
+      const version = tagOf(image);
+      return { namespace: image.namespace, imageName: image.repository, digest: image.digest, ...(version ? { version } : {}) };
+    };
+
+    /**
+     * This push's entry in HSS's list. Neither start call returns a task id, so the image is found again by name and
+     * matched by digest; an entry of the same tag with another digest is HSS's view before it synced this push.
+     */
+    const findEntry = async (image: ImagePush): Promise<HssListedImage | undefined> => {
+      const entries = await hss.listImages(registry, hssImage(image));
+      const tag = tagOf(image);
+      return entries.find((e) => (e.image_digest ? e.image_digest === image.digest : tag !== undefined && e.image_version === tag));
+    };
+
+    const startMany = async (images: ImagePush[]): Promise<PromiseSettledResult<ScanHandle>[]> => {
+      // One call per method for the whole batch: no maximum list size is documented, and a batch holds at most 10.
+      // BatchScanSwrImage names images by tag only, so digest-only pushes go to a scan task even in batch mode.
+      const byBatch = config.method === 'batch' ? images.filter((i) => tagOf(i) !== undefined) : [];
+      const byTask = images.filter((i) => !byBatch.includes(i));
+      const [batch, task] = await Promise.allSettled([
+        byBatch.length ? hss.batchScan(registry, byBatch.map((i) => ({ ...hssImage(i), version: tagOf(i)! }))) : Promise.resolve(),
+        byTask.length ? hss.createScanTask(registry, byTask.map(hssImage)) : Promise.resolve(),
+      ]);
+      return images.map((image) => {
+        const result = byBatch.includes(image) ? batch : task;
+        return result.status === 'fulfilled' ? { status: 'fulfilled', value: { method: byBatch.includes(image) ? 'batch' : 'task' } } : result;
+      });
+    };
+
+    return {
+      startMany,
+      async start(image) {
+        const [result] = await startMany([image]);
+        if (result?.status !== 'fulfilled') throw result?.reason;
+        return result.value;
+      },
+
+      async check(image): Promise<ScanCheck> {
+        const entry = await findEntry(image);
+        const status = entry?.scan_status;
+        if (status === 'success') return { state: 'complete' };
+        if (status && FAILED[status]) {
+          const code = entry?.scan_failed_code && entry.scan_failed_code !== status ? ` [${entry.scan_failed_code}]` : '';
+          const desc = entry?.scan_failed_desc ? `: ${entry.scan_failed_desc}` : '';
+          return { state: 'failed', reason: `${FAILED[status]} (${status})${desc}${code}` };
+        }
+        return { state: 'running' }; // waiting_for_scan, scanning, unscan (the task is not picked up yet), or not listed yet
+      },
+
+      async report(image) {
+        const entry = await findEntry(image);
+        if (!entry?.image_id) {
+          throw new CallError({ kind: 'not_found', code: 'ImageNotListed', message: `HSS no longer lists ${image.namespace}/${image.repository}@${image.digest}` });
+        }
+        const subject = { namespace: image.namespace, imageName: image.repository, tagName: entry.image_version || tagOf(image) || image.digest };
+        const pages = await Promise.all(
+          NECESSITIES.map(([necessity]) => hss.vulnerabilities(registry, entry.image_id!, subject, necessity, MAX_FINDINGS_CARRIED)),
+        );
+        const counts = emptyCounts();
+        const findings: Finding[] = [];
+        pages.forEach((page, i) => {
+          const severity = NECESSITIES[i]![1];
+          counts[severity] = Math.max(page.total, page.items.length);
+          findings.push(...page.items.map((v) => toFinding(v, severity)));
+        });
+        return {
+          counts,
+          total: counts.high + counts.medium + counts.low,
+          findings: findings.slice(0, MAX_FINDINGS_CARRIED),
+          consoleUrl: huaweiConsoleUrl('hss', config.region),
+        };
+      },
+    };
+  },
+});

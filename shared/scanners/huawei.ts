@@ -1,0 +1,46 @@
+import * as z from 'zod';
+import type { ImagePush } from '../messages.js';
+import { createHuaweiClient, huaweiEndpoint } from '../vendors/huawei/client.js';
+import { huaweiCredentialsFromEnv } from '../vendors/huawei/credentials.js';
+import type { ScannerContext } from './scanner.js';
+
+/** Fields every Huawei Cloud scanner entry has. */
+export const huaweiScannerFields = {
+  region: z.string().regex(/^[a-z]+(-[a-z0-9]+)+$/, 'expected a region id such as "cn-north-4"'),
+  /** The project of that region (IAM → My Credentials → Projects). */
+  projectId: z.string().regex(/^[0-9a-zA-Z_-]{1,64}$/, 'expected a project id such as "0b5b0ec1b2f3…"'),
+  /** Overrides the service's regional endpoint. */
+  endpoint: z.url({ protocol: /^https?$/ }).optional(),
+  /** `aksk` (APIG signature, HUAWEICLOUD_SDK_*) or `token` (IAM user, HUAWEICLOUD_IAM_*); default: whichever is set, AK/SK first. */
+  auth: z.enum(['aksk', 'token']).optional(),
+  /** Overrides `https://iam.{region}.myhuaweicloud.com` for token auth. */
+  iamEndpoint: z.url({ protocol: /^https?$/ }).optional(),
+};
+
+interface HuaweiScannerConfig {
+  region: string;
+  projectId: string;
+  auth?: 'aksk' | 'token' | undefined;
+  iamEndpoint?: string | undefined;
+}
+
+export const createHuaweiScannerClient = (config: HuaweiScannerConfig, ctx: ScannerContext, endpoint: string, headers?: Record<string, string>) =>
+  createHuaweiClient({
+    http: ctx.http,
+    endpoint,
+    projectId: config.projectId,
+    credentials: () => huaweiCredentialsFromEnv(ctx.env, config.auth),
+    iamEndpoint: config.iamEndpoint ?? huaweiEndpoint('iam', config.region),
+    retry: ctx.retry,
+    ...(headers ? { headers } : {}),
+    onRetry: (operation, err, attempt, delay) => ctx.onRetry?.(operation, err.code, attempt, delay),
+  });
+
+const DIGEST = /^sha256:[0-9a-f]{64}$/;
+
+/** The push's tag, unless it has none or it is a digest (Harbor puts the digest where the tag would be). */
+export const tagOf = (image: ImagePush): string | undefined => (image.tag && !DIGEST.test(image.tag) ? image.tag : undefined);
+
+/** The service's console page in the region (page layout unconfirmed; Chinese-mainland regions use the Chinese console). */
+export const huaweiConsoleUrl = (service: string, region: string): string =>
+  `https://${region.startsWith('cn-') ? 'console' : 'console-intl'}.huaweicloud.com/${service}/?region=${region}`;

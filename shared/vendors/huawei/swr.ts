@@ -1,0 +1,90 @@
+import { type HuaweiClient, huaweiEndpoint } from './client.js';
+import { pathSegment } from './signer.js';
+
+/** Huawei Cloud SWR Enterprise Edition, API v2 (vendors.md §3). Basic and Enterprise Edition share the host. */
+export const swrEndpoint = (region: string): string => huaweiEndpoint('swr-api', region);
+
+/** The report type whose `scan_overview` entry SWR EE fills (Harbor's). */
+export const SWR_REPORT_MIME = 'application/vnd.security.vulnerability.report; version=1.1';
+
+export interface SwrArtifactRef {
+  instanceId: string;
+  namespace: string;
+  /** May contain `/`: it is one path segment. */
+  repository: string;
+  /** `sha256:…`; the scan APIs take a digest, never a tag. */
+  digest: string;
+}
+
+export type SwrScanStatus = 'Pending' | 'Running' | 'Success' | 'Error' | 'Stopped' | string;
+
+export interface SwrScanOverview {
+  scan_status?: SwrScanStatus;
+  severity?: string;
+  complete_percent?: number;
+  summary?: { total?: number; fixable?: number; summary?: Record<string, number> };
+}
+
+export interface SwrVulnerability {
+  id?: string;
+  package?: string;
+  version?: string;
+  fix_version?: string;
+  severity?: string;
+  description?: string;
+  links?: string[];
+}
+
+/**
+ * A repository name's `/` becomes `%2F` and that value is encoded once more for the path, so `team/api` goes on the
+ * wire as `team%252Fapi` (what the SWR docs ask for and Huawei's Terraform provider sends).
+ */
+export const repositorySegment = (repository: string): string => pathSegment(repository.replaceAll('/', '%2F'));
+
+export const artifactPath = (projectId: string, ref: SwrArtifactRef): string =>
+  [
+    '/v2',
+    pathSegment(projectId),
+    'instances',
+    pathSegment(ref.instanceId),
+    'namespaces',
+    pathSegment(ref.namespace),
+    'repositories',
+    repositorySegment(ref.repository),
+    'artifacts',
+    pathSegment(ref.digest),
+  ].join('/');
+
+const pickReport = <T>(byMime: unknown): T | undefined => {
+  if (!byMime || typeof byMime !== 'object') return undefined;
+  const map = byMime as Record<string, T>;
+  return map[SWR_REPORT_MIME] ?? Object.values(map)[0];
+};
+
+export const createSwrApi = (client: HuaweiClient) => ({
+  /** StartManualScanning: 202, empty body. Needs an instance at v25.7.20 or later. */
+  async startManualScanning(ref: SwrArtifactRef): Promise<void> {
+    await client.call('StartManualScanning', { method: 'POST', path: `${artifactPath(client.projectId, ref)}/scan` });
+  },
+
+  /** ShowInstanceArtifact with its scan overview (absent until a scan has been requested). */
+  async scanOverview(ref: SwrArtifactRef): Promise<SwrScanOverview | undefined> {
+    const artifact = await client.call('ShowInstanceArtifact', {
+      method: 'GET',
+      path: artifactPath(client.projectId, ref),
+      query: { with_scan_overview: 'true' },
+    });
+    return pickReport<SwrScanOverview>(artifact.scan_overview);
+  },
+
+  /** ListInstanceArtifactVulnerabilities: every finding of the latest report, unpaged. */
+  async vulnerabilities(ref: SwrArtifactRef): Promise<SwrVulnerability[]> {
+    const reply = await client.call('ListInstanceArtifactVulnerabilities', {
+      method: 'GET',
+      path: `${artifactPath(client.projectId, ref)}/vulnerabilities`,
+    });
+    const report = pickReport<{ vulnerabilities?: unknown }>(reply);
+    return Array.isArray(report?.vulnerabilities) ? (report.vulnerabilities as SwrVulnerability[]) : [];
+  },
+});
+export type SwrApi = ReturnType<typeof createSwrApi>;
