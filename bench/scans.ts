@@ -4,7 +4,6 @@ import { startHssSimulator } from '../local/simulators/hss.js';
 import { HUAWEI_SIM_KEYS, HUAWEI_SIM_PROJECT } from '../local/simulators/huaweiApig.js';
 import { startIamSimulator } from '../local/simulators/iam.js';
 import { startSwrSimulator } from '../local/simulators/swr.js';
-import { type SimulatorUrls, startStack } from '../local/stack.js';
 import { Polling } from '../shared/config.js';
 import { createHttpClient } from '../shared/http.js';
 import type { ImagePush } from '../shared/messages.js';
@@ -177,57 +176,4 @@ export const huaweiScanCosts = async (durations = [30, 120, 600]) => {
     await Promise.all([swrSim.close(), hssSim.close(), iam.close()]);
   }
   return rows;
-};
-
-/**
- * HSS start calls for 100 pushes: (1) the scanner handed the pushes as Lambda does under load, in SQS batches of 10;
- * (2) end to end through local mode, 100 webhooks within a few seconds, with its four pollers taking whatever
- * batches SQS hands them.
- */
-export const hssStartCalls = async (pushes = 100) => {
-  const iam = await startIamSimulator();
-  const hssSim = await startHssSimulator({ tokens: iam.tokens });
-  const http = createHttpClient({ timeoutMs: 5000 });
-  const image = (i: number): ImagePush => ({ source: 'acr', namespace: 'team', repository: `svc-${i}`, tag: '1.0.0', digest: `sha256:${i.toString(16).padStart(64, 'e')}` });
-  let batched: number;
-  try {
-    const hss = hssScanner.create(hssScanner.configSchema.parse({ type: 'hss', region: 'cn-north-4', projectId: HUAWEI_SIM_PROJECT, endpoint: hssSim.url }), { http, retry: RETRY, env: HUAWEI_ENV });
-    for (let b = 0; b < pushes / 10; b++) await hss.startMany!(Array.from({ length: 10 }, (_, i) => image(b * 10 + i)));
-    batched = hssSim.count('CreateManualImageScanTask');
-  } finally {
-    await http.close();
-    await Promise.all([hssSim.close(), iam.close()]);
-  }
-  return { batchesOf10: batched, localMode: await hssStartCallsThroughLocalMode(pushes) };
-};
-
-const hssStartCallsThroughLocalMode = async (pushes: number): Promise<{ calls: number; seconds: number }> => {
-  const secret = 'bench-secret-0123456789';
-  const config = ({ hssUrl, chatUrl }: SimulatorUrls) => ({
-    sources: { acr: { secret } },
-    scanners: { hss: { type: 'hss', region: 'cn-north-4', projectId: HUAWEI_SIM_PROJECT, endpoint: hssUrl } },
-    channels: { sink: { type: 'webhook', url: `${chatUrl}/webhook/bench` } },
-    routes: [{ source: 'acr', scanner: 'hss', channels: ['sink'] }],
-    polling: { initialDelaySeconds: 30, deadlineMinutes: 5 },
-  });
-  // The functions log every job: silenced here, it is the vendor calls we count.
-  const write = process.stdout.write.bind(process.stdout);
-  process.stdout.write = (() => true) as typeof process.stdout.write;
-  const stack = await startStack({ port: 0, config, env: HUAWEI_ENV });
-  try {
-    const started = Date.now();
-    for (let i = 0; i < pushes; i++) {
-      const body = { push_data: { digest: `sha256:${i.toString(16).padStart(64, 'f')}`, tag: '1.0.0' }, repository: { name: `svc-${i}`, namespace: 'team', region: 'cn-north-4' } };
-      await fetch(`${stack.url}/webhooks/acr?token=${secret}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-    }
-    const startedImages = () => stack.hss.calls.filter((c) => c.operation === 'CreateManualImageScanTask' && c.status === 200).reduce((n, c) => n + c.images.length, 0);
-    while (startedImages() < pushes) {
-      if (Date.now() - started > 60_000) throw new Error(`only ${startedImages()} of ${pushes} HSS scans started`);
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    return { calls: stack.hss.count('CreateManualImageScanTask'), seconds: (Date.now() - started) / 1000 };
-  } finally {
-    await stack.stop();
-    process.stdout.write = write;
-  }
 };

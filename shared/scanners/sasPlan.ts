@@ -48,42 +48,46 @@ interface DigestEntry {
   hex: string;
   indices: number[];
   tags: string[];
+  /** Where this digest was pushed: namespace and bare repository name. */
+  repos: { namespace: string; name: string }[];
 }
 
+const distinct = (values: string[]) => [...new Set(values)].join(',');
+
 /**
- * Plans the create calls for a batch of pushes. The filter fields of one call are ANDed, each a list, so a call
- * naming two repositories and two digests would also scan repo A's copy of repo B's digest. Hence one call covers
- * one repository (same region, namespace and name): its only filter values are that repository and the batch's
- * digests in it, and the tags pushed with them when every image of the call has one. Within a repository the
- * digests are split evenly into calls of at most `maxImagesPerTask`.
+ * Plans the create calls for a batch of pushes: per region (and tagged or not, since a Tags filter would exclude a
+ * digest-only push), the digests split evenly into calls of at most `maxImagesPerTask`. Each call names its
+ * digests, their repositories and namespaces, and their tags. The filter fields are ANDed, each a list, so a call
+ * for repos A and B also matches A's copy of a digest pushed to B: only an image with the very content pushed,
+ * which is rare and costs one scan of it; in return, 100 pushes to 100 repositories take 10 calls, not 100.
  */
 export const planSasScanCalls = (images: readonly ImagePush[], opts: SasPlanOptions): SasScanCall[] => {
-  const groups = new Map<string, { region: string; image: ImagePush; tagged: boolean; digests: Map<string, DigestEntry> }>();
+  const groups = new Map<string, { region: string; tagged: boolean; digests: Map<string, DigestEntry> }>();
   images.forEach((image, index) => {
     const region = image.region ?? opts.region;
     const tags = tagsOf(image);
-    const key = JSON.stringify([region, image.namespace, bareRepoName(image), tags.length > 0]);
+    const key = JSON.stringify([region, tags.length > 0]);
     let group = groups.get(key);
-    if (!group) groups.set(key, (group = { region, image, tagged: tags.length > 0, digests: new Map() }));
+    if (!group) groups.set(key, (group = { region, tagged: tags.length > 0, digests: new Map() }));
     const hex = bareDigest(image.digest);
-    const entry = group.digests.get(hex) ?? { hex, indices: [], tags: [] };
+    const entry = group.digests.get(hex) ?? { hex, indices: [], tags: [], repos: [] };
     entry.indices.push(index);
     entry.tags = [...new Set([...entry.tags, ...tags])];
+    const repo = { namespace: image.namespace, name: bareRepoName(image) };
+    if (!entry.repos.some((r) => r.namespace === repo.namespace && r.name === repo.name)) entry.repos.push(repo);
     group.digests.set(hex, entry);
   });
 
   return [...groups.values()].flatMap((group) =>
     evenChunks([...group.digests.values()], opts.maxImagesPerTask).map((chunk): SasScanCall => {
-      const tags = [...new Set(chunk.flatMap((e) => e.tags))];
       const base = {
         registryType: opts.registryType,
         ...(opts.instanceId ? { instanceId: opts.instanceId } : {}),
         regionId: group.region,
-        repoNamespace: group.image.namespace,
-        repoName: bareRepoName(group.image),
         createTime: opts.now,
         updateTime: opts.now,
       };
+      const repos = chunk.flatMap((e) => e.repos);
       return {
         images: chunk.flatMap((e) => e.indices).sort((a, b) => a - b),
         digests: chunk.length,
@@ -92,13 +96,16 @@ export const planSasScanCalls = (images: readonly ImagePush[], opts: SasPlanOpti
           RegistryTypes: opts.registryType,
           RegionIds: group.region,
           ...(opts.instanceId ? { InstanceIds: opts.instanceId } : {}),
-          RepoNamespaces: group.image.namespace,
-          RepoNames: bareRepoName(group.image),
+          RepoNamespaces: distinct(repos.map((r) => r.namespace)),
+          RepoNames: distinct(repos.map((r) => r.name)),
           Digests: chunk.map((e) => e.hex).join(','),
-          ...(group.tagged ? { Tags: tags.join(',') } : {}),
+          ...(group.tagged ? { Tags: distinct(chunk.flatMap((e) => e.tags)) } : {}),
         },
         sync: chunk.flatMap((e) =>
-          e.tags.length ? e.tags.map((tag) => ({ ...base, digest: e.hex, tag })) : [{ ...base, digest: e.hex }],
+          e.repos.flatMap((r) => {
+            const image = { ...base, repoNamespace: r.namespace, repoName: r.name, digest: e.hex };
+            return e.tags.length ? e.tags.map((tag) => ({ ...image, tag })) : [image];
+          }),
         ),
       };
     }),

@@ -10,10 +10,13 @@ const sasConfig = (sims: SimulatorUrls) => {
     scanners: {
       ...base.scanners,
       'sas-hz': { type: 'sas', region: 'cn-hangzhou', registryType: 'acr', instanceId: 'cri-test00000000', endpoint: sims.sasUrl, busyRetrySeconds: 2 },
+      // One image per task, so every push needs a task of its own: the 10-task limit test.
+      'sas-solo': { type: 'sas', region: 'cn-hangzhou', registryType: 'acr', instanceId: 'cri-test00000000', endpoint: sims.sasUrl, busyRetrySeconds: 2, maxImagesPerTask: 1 },
       'acr-sas-engine': { type: 'acr', region: 'cn-hangzhou', instanceId: 'cri-test00000000', endpoint: sims.acrUrl, engine: 'sas' },
     },
     routes: [
       { source: 'acr', namespace: 'sas-*', repository: '*', tag: '*', scanner: 'sas-hz', channels: ['sec', 'audit'] },
+      { source: 'acr', namespace: 'solo-*', repository: '*', tag: '*', scanner: 'sas-solo', channels: ['sec', 'audit'] },
       { source: 'acr', namespace: 'engine-*', repository: '*', tag: '*', scanner: 'acr-sas-engine', channels: ['sec', 'audit'] },
       ...base.routes,
     ],
@@ -176,8 +179,8 @@ describe('Security Center scans, through local mode', () => {
 describe('busy re-send and coalescing', () => {
   it('an 11th push while Security Center runs 10 tasks waits, and still gets its message', async () => {
     const repos = Array.from({ length: 11 }, (_, i) => `limit-${i + 1}`);
-    for (const repo of repos) stack.sas.setBehaviour(`sas-team/${repo}`, { scanChecks: 6 });
-    await Promise.all(repos.map((repo) => postWebhook(stack, push(repo))));
+    for (const repo of repos) stack.sas.setBehaviour(`solo-team/${repo}`, { scanChecks: 6 });
+    await Promise.all(repos.map((repo) => postWebhook(stack, push(repo, { namespace: 'solo-team' }))));
     const messages = await webhookMessagesFor(repos, repos.length, 60_000);
     expect(new Set(messages.map((m) => m.image.repository))).toEqual(new Set(repos));
     expect(messages.filter((m) => m.event !== 'scan.completed').map((m) => `${m.image.repository}: ${m.outcome.code}`)).toEqual([]);

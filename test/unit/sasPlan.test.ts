@@ -103,7 +103,7 @@ describe('planSasScanCalls: the filters of each create call', () => {
     expect(planSasScanCalls(images, { ...opts, maxImagesPerTask: 3 }).map((c) => c.digests)).toEqual([3, 2, 2]);
   });
 
-  it('never names two repositories, namespaces or regions in one call (ANDed filters would match other images)', () => {
+  it('coalesces across repositories and namespaces of one region, naming each once; regions apart', () => {
     const images = [
       push('api', 1),
       push('web', 2),
@@ -112,13 +112,22 @@ describe('planSasScanCalls: the filters of each create call', () => {
       push('api', 5),
     ];
     const calls = planSasScanCalls(images, opts);
-    expect(calls).toHaveLength(4);
-    for (const call of calls) {
-      for (const field of ['RegionIds', 'RepoNamespaces', 'RepoNames', 'RegistryTypes', 'InstanceIds'] as const) {
-        expect(call.filters[field]!.split(',')).toHaveLength(1);
-      }
-    }
-    expect(calls.find((c) => c.images.includes(0))!.images).toEqual([0, 4]);
+    expect(calls).toHaveLength(2);
+    const [hangzhou, beijing] = calls;
+    expect(hangzhou!.images).toEqual([0, 1, 2, 4]);
+    expect(hangzhou!.filters.RegionIds).toBe('cn-hangzhou');
+    expect(hangzhou!.filters.RepoNames!.split(',').sort()).toEqual(['api', 'web']);
+    expect(hangzhou!.filters.RepoNamespaces!.split(',').sort()).toEqual(['team-a', 'team-b']);
+    expect(hangzhou!.filters.Digests.split(',')).toHaveLength(4);
+    expect(beijing!.images).toEqual([3]);
+    expect(beijing!.filters.RegionIds).toBe('cn-beijing');
+  });
+
+  it('100 pushes to 100 repositories of one region: 10 calls of 10 digests', () => {
+    const images = Array.from({ length: 100 }, (_, i) => push(`svc-${i}`, i + 1));
+    const calls = planSasScanCalls(images, opts);
+    expect(calls.map((c) => c.digests)).toEqual(Array(10).fill(10));
+    expect(calls.flatMap((c) => c.images).sort((a, b) => a - b)).toEqual(images.map((_, i) => i));
   });
 
   it('a digest-only push goes in a call without a Tags filter (a tag filter would exclude it)', () => {

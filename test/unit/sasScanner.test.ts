@@ -132,7 +132,7 @@ describe('refusals and failures at start', () => {
   it('at the task limit: the refused call\'s images get a busy error with the configured wait; the others start', async () => {
     sim.setTaskLimit(sim.running() + 2);
     const images = [image('limit-a'), image('limit-b'), image('limit-c')];
-    const results = await scanner().startMany!(images);
+    const results = await scanner({ maxImagesPerTask: 1 }).startMany!(images);
     expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(2);
     const busy = rejection(results.find((r) => r.status === 'rejected'));
     expect(busy).toMatchObject({ kind: 'busy', code: 'SasTaskLimit', retryAfterMs: 7000 });
@@ -145,7 +145,7 @@ describe('refusals and failures at start', () => {
   it('once refused, the rest of the batch waits without asking again', async () => {
     sim.setTaskLimit(sim.running());
     const images = Array.from({ length: 9 }, (_, i) => image(`full-${i}`));
-    const results = await scanner().startMany!(images);
+    const results = await scanner({ maxImagesPerTask: 1 }).startMany!(images);
     expect(results.map((r) => (r.status === 'rejected' ? (r.reason as CallError).code : 'started'))).toEqual(Array(9).fill('SasTaskLimit'));
     expect(sim.count('PublicCreateImageScanTask')).toBeLessThanOrEqual(4); // the calls already under way, no more
   });
