@@ -8,7 +8,7 @@ import type { QueueName } from '../shared/queue.js';
 import { createJobQueue } from '../shared/queue.js';
 import settings from '../shared/queues.json' with { type: 'json' };
 import { defaultMaxReceiveCount, type Runtime } from '../shared/runtime.js';
-import { powertoolsSsmReader } from '../shared/ssm.js';
+import { awsSsmReader } from '../shared/ssm.js';
 import { withWorkers, type WorkerRuntime } from '../shared/workerRuntime.js';
 import { demoConfig } from './demoConfig.js';
 import { type SqsHandler, startEventSource } from './eventSource.js';
@@ -94,7 +94,7 @@ export const startStack = async (opts: StackOptions = {}) => {
   let workers: WorkerRuntime;
   try {
     runtime = {
-      config: await loadConfig(env, powertoolsSsmReader),
+      config: await loadConfig(env, awsSsmReader),
       queue: createJobQueue(queues.sqs, queues.urls),
       env,
       now: () => new Date(),

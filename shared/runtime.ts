@@ -2,7 +2,7 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import { type Config, loadConfig } from './config.js';
 import { createJobQueue, type JobQueue, type QueueName, queueUrlsFromEnv } from './queue.js';
 import queueSettings from './queues.json' with { type: 'json' };
-import { powertoolsSsmReader } from './ssm.js';
+import { awsSsmReader } from './ssm.js';
 
 /** What every function has: the validated config and the queues. Built once per cold start. */
 export interface Runtime {
@@ -21,7 +21,7 @@ export const defaultMaxReceiveCount: Record<QueueName, number> = {
 };
 
 export const loadRuntime = async (env: NodeJS.ProcessEnv = process.env): Promise<Runtime> => ({
-  config: await loadConfig(env, powertoolsSsmReader),
+  config: await loadConfig(env, awsSsmReader),
   queue: createJobQueue(new SQSClient({}), queueUrlsFromEnv(env)),
   env,
   now: () => new Date(),

@@ -1,14 +1,20 @@
+import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { formatPath } from './zodPath.js';
 
 /** Reads one SecureString parameter, decrypted. */
 export type SsmReader = (name: string) => Promise<string>;
 
-/** Powertools' SSM provider: decrypts and caches parameters across warm invocations. */
-export const powertoolsSsmReader: SsmReader = async (name) => {
-  const { getParameter } = await import('@aws-lambda-powertools/parameters/ssm');
-  const value = await getParameter(name, { decrypt: true, maxAge: 900 });
-  if (typeof value !== 'string') throw new Error(`SSM parameter ${name} not found`);
-  return value;
+let ssmClient: SSMClient | undefined;
+
+/**
+ * SSM through the AWS SDK that the Lambda runtime provides (left out of the bundles), decrypted. The config is
+ * loaded once per cold start, so each parameter is read once per warm function.
+ */
+export const awsSsmReader: SsmReader = async (name) => {
+  ssmClient ??= new SSMClient({});
+  const res = await ssmClient.send(new GetParameterCommand({ Name: name, WithDecryption: true }));
+  if (res.Parameter?.Value === undefined) throw new Error(`SSM parameter ${name} not found`);
+  return res.Parameter.Value;
 };
 
 /** Replaces every string `ssm:/path` anywhere in `value` with the parameter's value. */
