@@ -6,14 +6,20 @@ export const DEMO_SECRET = 'local-demo-secret-change-me';
 /**
  * The config `npm start` uses when SCANHOOK_CONFIG is not set, against the simulators. ACR pushes are scanned by
  * ACR's own scanner, except namespaces `sas-*` (Security Center), `swr-*` (SWR Enterprise Edition's scanner) and
- * `hss-*` (HSS).
+ * `hss-*` (HSS); SWR EE pushes by SWR EE's scanner; Harbor pushes by Security Center, and Harbor's own scan
+ * results go straight to the channels.
  */
 export const demoConfig = ({ acrUrl, sasUrl, chatUrl, swrUrl, hssUrl, iamUrl }: SimulatorUrls) => ({
-  sources: { acr: { secret: DEMO_SECRET } },
+  sources: {
+    acr: { secret: DEMO_SECRET },
+    harbor: { type: 'harbor', secret: DEMO_SECRET },
+    swr: { type: 'swr', secret: DEMO_SECRET, region: 'cn-north-4' },
+  },
   scanners: {
     'acr-demo': { type: 'acr', region: 'cn-hangzhou', instanceId: 'cri-demo0000000000', endpoint: acrUrl },
     'sas-demo': { type: 'sas', region: 'cn-hangzhou', registryType: 'acr', instanceId: 'cri-demo0000000000', endpoint: sasUrl },
     'swr-demo': { type: 'swr', region: 'cn-north-4', projectId: HUAWEI_SIM_PROJECT, instanceId: 'swr-ee-demo-0001', endpoint: swrUrl, iamEndpoint: iamUrl },
+    'sas-harbor': { type: 'sas', region: 'cn-hangzhou', registryType: 'harbor', endpoint: sasUrl },
     'hss-demo': { type: 'hss', region: 'cn-north-4', projectId: HUAWEI_SIM_PROJECT, imageType: 'private_image', endpoint: hssUrl, iamEndpoint: iamUrl },
   },
   channels: {
@@ -25,6 +31,9 @@ export const demoConfig = ({ acrUrl, sasUrl, chatUrl, swrUrl, hssUrl, iamUrl }: 
     { source: 'acr', namespace: 'swr-*', scanner: 'swr-demo', channels: ['team-slack', 'audit'] },
     { source: 'acr', namespace: 'hss-*', scanner: 'hss-demo', channels: ['team-slack', 'audit'] },
     { source: 'acr', namespace: '*', repository: '*', tag: '*', scanner: 'acr-demo', channels: ['team-slack', 'audit'] },
+    { source: 'swr', scanner: 'swr-demo', channels: ['team-slack', 'audit'] },
+    { source: 'harbor', scanner: 'sas-harbor', channels: ['team-slack', 'audit'] },
+    { source: 'harbor', scanner: 'registry', channels: ['team-slack', 'audit'] },
   ],
   polling: { initialDelaySeconds: 1, maxDelaySeconds: 2, deadlineMinutes: 2 },
   http: { timeoutMs: 5000, attempts: 4, baseDelayMs: 200, maxDelayMs: 6000 },

@@ -29,9 +29,14 @@ const configured = (() => {
   }
 })();
 const body = await readFile(file, 'utf8');
-const res = await fetch(`${url}/webhooks/${encodeURIComponent(src)}?token=${encodeURIComponent(token ?? configured ?? DEMO_SECRET)}`, {
+const secret = token ?? configured ?? DEMO_SECRET;
+// ACR sends the secret as ?token=, Harbor and SWR EE in the Authorization header: both go, each source reads its own.
+const res = await fetch(`${url}/webhooks/${encodeURIComponent(src)}?token=${encodeURIComponent(secret)}`, {
   method: 'POST',
-  headers: { 'content-type': 'application/json' },
+  headers: {
+    'content-type': basename(file).includes('cloudevents') ? 'application/cloudevents+json' : 'application/json',
+    authorization: secret,
+  },
   body,
 }).catch((err: Error) => {
   process.stderr.write(`cannot reach scanhook at ${url} (${err.cause ?? err.message}): is \`npm start\` running?\n`);

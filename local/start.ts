@@ -14,11 +14,19 @@ const sources = Object.keys(stack.config.sources);
 process.stdout.write(
   [
     '',
-    `scanhook is running locally (${stack.demo ? 'demo config: ACR and Security Center simulators + terminal chat sink' : 'config from SCANHOOK_CONFIG'})`,
+    `scanhook is running locally (${stack.demo ? 'demo config: ACR, Security Center, SWR EE, HSS and IAM simulators + terminal chat sink' : 'config from SCANHOOK_CONFIG'})`,
     `  webhooks:  ${sources.map((s) => `POST ${stack.url}/webhooks/${s}`).join('   ')}`,
-    stack.demo ? `  secret:    ?token=${DEMO_SECRET}` : '',
+    stack.demo ? `  secret:    ${DEMO_SECRET} (ACR: ?token=…; Harbor, SWR EE: Authorization header)` : '',
     `  try:       npm run push -- events/acr/push.json`,
-    stack.demo ? `             npm run push -- events/acr/push-sas.json   (namespace sas-*: Security Center)` : '',
+    ...(stack.demo
+      ? [
+          `             npm run push -- events/acr/push-sas.json          (namespace sas-*: Security Center)`,
+          `             npm run push -- events/swr/push.json              (SWR EE push: SWR EE's scanner)`,
+          `             npm run push -- events/acr/push-to-hss-demo.json  (namespace hss-*: HSS)`,
+          `             npm run push -- events/harbor/push.json           (Harbor push: Security Center)`,
+          `             npm run push -- events/harbor/scanning-completed.json  (Harbor's own scan result)`,
+        ]
+      : []),
     '  stop:      Ctrl-C',
     '',
   ]
