@@ -2,6 +2,7 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import type { SQSRecord } from 'aws-lambda';
 import { channelPlugin } from '../channels/registry.js';
 import { CallError } from '../errors.js';
+import { localeOf } from '../i18n.js';
 import { NotifyJob } from '../messages.js';
 import { buildNotice } from '../notice.js';
 import { withRetry } from '../retry.js';
@@ -24,7 +25,7 @@ export const deliverNotice = async (rt: WorkerRuntime, log: Logger, record: SQSR
     return;
   }
   const plugin = channelPlugin(config.type);
-  const notice = buildNotice(job, scanners[job.scannerType]?.label ?? job.scannerType);
+  const notice = buildNotice(job, scanners[job.scannerType]?.label ?? job.scannerType, localeOf(config));
   const request = plugin.render(config, { job, notice, now: rt.now() });
   try {
     await withRetry(
