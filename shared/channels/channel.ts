@@ -94,9 +94,16 @@ export const statusFailure = (
 /** What one of a target's own error codes means. Codes not listed are `invalid`: not retried, dead-lettered. */
 export type KnownCodes = Record<string, { kind: FailureKind; hint?: string; retryAfterMs?: number }>;
 
-/** A target that answers with its own error code, `0` for success (DingTalk, WeCom, Feishu). */
-export const codeReply = (target: string, code: string, known: KnownCodes, status = 200): CallError | undefined =>
-  code === '0' ? undefined : codeFailure(target, code, known[code]?.kind ?? 'invalid', { ...known[code], status });
+/**
+ * A target that answers with its own error code, `0` for success (DingTalk, WeCom, Feishu). A throttling code
+ * waits as long as a `Retry-After` header says, else its documented time.
+ */
+export const codeReply = (target: string, code: string, known: KnownCodes, res: HttpResponse): CallError | undefined => {
+  if (code === '0') return undefined;
+  const meaning = known[code];
+  const wait = meaning?.retryAfterMs !== undefined ? { retryAfterMs: retryAfterMs(res.headers['retry-after'], meaning.retryAfterMs) } : {};
+  return codeFailure(target, code, meaning?.kind ?? 'invalid', { ...meaning, ...wait, status: res.status });
+};
 
 export const codeFailure = (
   target: string,

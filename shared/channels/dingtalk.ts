@@ -64,6 +64,6 @@ export const dingtalkChannel = defineChannel({
     const code = replyCode(jsonReply(res)?.errcode);
     // A 200 that is not DingTalk's JSON may have come after the post was taken.
     if (code === undefined) return codeFailure('DingTalk', 'NoErrcode', 'ambiguous', { hint: 'the reply carried no errcode' });
-    return codeReply('DingTalk', code, CODES);
+    return codeReply('DingTalk', code, CODES, res);
   },
 });

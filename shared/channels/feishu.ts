@@ -75,6 +75,6 @@ export const feishuChannel = defineChannel({
       // A 200 that is not Feishu's JSON may have come after the post was taken.
       return res.status === 200 ? codeFailure('Feishu', 'NoCode', 'ambiguous', { hint: 'the reply carried no code' }) : statusFailure('Feishu', res);
     }
-    return res.status >= 500 ? statusFailure('Feishu', res, { code }) : codeReply('Feishu', code, CODES, res.status);
+    return res.status >= 500 ? statusFailure('Feishu', res, { code }) : codeReply('Feishu', code, CODES, res);
   },
 });

@@ -62,6 +62,6 @@ export const wecomChannel = defineChannel({
     const code = replyCode(jsonReply(res)?.errcode);
     // A 200 that is not WeCom's JSON may have come after the post was taken.
     if (code === undefined) return codeFailure('WeCom', 'NoErrcode', 'ambiguous', { hint: 'the reply carried no errcode' });
-    return codeReply('WeCom', code, CODES);
+    return codeReply('WeCom', code, CODES, res);
   },
 });

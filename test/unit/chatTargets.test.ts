@@ -168,6 +168,11 @@ describe('reading replies: each target’s real success and error bodies', () =>
     expect(err.code).toBe(code);
   });
 
+  it('a throttling code honours a Retry-After header when the target sends one', () => {
+    expect(failure('dingtalk', { ...sims.dingtalk!.replies.throttled, headers: { 'retry-after': '30' } }).retryAfterMs).toBe(30_000);
+    expect(failure('feishu', { ...sims.feishu!.replies.throttled, headers: { 'retry-after': '5' } }).retryAfterMs).toBe(5_000);
+  });
+
   it('a bare 429 waits a second; Retry-After is honoured where given', () => {
     expect(failure('teams', { status: 429, body: '' }).retryAfterMs).toBe(1000);
     expect(failure('googlechat', { status: 429, headers: { 'retry-after': '7' }, body: '' }).retryAfterMs).toBe(7000);
