@@ -3,7 +3,7 @@ import * as z from 'zod';
 import { texts } from '../i18n.js';
 import { channelFields, chatUrl, codeFailure, codeReply, defineChannel, jsonReply, type KnownCodes, replyCode, statusFailure } from './channel.js';
 import { clip, clipNotice, fitNotice, jsonBytes } from './fit.js';
-import { markdown, neutraliseTags, noticeText } from './markup.js';
+import { lookAlikes, markdown, noticeText } from './markup.js';
 
 const DingTalkChannelConfig = z.object({
   type: z.literal('dingtalk'),
@@ -19,7 +19,7 @@ const DingTalkChannelConfig = z.object({
 /** 20 000 bytes is a third-party figure (the official one was not found); keep a margin. */
 const BODY_BUDGET = 19_000;
 /** DingTalk's markdown has no documented escape, and wants a blank line between lines. */
-const m = markdown({ escape: neutraliseTags, codeSpans: false });
+const m = markdown({ escape: lookAlikes, codeSpans: false });
 const layout = { lineBreak: '\n\n', heading: (s: string) => `### ${s}`, facts: true };
 
 const CODES: KnownCodes = {

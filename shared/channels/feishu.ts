@@ -4,7 +4,7 @@ import { texts } from '../i18n.js';
 import { type Verdict, verdictOf } from '../notice.js';
 import { channelFields, chatUrl, codeFailure, codeReply, defineChannel, jsonReply, type KnownCodes, replyCode, statusFailure } from './channel.js';
 import { clip, clipNotice, fitNotice, jsonBytes } from './fit.js';
-import { markdown, noticeText } from './markup.js';
+import { markdown, neutraliseLinks, noticeText } from './markup.js';
 
 const FeishuChannelConfig = z.object({
   type: z.literal('feishu'),
@@ -29,8 +29,8 @@ const TEMPLATE: Record<Verdict, string> = {
   failure: 'indigo',
 };
 
-/** Card markdown reads HTML entities for the characters that would start a tag (per Feishu's card docs; unconfirmed here). */
-const m = markdown({ escape: (s) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;'), codeSpans: true });
+/** Card markdown reads HTML entities for the characters that would start a tag (unconfirmed here); links are disarmed by look-alikes. */
+const m = markdown({ escape: (s) => neutraliseLinks(s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')), codeSpans: true });
 
 const CODES: KnownCodes = {
   '11232': { kind: 'throttled', hint: 'too many messages', retryAfterMs: 2000 },

@@ -17,8 +17,16 @@ export interface Markup {
 }
 
 const backslashed = (chars: RegExp) => (s: string) => s.replace(chars, '\\$&');
-/** Inside a code span nothing is formatted; a backtick would end it. */
-const codeSpan = (escape: (s: string) => string) => (s: string) => (s ? `\`${s.replace(/`/g, 'ˋ')}\`` : escape(s));
+
+/** Angle brackets, which open tags and mentions (`<font>`, `<at>`, `<@user>`), become look-alikes. */
+export const neutraliseTags = (s: string) => s.replace(/</g, '‹').replace(/>/g, '›');
+/** Square brackets, which open markdown links, become full-width look-alikes. */
+export const neutraliseLinks = (s: string) => s.replace(/\[/g, '［').replace(/]/g, '］');
+/** For markdown without a documented escape (DingTalk, WeCom): no tag, mention or link can be written. */
+export const lookAlikes = (s: string) => neutraliseLinks(neutraliseTags(s));
+
+/** Inside a code span nothing is formatted, but a backtick would end it and a tag may still be read. */
+const codeSpan = (s: string) => (s ? `\`${neutraliseTags(s).replace(/`/g, 'ˋ')}\`` : s);
 /** Markdown link targets may not hold spaces or parentheses. */
 const mdUrl = (url: string) => url.replace(/[()\s]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`);
 
@@ -26,15 +34,12 @@ export const markdown = (opts: { escape: (raw: string) => string; codeSpans: boo
   text: opts.escape,
   bold: (s) => `**${s}**`,
   italic: (s) => `*${s}*`,
-  code: opts.codeSpans ? codeSpan(opts.escape) : opts.escape,
+  code: opts.codeSpans ? codeSpan : opts.escape,
   link: (label, url) => `[${label}](${mdUrl(url)})`,
 });
 
-/** CommonMark-style backslash escapes, as Discord (and, by its docs' examples, Teams) read them. */
+/** CommonMark backslash escapes, as Discord reads them (Teams' TextBlock markdown: assumed, unconfirmed). */
 export const escapeMarkdown = backslashed(/[\\`*_~|<>[\]]/g);
-
-/** For markdown without a documented escape (DingTalk, WeCom): angle brackets (tags, mentions) become look-alikes. */
-export const neutraliseTags = (s: string) => s.replace(/</g, '‹').replace(/>/g, '›');
 
 const htmlEscape = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 

@@ -2,7 +2,7 @@ import * as z from 'zod';
 import { type Verdict, verdictOf } from '../notice.js';
 import { channelFields, chatUrl, codeFailure, codeReply, defineChannel, jsonReply, type KnownCodes, replyCode, statusFailure } from './channel.js';
 import { clipNotice, fitNotice, utf8Bytes } from './fit.js';
-import { markdown, neutraliseTags, noticeText } from './markup.js';
+import { lookAlikes, markdown, noticeText } from './markup.js';
 
 const WeComChannelConfig = z.object({
   type: z.literal('wecom'),
@@ -26,7 +26,7 @@ const COLOUR: Record<Verdict, string> = {
 };
 
 /** No documented escape: angle brackets, which open `<font>` and `<@user>`, become look-alikes. */
-const m = markdown({ escape: neutraliseTags, codeSpans: true });
+const m = markdown({ escape: lookAlikes, codeSpans: true });
 
 const CODES: KnownCodes = {
   '45009': { kind: 'throttled', hint: 'more than 20 messages a minute', retryAfterMs: 60_000 },

@@ -242,3 +242,27 @@ describe('reading replies: each target’s real success and error bodies', () =>
     }
   });
 });
+
+describe('scanner text cannot format, link or mention', () => {
+  const nasty = '<at id=all></at> <@U1> <!channel> [x](javascript:alert(1)) <font color="red">**bold**</font>';
+  const job = NotifyJob.parse({
+    ...report('findings'),
+    outcome: {
+      status: 'complete',
+      report: {
+        counts: { critical: 0, high: 1, medium: 0, low: 0, unknown: 0 },
+        total: 1,
+        findings: [{ id: nasty, severity: 'high', package: nasty, installedVersion: nasty, fixCommand: nasty, link: 'javascript:alert(1)' }],
+        consoleUrl: 'javascript:alert(2)',
+      },
+    },
+  });
+  it.each(CHAT_TYPES)('%s', (type) => {
+    const all = render(type, {}, job).body;
+    // no link to the scanner's javascript: URLs ...
+    expect(all).not.toMatch(/href=\\"javascript|"(url|singleURL|default_url)":"javascript|<javascript:/i);
+    // ... and no live markdown link written by scanner text, outside code spans (Slack and Google Chat have no markdown links)
+    if (!['slack', 'googlechat'].includes(type)) expect(all.replace(/`[^`]*`/g, '')).not.toMatch(/(?<!\\\\)\]\(javascript:/);
+    expect(all).not.toMatch(/<at id=all>|<@U1>|<!channel>|<font color=\\"red\\">/);
+  });
+});
