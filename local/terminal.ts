@@ -56,15 +56,27 @@ const slackText = (payload: { blocks?: Block[]; text?: string }): string =>
     .filter(Boolean)
     .join('\n');
 
+/** The readable strings of any other target's card: titles, texts, markdown. */
+const cardText = (value: unknown): string[] =>
+  Array.isArray(value)
+    ? value.flatMap(cardText)
+    : value && typeof value === 'object'
+      ? Object.entries(value).flatMap(([k, v]) => (typeof v === 'string' ? (['title', 'text', 'content', 'description', 'value'].includes(k) ? [v] : []) : cardText(v)))
+      : [];
+
 export const describeChatPost = (post: ChatPost): string => {
-  const path = post.path.split('/').slice(0, 2).join('/');
   let text: string;
   try {
     const body = JSON.parse(post.body);
-    text = path === '/slack' ? slackText(body) : `${body.event} ${body.image?.namespace}/${body.image?.repository}: ${body.summary}`;
+    text =
+      post.target === 'slack'
+        ? slackText(body)
+        : post.target === 'webhook'
+          ? `${body.event} ${body.image?.namespace}/${body.image?.repository}: ${body.summary}`
+          : cardText(body).join('\n');
   } catch {
     text = post.body;
   }
   const rule = '─'.repeat(72);
-  return `\n┌${rule}\n│ chat message → ${path === '/slack' ? 'Slack' : 'HTTP webhook'}\n${text.split('\n').map((l) => `│ ${l}`).join('\n')}\n└${rule}\n`;
+  return `\n┌${rule}\n│ chat message → ${({ slack: 'Slack', webhook: 'HTTP webhook' } as Record<string, string>)[post.target] ?? post.target}\n${text.split('\n').map((l) => `│ ${l}`).join('\n')}\n└${rule}\n`;
 };

@@ -1,7 +1,7 @@
+import { type Locale, texts } from './i18n.js';
 import type { NotifyJob } from './messages.js';
-import { type Finding, SEVERITIES, type Severity, type SeverityCounts, worstSeverity } from './report.js';
+import { type Finding, SEVERITIES, type Severity, type SeverityCounts, severityRank, worstSeverity } from './report.js';
 
-/** What every chat message says about one scan result, before a channel gives it its own format. */
 /** One scan result inside a summary notice. */
 export interface NoticeItem {
   image: string;
@@ -10,6 +10,7 @@ export interface NoticeItem {
   consoleUrl?: string;
 }
 
+/** What every chat message says about one scan result, before a channel gives it its own format. */
 export interface Notice {
   /** A scan outcome, or `summary`: several results for one channel combined because its rate limit allows no more posts. */
   kind: NotifyJob['outcome']['status'] | 'summary';
@@ -55,19 +56,23 @@ export const SEVERITY_COLOUR: Record<Severity | 'none' | 'failure', string> = {
   failure: '#455a64',
 };
 
+/** What a notice's colour stands for: its worst severity, a failure, or nothing found. */
+export type Verdict = Severity | 'none' | 'failure';
+export const verdictOf = (notice: Pick<Notice, 'colour' | 'worst'>): Verdict =>
+  notice.worst ?? (Object.entries(SEVERITY_COLOUR).find(([, c]) => c === notice.colour)?.[0] as Verdict | undefined) ?? 'failure';
+
 export const shortDigest = (digest: string): string => digest.replace(/^sha256:/, '').slice(0, 12);
 
-export const formatDuration = (ms: number): string => {
+export const formatDuration = (ms: number, locale: Locale = 'en'): string => {
   const s = Math.max(0, Math.round(ms / 1000));
-  if (s < 60) return `${s}s`;
-  const m = Math.floor(s / 60);
-  return m < 60 ? `${m}m ${s % 60}s` : `${Math.floor(m / 60)}h ${m % 60}m`;
+  return texts(locale).duration(Math.floor(s / 3600), Math.floor(s / 60) % 60, s % 60);
 };
 
-export const countsLine = (counts: SeverityCounts): string =>
-  SEVERITIES.map((s) => `${s[0]!.toUpperCase()}${s.slice(1)} ${counts[s]}`).join(' · ');
+export const countsLine = (counts: SeverityCounts, locale: Locale = 'en'): string =>
+  SEVERITIES.map((s) => `${texts(locale).severity[s]} ${counts[s]}`).join(' · ');
 
-export const buildNotice = (job: NotifyJob, scannerLabel: string): Notice => {
+export const buildNotice = (job: NotifyJob, scannerLabel: string, locale: Locale = 'en'): Notice => {
+  const t = texts(locale);
   const { image, outcome } = job;
   const name = `${image.namespace}/${image.repository}`;
   const base = {
@@ -78,18 +83,17 @@ export const buildNotice = (job: NotifyJob, scannerLabel: string): Notice => {
     scanner: `${scannerLabel} (${job.scanner})`,
     findings: [] as Finding[],
     ...(job.scanStartedAt
-      ? { duration: formatDuration(Date.parse(job.finishedAt) - Date.parse(job.scanStartedAt)) }
+      ? { duration: formatDuration(Date.parse(job.finishedAt) - Date.parse(job.scanStartedAt), locale) }
       : {}),
   };
+  const failure = { colour: SEVERITY_COLOUR.failure };
   switch (outcome.status) {
     case 'complete': {
       const { report } = outcome;
       const worst = worstSeverity(report.counts);
       return {
         ...base,
-        headline: worst
-          ? `${report.total} vulnerabilit${report.total === 1 ? 'y' : 'ies'} found, worst ${worst}`
-          : 'No vulnerabilities found',
+        headline: worst ? t.found(report.total, t.severity[worst]) : t.clean,
         ...(worst ? { worst } : {}),
         emoji: SEVERITY_EMOJI[worst ?? 'none'],
         colour: SEVERITY_COLOUR[worst ?? 'none'],
@@ -101,30 +105,57 @@ export const buildNotice = (job: NotifyJob, scannerLabel: string): Notice => {
       };
     }
     case 'failed':
-      return {
-        ...base,
-        headline: `Scan failed: ${outcome.reason}`,
-        advice: 'The scanner could not scan this image. Check the scan log in the console and push again or rescan there.',
-        emoji: '❌',
-        colour: SEVERITY_COLOUR.failure,
-      };
+      return { ...base, ...failure, headline: t.scanFailed(outcome.reason), advice: t.advice.failed, emoji: '❌' };
     case 'error':
       return {
         ...base,
-        headline: `Could not scan: ${outcome.code}: ${outcome.reason}`,
-        advice: outcome.retryable
-          ? 'The scanner API kept failing or throttling; scanhook gave up after its retries. Rescan once it recovers.'
-          : 'Check scanhook\'s credentials, permissions and scanner configuration; nothing will scan until they are fixed.',
+        ...failure,
+        headline: t.couldNotScan(outcome.code, outcome.reason),
+        advice: outcome.retryable ? t.advice.retryable : t.advice.config,
         emoji: '⚠️',
-        colour: SEVERITY_COLOUR.failure,
       };
     case 'timed_out':
       return {
         ...base,
-        headline: `Scan still unfinished after ${formatDuration(outcome.waitedSeconds * 1000)}: scanhook stopped waiting`,
-        advice: 'The scan may still finish: look for its result in the console, or raise polling.deadlineMinutes.',
+        ...failure,
+        headline: t.timedOut(formatDuration(outcome.waitedSeconds * 1000, locale)),
+        advice: t.advice.timedOut,
         emoji: '⏱️',
-        colour: SEVERITY_COLOUR.failure,
       };
   }
+};
+
+/**
+ * Several notices for one channel as one: a line per result. Its colour is the worst severity found, else that
+ * of a failure, else clean.
+ */
+/** `team/api:1.4.2, 1.4, latest`: a summary item stands for every tag pushed with the digest. */
+const imageWithTags = (notice: Notice): string =>
+  notice.tags && notice.tags.length > 1 ? `${notice.image.slice(0, notice.image.lastIndexOf(':'))}:${notice.tags.join(', ')}` : notice.image;
+
+export const summaryNotice = (parts: Notice[], locale: Locale = 'en'): Notice => {
+  const t = texts(locale);
+  const worst = parts
+    .map((p) => p.worst)
+    .filter((s): s is Severity => s !== undefined)
+    .sort((a, b) => severityRank(b) - severityRank(a))[0];
+  const failed = parts.some((p) => p.kind !== 'complete' && p.kind !== 'summary');
+  const verdict: Verdict = worst ?? (failed ? 'failure' : 'none');
+  return {
+    kind: 'summary',
+    image: t.summary(parts.length),
+    shortDigest: '',
+    scanner: [...new Set(parts.map((p) => p.scanner))].join(t.listSeparator),
+    headline: t.breakdown({
+      vulnerable: parts.filter((p) => p.worst).length,
+      clean: parts.filter((p) => p.kind === 'complete' && !p.worst).length,
+      failed: parts.filter((p) => p.kind !== 'complete' && p.kind !== 'summary').length,
+    }),
+    advice: t.advice.summary,
+    ...(worst ? { worst } : {}),
+    emoji: verdict === 'failure' ? '⚠️' : SEVERITY_EMOJI[verdict],
+    colour: SEVERITY_COLOUR[verdict],
+    findings: [],
+    items: parts.map((p) => ({ image: imageWithTags(p), emoji: p.emoji, headline: p.headline, ...(p.consoleUrl ? { consoleUrl: p.consoleUrl } : {}) })),
+  };
 };

@@ -1,6 +1,7 @@
-import type * as z from 'zod';
-import type { CallError } from '../errors.js';
+import * as z from 'zod';
+import { CallError, type FailureKind } from '../errors.js';
 import type { HttpResponse } from '../http.js';
+import { LocaleSchema } from '../i18n.js';
 import type { NotifyJob } from '../messages.js';
 import type { Notice } from '../notice.js';
 
@@ -12,6 +13,7 @@ export interface ChatRequest {
 
 export interface RenderInput {
   job: NotifyJob;
+  /** Built in the channel's locale (`buildNotice(job, label, locale)`). */
   notice: Notice;
   now: Date;
 }
@@ -30,6 +32,15 @@ export interface ChannelPlugin<Schema extends z.ZodType = z.ZodType> {
 
 export const defineChannel = <Schema extends z.ZodType>(plugin: ChannelPlugin<Schema>): ChannelPlugin<Schema> => plugin;
 
+/** Config fields every chat target shares. The URL is the credential of most targets: errors never repeat it. */
+export const channelFields = {
+  url: z.url({ protocol: /^https?$/, error: 'expected an http(s) URL' }),
+  locale: LocaleSchema.optional(),
+};
+
+/** A URL field that must also pass `test` (a query key, a path shape); the message says what is missing, never the URL. */
+export const chatUrl = (test: (url: URL) => boolean, message: string) => channelFields.url.refine((u) => test(new URL(u)), message);
+
 /** `Retry-After` in seconds (or an HTTP date), as milliseconds. */
 export const retryAfterMs = (header: string | undefined, fallbackMs: number): number => {
   if (!header) return fallbackMs;
@@ -38,3 +49,72 @@ export const retryAfterMs = (header: string | undefined, fallbackMs: number): nu
   const at = Date.parse(header);
   return Number.isFinite(at) ? Math.max(0, at - Date.now()) : fallbackMs;
 };
+
+/** A reply body as JSON, or nothing when it is not JSON. */
+export const jsonReply = (res: HttpResponse): Record<string, unknown> | undefined => {
+  try {
+    const value: unknown = JSON.parse(res.body);
+    return value && typeof value === 'object' ? (value as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+};
+
+/** A target's own error code in its reply (a number or a short word); messages carry nothing else of the reply. */
+export const replyCode = (value: unknown): string | undefined =>
+  typeof value === 'number' ? String(value) : typeof value === 'string' && /^[\w.-]{1,64}$/.test(value) ? value : undefined;
+
+/**
+ * An HTTP error status from a chat target. A 429 waits as asked (else a second); 502/503/504 come from an edge
+ * before the post was taken and are retried; any other 5xx may have posted, so it is `ambiguous` and never resent
+ * — unless the target dedupes by request id (`idempotent`).
+ */
+export const statusFailure = (
+  target: string,
+  res: HttpResponse,
+  opts: { code?: string; retryAfterMs?: number; idempotent?: boolean } = {},
+): CallError => {
+  const code = opts.code ?? `HTTP${res.status}`;
+  if (res.status === 429) {
+    return new CallError({ kind: 'throttled', code, status: 429, message: `${target}: rate limited (${code})`, retryAfterMs: opts.retryAfterMs ?? retryAfterMs(res.headers['retry-after'], 1000) });
+  }
+  const kind: FailureKind =
+    [502, 503, 504].includes(res.status) || (res.status >= 500 && opts.idempotent)
+      ? 'unavailable'
+      : res.status >= 500
+        ? 'ambiguous'
+        : res.status === 401 || res.status === 403
+          ? 'auth'
+          : res.status === 404 || res.status === 410
+            ? 'not_found'
+            : 'invalid';
+  return new CallError({ kind, code, status: res.status, message: `${target} answered ${res.status} ${code}` });
+};
+
+/** What one of a target's own error codes means. Codes not listed are `invalid`: not retried, dead-lettered. */
+export type KnownCodes = Record<string, { kind: FailureKind; hint?: string; retryAfterMs?: number }>;
+
+/**
+ * A target that answers with its own error code, `0` for success (DingTalk, WeCom, Feishu). A throttling code
+ * waits as long as a `Retry-After` header says, else its documented time.
+ */
+export const codeReply = (target: string, code: string, known: KnownCodes, res: HttpResponse): CallError | undefined => {
+  if (code === '0') return undefined;
+  const meaning = known[code];
+  const wait = meaning?.retryAfterMs !== undefined ? { retryAfterMs: retryAfterMs(res.headers['retry-after'], meaning.retryAfterMs) } : {};
+  return codeFailure(target, code, meaning?.kind ?? 'invalid', { ...meaning, ...wait, status: res.status });
+};
+
+export const codeFailure = (
+  target: string,
+  code: string,
+  kind: FailureKind,
+  opts: { hint?: string; retryAfterMs?: number; status?: number } = {},
+): CallError =>
+  new CallError({
+    kind,
+    code,
+    status: opts.status ?? 200,
+    message: `${target} error ${code}${opts.hint ? `: ${opts.hint}` : ''}`,
+    ...(opts.retryAfterMs !== undefined ? { retryAfterMs: opts.retryAfterMs } : {}),
+  });

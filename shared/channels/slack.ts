@@ -1,75 +1,43 @@
 import * as z from 'zod';
-import { CallError } from '../errors.js';
-import { countsLine, type Notice } from '../notice.js';
-import type { Finding } from '../report.js';
-import { defineChannel, retryAfterMs } from './channel.js';
+import { type Locale, texts } from '../i18n.js';
+import type { Notice } from '../notice.js';
+import { channelFields, defineChannel, replyCode, statusFailure } from './channel.js';
+import { clip, clipNotice, fitNotice } from './fit.js';
+import { countsText, facts, listLines, slackMrkdwn as m } from './markup.js';
 
 const SlackChannelConfig = z.object({
   type: z.literal('slack'),
   /** An incoming-webhook URL: it is the credential. */
-  url: z.url({ protocol: /^https?$/ }),
+  ...channelFields,
 });
 
-/** Slack mrkdwn needs only these three escaped. */
-const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 const SECTION_LIMIT = 2900; // section text may hold 3000 characters; keep a margin
-const FIX_COMMAND_MAX = 120;
-const clip = (s: string, max: number) => (s.length > max ? `${s.slice(0, max - 1)}…` : s);
+/** Escaped text cut to a limit, never inside an entity. */
+const cut = (escaped: string, max: number) => clip(escaped, max).replace(/&[a-z]{0,3}…$/, '…');
 
-const findingLine = (f: Finding): string => {
-  const id = f.link ? `<${f.link}|${esc(f.id)}>` : esc(f.id);
-  // Security Center gives a fix command instead of a fixed version.
-  const command = f.fixCommand ? ` · fix: \`${esc(clip(f.fixCommand.replace(/`/g, "'"), FIX_COMMAND_MAX))}\`` : '';
-  const fix = f.fixedVersion ? ` → ${esc(f.fixedVersion)}` : command || ' → no fix yet';
-  const versions = f.installedVersion ? ` ${esc(f.installedVersion)}${fix}` : command;
-  return `• *${f.severity}* ${id} \`${esc(f.package)}\`${versions}`;
-};
+/** As many finding (or summary) lines as fit in one section, then "+N more". */
+export const findingsText = (notice: Notice, limit = SECTION_LIMIT, locale: Locale = 'en'): string =>
+  fitNotice(notice, (shown, hidden) => listLines(notice, texts(locale), m, shown, hidden).join('\n'), (text) => text.length <= limit);
 
-/** As many finding lines as fit in one section, then "+N more". */
-export const findingsText = (notice: Notice, limit = SECTION_LIMIT): string => {
-  const more = (n: number) => `_+${n} more_`;
-  const lines: string[] = [];
-  let used = 0;
-  const total = Math.max(notice.total ?? 0, notice.findings.length);
-  for (const f of notice.findings) {
-    const line = findingLine(f);
-    const rest = total - lines.length - 1;
-    if (used + line.length + 1 + (rest > 0 ? more(rest).length + 1 : 0) > limit) break;
-    lines.push(line);
-    used += line.length + 1;
-  }
-  const hidden = total - lines.length;
-  if (hidden > 0) lines.push(more(hidden));
-  return lines.join('\n');
-};
-
-export const slackMessage = (notice: Notice) => {
+export const slackMessage = (raw: Notice, locale: Locale = 'en') => {
+  const t = texts(locale);
+  const notice = clipNotice(raw);
   const blocks: unknown[] = [
-    { type: 'header', text: { type: 'plain_text', text: `${notice.emoji} ${notice.image}`.slice(0, 150), emoji: true } },
-    { type: 'section', text: { type: 'mrkdwn', text: `*${esc(notice.headline)}*`.slice(0, SECTION_LIMIT) } },
+    { type: 'header', text: { type: 'plain_text', text: clip(`${notice.emoji} ${notice.image}`, 150), emoji: true } },
+    { type: 'section', text: { type: 'mrkdwn', text: m.bold(cut(m.text(notice.headline), SECTION_LIMIT)) } },
     {
       type: 'section',
-      fields: [
-        { type: 'mrkdwn', text: `*Image*\n${esc(notice.image)}` },
-        { type: 'mrkdwn', text: `*Digest*\n\`${notice.shortDigest}\`` },
-        { type: 'mrkdwn', text: `*Scanner*\n${esc(notice.scanner)}` },
-        ...(notice.duration ? [{ type: 'mrkdwn', text: `*Scan took*\n${notice.duration}` }] : []),
-      ].map((f) => ({ ...f, text: f.text.slice(0, 2000) })),
+      fields: facts(notice, t, { image: true }).map((f) => ({ type: 'mrkdwn', text: cut(`${m.bold(m.text(f.label))}\n${f.code ? m.code(f.value) : m.text(f.value)}`, 1900) })),
     },
   ];
-  if (notice.counts) {
-    const fixable = notice.fixable !== undefined ? ` · fixable ${notice.fixable}` : '';
-    blocks.push({ type: 'section', text: { type: 'mrkdwn', text: `${countsLine(notice.counts)}${fixable}` } });
-  }
-  if (notice.findings.length > 0) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: findingsText(notice) } });
-  if (notice.advice) blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: esc(notice.advice) }] });
+  const counts = countsText(notice, locale);
+  if (counts) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: counts } });
+  if (notice.findings.length > 0 || notice.items?.length) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: findingsText(notice, SECTION_LIMIT, locale) } });
+  if (notice.advice) blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: cut(m.text(notice.advice), SECTION_LIMIT) }] });
   if (notice.consoleUrl) {
-    blocks.push({
-      type: 'actions',
-      elements: [{ type: 'button', text: { type: 'plain_text', text: 'Open scan report' }, url: notice.consoleUrl }],
-    });
+    blocks.push({ type: 'actions', elements: [{ type: 'button', text: { type: 'plain_text', text: t.openReport }, url: notice.consoleUrl }] });
   }
-  return { text: esc(`${notice.emoji} ${notice.image}: ${notice.headline}`).slice(0, 3000), blocks };
+  return { text: cut(m.text(`${notice.emoji} ${notice.image}: ${notice.headline}`), SECTION_LIMIT), blocks };
 };
 
 export const slackChannel = defineChannel({
@@ -78,17 +46,11 @@ export const slackChannel = defineChannel({
   render: (config, { notice }) => ({
     url: config.url,
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(slackMessage(notice)),
+    body: JSON.stringify(slackMessage(notice, config.locale)),
   }),
   check(res) {
     if (res.status === 200) return undefined;
     // Slack answers webhooks in plain text: `invalid_payload`, `channel_not_found`, `no_service`, ...
-    const code = res.body.trim().slice(0, 80) || `HTTP${res.status}`;
-    if (res.status === 429) {
-      return new CallError({ kind: 'throttled', code: 'rate_limited', status: 429, message: 'Slack: rate limited', retryAfterMs: retryAfterMs(res.headers['retry-after'], 1000) });
-    }
-    // 502/503/504 come from Slack's edge before the post was accepted; a 500 may have posted, so it is not retried.
-    const kind = [502, 503, 504].includes(res.status) ? 'unavailable' : res.status === 500 ? 'ambiguous' : 'invalid';
-    return new CallError({ kind, code, status: res.status, message: `Slack answered ${res.status} ${code}` });
+    return statusFailure('Slack', res, { code: replyCode(res.body.trim()) ?? `HTTP${res.status}` });
   },
 });

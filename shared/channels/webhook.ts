@@ -1,33 +1,34 @@
 import * as z from 'zod';
-import { CallError } from '../errors.js';
 import type { NotifyJob } from '../messages.js';
 import type { Notice } from '../notice.js';
-import { defineChannel, retryAfterMs } from './channel.js';
+import { channelFields, defineChannel, statusFailure } from './channel.js';
 
 const WebhookChannelConfig = z.object({
   type: z.literal('webhook'),
-  url: z.url({ protocol: /^https?$/ }),
+  ...channelFields,
   /** Extra request headers, e.g. an Authorization for the receiver. Treated as secrets. */
   headers: z.record(z.string(), z.string()).optional(),
 });
 
-const EVENT: Record<NotifyJob['outcome']['status'], string> = {
+const EVENT: Record<Notice['kind'], string> = {
   complete: 'scan.completed',
   failed: 'scan.failed',
   error: 'scan.error',
   timed_out: 'scan.timed_out',
+  summary: 'scan.summary',
 };
 
-/** The generic HTTP target: the unified result as JSON, for anyone's own tooling. */
+/** The generic HTTP target: the unified result as JSON, for anyone's own tooling. `summary` is in the channel's locale. */
 export const webhookPayload = (job: NotifyJob, notice: Notice) => ({
   v: 1,
-  event: EVENT[job.outcome.status],
+  event: EVENT[notice.kind],
   jobId: job.jobId,
   image: job.image,
   scanner: { name: job.scanner, type: job.scannerType },
   summary: notice.headline,
   worstSeverity: notice.worst ?? null,
   outcome: job.outcome,
+  ...(notice.kind === 'summary' ? { items: notice.items ?? [] } : {}),
   scanStartedAt: job.scanStartedAt ?? null,
   finishedAt: job.finishedAt,
 });
@@ -40,13 +41,5 @@ export const webhookChannel = defineChannel({
     headers: { 'content-type': 'application/json', ...config.headers },
     body: JSON.stringify(webhookPayload(job, notice)),
   }),
-  check(res) {
-    if (res.status >= 200 && res.status < 300) return undefined;
-    const code = `HTTP${res.status}`;
-    if (res.status === 429) {
-      return new CallError({ kind: 'throttled', code, status: 429, message: 'webhook: rate limited', retryAfterMs: retryAfterMs(res.headers['retry-after'], 1000) });
-    }
-    const kind = [502, 503, 504].includes(res.status) ? 'unavailable' : res.status >= 500 ? 'ambiguous' : 'invalid';
-    return new CallError({ kind, code, status: res.status, message: `webhook answered ${res.status}` });
-  },
+  check: (res) => (res.status >= 200 && res.status < 300 ? undefined : statusFailure('webhook', res)),
 });

@@ -1,15 +1,13 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { SQSRecord } from 'aws-lambda';
 import { channelPlugin } from '../channels/registry.js';
-import type { PluginEntry } from '../config.js';
-import { LOCALES, type Locale } from '../i18n.js';
+import { localeOf } from '../i18n.js';
 import { NotifyJob } from '../messages.js';
-import { buildNotice } from '../notice.js';
+import { buildNotice, summaryNotice } from '../notice.js';
 import { REGISTRY_SCANNER } from '../config.js';
 import { sources } from '../sources/registry.js';
 import { postsPerBatch, splitForRateLimit } from '../rateLimits.js';
 import { scanners } from '../scanners/registry.js';
-import { summaryNotice } from '../summary.js';
 import type { WorkerRuntime } from '../workerRuntime.js';
 import { type ChatTarget, type Delivery, OUT_OF_TIME, postNotice } from './postNotice.js';
 import { parseRecord, receiveCount } from './records.js';
@@ -24,7 +22,6 @@ type Settled = [Entry, PromiseSettledResult<void>];
 const done = (e: Entry): Settled => [e, { status: 'fulfilled', value: undefined }];
 const failed = (e: Entry, reason: unknown): Settled => [e, { status: 'rejected', reason }];
 
-const localeOf = (config: PluginEntry): Locale => LOCALES.find((l) => l === config.locale) ?? 'en';
 const labelOf = (job: NotifyJob) => (job.scanner === REGISTRY_SCANNER ? sources : scanners)[job.scannerType]?.label ?? job.scannerType;
 const throttledSoFar = (entries: Entry[]) => Math.max(0, ...entries.map((e) => e.job.throttled ?? 0));
 
@@ -101,7 +98,7 @@ const deliverToChannel = async (rt: WorkerRuntime, log: Logger, channel: string,
 
 /** One entry: its own notice. Several: one summary of them, rendered with the first job as its `job`. */
 const post = (rt: WorkerRuntime, log: Logger, target: ChatTarget, unit: Entry[], timeLeftMs: () => number, context: LogContext): Promise<Delivery> => {
-  const notices = unit.map(({ job }) => buildNotice(job, labelOf(job)));
+  const notices = unit.map(({ job }) => buildNotice(job, labelOf(job), localeOf(target.config)));
   const notice = notices.length === 1 ? notices[0]! : summaryNotice(notices, localeOf(target.config));
   return postNotice(rt, target, { job: unit[0]!.job, notice, now: rt.now() }, throttledSoFar(unit), timeLeftMs, (err, attempt, delayMs) =>
     log.warn('chat post retried', { ...context, code: err.code, attempt, delayMs }),

@@ -6,7 +6,7 @@ import { slackChannel } from '../../shared/channels/slack.js';
 import type { NotifyJob } from '../../shared/messages.js';
 import { buildNotice } from '../../shared/notice.js';
 import { createJobQueue } from '../../shared/queue.js';
-import { summaryNotice } from '../../shared/summary.js';
+import { summaryNotice } from '../../shared/notice.js';
 import { acrPush, captureOutput, eventually, postWebhook, SLACK_PATH, startTestStack, testConfig, webhookPosts } from './helpers.js';
 
 /** Delivery through local mode: thresholds, rate limits and summaries, throttling, one channel apart from another. */

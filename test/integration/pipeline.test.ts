@@ -29,7 +29,7 @@ describe('push → scan → status checks → messages, through local mode', () 
     expect(text).toContain(push.push_data.digest.slice(7, 19));
     expect(text).toContain('Alibaba Cloud ACR (acr-hz)');
     expect(text).toContain('High 3 · Medium 5 · Low 7 · Unknown 1');
-    expect(text).toMatch(/CVE-2024-1000.*openssl.*1\.0\.0 → 1\.0\.1/);
+    expect(text).toMatch(/CVE-2024-1000.*openssl.*1\.0\.0` → `1\.0\.1/);
     expect(text).toContain('https://cr.console.aliyun.com/cn-hangzhou/instance/cri-test00000000/repository/');
     expect(text).toMatch(/Scan took/);
 

@@ -82,7 +82,7 @@ describe('Security Center scans, through local mode', () => {
     const text = JSON.stringify(slack[0].blocks);
     expect(text).toContain('Alibaba Cloud Security Center (sas-hz)');
     expect(text).toContain('High 3 · Medium 5 · Low 7 · Unknown 0');
-    expect(text).toContain('`openssl` 1.0.0-r0 · fix: `apk upgrade openssl`');
+    expect(text).toContain('`openssl` `1.0.0-r0` · fix: `apk upgrade openssl`');
     expect(text).toContain(`https://yundun.console.aliyun.com/?p=sas#/containerImage/cn-shanghai?digest=${hex(event)}`);
 
     const [precheck, create] = [sasCalls('PublicPreCheckImageScanTask', 'api'), sasCalls('PublicCreateImageScanTask', 'api')];

@@ -127,8 +127,8 @@ describe('parseConfig', () => {
   });
 
   it('names an unknown channel type and a source key that is no known type', () => {
-    expect(parseError((d) => ((d.channels as any).t = { type: 'teams', url: 'https://x.example' }), parseFullConfig)).toMatch(
-      /channels\.t(\.type)?: unknown channel type; expected one of "slack", "webhook"/,
+    expect(parseError((d) => ((d.channels as any).t = { type: 'telegram', url: 'https://x.example' }), parseFullConfig)).toMatch(
+      /channels\.t(\.type)?: unknown channel type; expected one of "slack", "teams", "dingtalk", "feishu", "wecom", "discord", "googlechat", "webhook"/,
     );
     expect(parseError((d) => ((d.sources as any).mine = { secret: SECRET }))).toMatch(/sources\.mine(\.type)?: unknown source type/);
   });

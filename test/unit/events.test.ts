@@ -31,6 +31,12 @@ describe('the sample payloads in events/ stay true to the code', () => {
     expect(file.startsWith(`${result.data!.kind}-job`)).toBe(true);
   });
 
+  it.each(readdirSync(dir('reports')))('events/reports/%s is a notify job (what `npm run preview` renders)', (file) => {
+    const result = Job.safeParse(read('reports', file));
+    expect(result.error?.issues ?? []).toEqual([]);
+    expect(result.data!.kind).toBe('notify');
+  });
+
   it('covers every outcome a notify job can carry', () => {
     const outcomes = readdirSync(dir('sqs')).filter((f) => f.startsWith('notify')).map((f) => read('sqs', f).outcome.status);
     expect(outcomes.sort()).toEqual(['complete', 'error', 'failed', 'timed_out']);

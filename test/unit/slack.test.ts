@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { clipNotice } from '../../shared/channels/fit.js';
 import { findingsText, slackChannel, slackMessage } from '../../shared/channels/slack.js';
 import { CallError } from '../../shared/errors.js';
 import type { HttpResponse } from '../../shared/http.js';
@@ -86,9 +87,9 @@ describe('slackMessage for a complete report', () => {
     expect(counts.text!.text).toBe('Critical 0 · High 2 · Medium 1 · Low 0 · Unknown 0 · fixable 2');
     expect(findings.text!.text).toBe(
       [
-        '• *high* <https://nvd.nist.gov/vuln/detail/CVE-2024-0001|CVE-2024-0001> `openssl` 3.0.1 → 3.0.13',
-        '• *high* CVE-2024-0002 `zlib` 1.2.11 → 1.2.13',
-        '• *medium* CVE-2024-0003 `busybox` 1.36.0 → no fix yet',
+        '• *High* <https://nvd.nist.gov/vuln/detail/CVE-2024-0001|CVE-2024-0001> `openssl` `3.0.1` → `3.0.13`',
+        '• *High* CVE-2024-0002 `zlib` `1.2.11` → `1.2.13`',
+        '• *Medium* CVE-2024-0003 `busybox` `1.36.0` → no fix yet',
       ].join('\n'),
     );
     expect(actions.elements).toEqual([
@@ -201,21 +202,21 @@ describe('mrkdwn escaping', () => {
 
   it('escapes <, > and & in finding fields', () => {
     const line = findingsText({ ...baseNotice, total: 1, findings: [nasty] });
-    expect(line).toBe('• *high* CVE&lt;1&gt;&amp;2 `&lt;!channel&gt; &amp; &lt;@U123&gt;` 1&lt;2 → 2&gt;1&amp;');
+    expect(line).toBe('• *High* CVE&lt;1&gt;&amp;2 `&lt;!channel&gt; &amp; &lt;@U123&gt;` `1&lt;2` → `2&gt;1&amp;`');
   });
 
   it('shows a fix command (escaped, clipped) where the scanner gives one instead of a fixed version', () => {
     const sas: Finding = { id: 'CVE-2024-1000', severity: 'high', package: 'openssl', installedVersion: '1.0.0-r0', fixCommand: 'apt-get update && apt-get install `openssl` <x>' };
     expect(findingsText({ ...baseNotice, total: 1, findings: [sas] })).toBe(
-      "• *high* CVE-2024-1000 `openssl` 1.0.0-r0 · fix: `apt-get update &amp;&amp; apt-get install 'openssl' &lt;x&gt;`",
+      '• *High* CVE-2024-1000 `openssl` `1.0.0-r0` · fix: `apt-get update &amp;&amp; apt-get install ˋopensslˋ &lt;x&gt;`',
     );
-    const long = findingsText({ ...baseNotice, total: 1, findings: [{ ...sas, fixCommand: `apk upgrade ${'p'.repeat(300)}` }] });
+    const long = findingsText(clipNotice({ ...baseNotice, total: 1, findings: [{ ...sas, fixCommand: `apk upgrade ${'p'.repeat(300)}` }] }));
     expect(long).toMatch(/fix: `apk upgrade p+…`$/);
     expect(long.length).toBeLessThan(200);
     // A fixed version wins over a command; no version at all still shows the command.
-    expect(findingsText({ ...baseNotice, total: 1, findings: [{ ...sas, fixedVersion: '1.0.1' }] })).toContain('1.0.0-r0 → 1.0.1');
+    expect(findingsText({ ...baseNotice, total: 1, findings: [{ ...sas, fixedVersion: '1.0.1' }] })).toContain('`1.0.0-r0` → `1.0.1`');
     const { installedVersion: _, ...noVersion } = sas;
-    expect(findingsText({ ...baseNotice, total: 1, findings: [noVersion] })).toBe("• *high* CVE-2024-1000 `openssl` · fix: `apt-get update &amp;&amp; apt-get install 'openssl' &lt;x&gt;`");
+    expect(findingsText({ ...baseNotice, total: 1, findings: [noVersion] })).toBe('• *High* CVE-2024-1000 `openssl` · fix: `apt-get update &amp;&amp; apt-get install ˋopensslˋ &lt;x&gt;`');
   });
 
   it('a vendor message cannot mention @channel through the blocks', () => {
@@ -321,14 +322,14 @@ describe('slackChannel.check', () => {
   });
 
   it.each([
-    [404, 'channel_not_found'],
-    [403, 'invalid_token'],
-    [410, 'channel_is_archived'],
-    [400, 'invalid_payload'],
-    [400, 'no_text'],
-  ])('%i %s is invalid, with the code Slack gave, not retried', (status, code) => {
+    [404, 'channel_not_found', 'not_found'],
+    [403, 'invalid_token', 'auth'],
+    [410, 'channel_is_archived', 'not_found'],
+    [400, 'invalid_payload', 'invalid'],
+    [400, 'no_text', 'invalid'],
+  ])('%i %s is %s, with the code Slack gave, not retried', (status, code, kind) => {
     const err = checked(res(status, `${code}\n`));
-    expect(err.kind).toBe('invalid');
+    expect(err.kind).toBe(kind);
     expect(err.code).toBe(code);
     expect(err.status).toBe(status);
     expect(err.retryable).toBe(false);
@@ -348,9 +349,10 @@ describe('slackChannel.check', () => {
     expect(err.code).toBe(`HTTP${status}`);
   });
 
-  it('a long or empty body gives a bounded code', () => {
-    expect(checked(res(400, 'x'.repeat(500))).code).toHaveLength(80);
+  it('a long, empty or wordy body gives the HTTP status as the code, never the body', () => {
+    expect(checked(res(400, 'x'.repeat(500))).code).toBe('HTTP400');
     expect(checked(res(400, '   ')).code).toBe('HTTP400');
+    expect(checked(res(502, '<html>Bad gateway at hooks.slack.com/services/T/B/secret</html>')).message).toBe('Slack answered 502 HTTP502');
   });
 });
 

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { NotifyJob } from '../../shared/messages.js';
 import { buildNotice, SEVERITY_COLOUR, SEVERITY_EMOJI } from '../../shared/notice.js';
 import { emptyCounts } from '../../shared/report.js';
-import { summaryNotice } from '../../shared/summary.js';
+import { summaryNotice } from '../../shared/notice.js';
 
 const sample = (): NotifyJob => JSON.parse(readFileSync(new URL('../../events/sqs/notify-job-complete.json', import.meta.url), 'utf8'));
 const withImage = (job: NotifyJob, repository: string, tags?: string[]): NotifyJob => ({
