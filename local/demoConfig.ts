@@ -2,6 +2,8 @@ import { HUAWEI_SIM_PROJECT } from './simulators/huaweiApig.js';
 import type { SimulatorUrls } from './stack.js';
 
 export const DEMO_SECRET = 'local-demo-secret-change-me';
+/** The demo DingTalk robot signs with this secret and wants this keyword; the chat sink knows both. */
+export const DEMO_DINGTALK = { token: 'demo-dingtalk-token', secret: 'SECdemo-dingtalk-signing-secret', keyword: 'scanhook' };
 
 /**
  * The config `npm start` uses when SCANHOOK_CONFIG is not set, against the simulators. ACR pushes are scanned by
@@ -25,13 +27,21 @@ export const demoConfig = ({ acrUrl, sasUrl, chatUrl, swrUrl, hssUrl, iamUrl }: 
   channels: {
     'team-slack': { type: 'slack', url: `${chatUrl}/slack/T000/B000/demo-token` },
     audit: { type: 'webhook', url: `${chatUrl}/webhook/audit` },
+    'team-feishu': { type: 'feishu', url: `${chatUrl}/feishu/open-apis/bot/v2/hook/demo-hook`, locale: 'zh-CN' },
+    'team-dingtalk': {
+      type: 'dingtalk',
+      url: `${chatUrl}/dingtalk/robot/send?access_token=${DEMO_DINGTALK.token}`,
+      secret: DEMO_DINGTALK.secret,
+      keyword: DEMO_DINGTALK.keyword,
+      locale: 'zh-CN',
+    },
   },
   routes: [
     { source: 'acr', namespace: 'sas-*', repository: '*', tag: '*', scanner: 'sas-demo', channels: ['team-slack', 'audit'] },
     { source: 'acr', namespace: 'swr-*', scanner: 'swr-demo', channels: ['team-slack', 'audit'] },
-    { source: 'acr', namespace: 'hss-*', scanner: 'hss-demo', channels: ['team-slack', 'audit'] },
+    { source: 'acr', namespace: 'hss-*', scanner: 'hss-demo', channels: ['team-feishu', 'team-dingtalk', 'audit'] },
     { source: 'acr', namespace: '*', repository: '*', tag: '*', scanner: 'acr-demo', channels: ['team-slack', 'audit'] },
-    { source: 'swr', scanner: 'swr-demo', channels: ['team-slack', 'audit'] },
+    { source: 'swr', scanner: 'swr-demo', channels: ['team-feishu', 'team-dingtalk', 'audit'] },
     { source: 'harbor', scanner: 'sas-harbor', channels: ['team-slack', 'audit'] },
     { source: 'harbor', scanner: 'registry', channels: ['team-slack', 'audit'] },
   ],

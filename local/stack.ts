@@ -10,7 +10,7 @@ import settings from '../shared/queues.json' with { type: 'json' };
 import { defaultMaxReceiveCount, type Runtime } from '../shared/runtime.js';
 import { awsSsmReader } from '../shared/ssm.js';
 import { withWorkers, type WorkerRuntime } from '../shared/workerRuntime.js';
-import { demoConfig } from './demoConfig.js';
+import { DEMO_DINGTALK, demoConfig } from './demoConfig.js';
 import { type SqsHandler, startEventSource } from './eventSource.js';
 import { startHttpFront } from './httpFront.js';
 import { ACR_SIM_CREDENTIALS, startAcrSimulator } from './simulators/acr.js';
@@ -78,6 +78,7 @@ export const startStack = async (opts: StackOptions = {}) => {
   let configDoc = typeof opts.config === 'function' ? (opts.config as (s: typeof sims) => unknown)(sims) : opts.config;
   const demo = configDoc === undefined && !env.SCANHOOK_CONFIG;
   if (demo) {
+    chat.robot(DEMO_DINGTALK.token, { secret: DEMO_DINGTALK.secret, keyword: DEMO_DINGTALK.keyword });
     configDoc = demoConfig(sims);
     env = {
       ...env,

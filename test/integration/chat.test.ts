@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dingtalkSim, discordSim, feishuSim, googleChatSim } from '../../local/simulators/chat/index.js';
 import type { ChatPost } from '../../local/simulators/chatSink.js';
 import type { Stack } from '../../local/stack.js';
-import { acrPush, eventually, postWebhook, SOURCE_SECRET, startTestStack, testConfig } from './helpers.js';
+import { acrPush, captureOutput, eventually, postWebhook, SOURCE_SECRET, startTestStack, testConfig } from './helpers.js';
 
 /** Every chat target through local mode, against the fake chat server, which checks signatures, keyword and limits. */
 const CRED = {
@@ -44,22 +44,12 @@ const config = (sims: { acrUrl: string; chatUrl: string }) => {
   };
 };
 
-const output: string[] = [];
-const capture = (stream: NodeJS.WriteStream) => {
-  const write = stream.write.bind(stream);
-  stream.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
-    output.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'));
-    return (write as (c: unknown, ...r: unknown[]) => boolean)(chunk, ...rest);
-  }) as typeof stream.write;
-  return () => {
-    stream.write = write as typeof stream.write;
-  };
-};
+/** Everything the functions log while this file runs. */
+const output = captureOutput();
 
 let stack: Stack;
-let restore: (() => void)[] = [];
 beforeAll(async () => {
-  restore = [capture(process.stdout), capture(process.stderr)];
+  output.start();
   stack = await startTestStack({ config });
   stack.chat.robot(CRED.dingToken, { secret: CRED.dingSecret, keyword: '镜像扫描' });
   stack.chat.robot(CRED.feishuHook, { secret: CRED.feishuSecret });
@@ -68,7 +58,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await stack?.stop();
-  restore.forEach((r) => r());
+  output.stop();
 });
 
 /** Posts to a target that mention a repository. */
@@ -170,7 +160,7 @@ describe('every chat target through local mode', () => {
   });
 
   it('never logs a chat URL token, key, hook id or signing secret', () => {
-    const log = output.join('');
+    const log = output.text();
     expect(log).toContain('dead-lettered'); // the capture saw the functions' logs
     for (const secret of [...Object.values(CRED), SOURCE_SECRET]) expect(log).not.toContain(secret);
   });
