@@ -62,7 +62,7 @@ console.log(
     sas.map((s) => ({
       'pushes together': s.images,
       repositories: s.repositories,
-      'create calls': s.createCalls,
+      'create calls (incl. sync-and-create)': s.createCalls,
       'status checks per image': s.statusChecksPerImage,
       'all SAS calls': s.vendorCalls,
       'calls per image': s.callsPerImage,

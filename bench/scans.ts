@@ -120,7 +120,7 @@ export const sasCosts = async (batches = [{ images: 1, repositories: 1 }, { imag
       rows.push({
         images: batch.images,
         repositories: batch.repositories,
-        createCalls: calls.filter((c) => c.action === 'PublicCreateImageScanTask').length,
+        createCalls: calls.filter((c) => c.action === 'PublicCreateImageScanTask' || c.action === 'PublicSyncAndCreateImageScanTask').length,
         statusChecksPerImage: times.length,
         vendorCalls: calls.length,
         callsPerImage: calls.length / batch.images,

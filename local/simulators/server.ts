@@ -11,6 +11,8 @@ export interface SimResponse {
   status: number;
   headers?: Record<string, string>;
   body: unknown;
+  /** Answer only after this long: a reply slower than the client's timeout. */
+  delayMs?: number;
 }
 
 /** A small HTTP server on 127.0.0.1 for the vendor and chat simulators. */
@@ -21,7 +23,8 @@ export const startSimServer = async (handle: (req: SimRequest) => SimResponse | 
     const headers = Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(',') : (v ?? '')]));
     try {
       const out = await handle({ method: req.method ?? 'GET', url: new URL(req.url ?? '/', 'http://sim'), headers, body: Buffer.concat(chunks).toString('utf8') });
-      const text = typeof out.body === 'string' ? out.body : JSON.stringify(out.body);
+      if (out.delayMs) await new Promise((r) => setTimeout(r, out.delayMs));
+      if (res.destroyed) return;      const text = typeof out.body === 'string' ? out.body : JSON.stringify(out.body);
       res.writeHead(out.status, { 'content-type': typeof out.body === 'string' ? 'text/plain' : 'application/json', ...out.headers }).end(text);
     } catch (err) {
       res.writeHead(500, { 'content-type': 'text/plain' }).end(`simulator error: ${(err as Error).message}`);

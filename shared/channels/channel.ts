@@ -28,6 +28,8 @@ export interface ChannelPlugin<Schema extends z.ZodType = z.ZodType> {
   configSchema: Schema;
   render(config: z.infer<Schema>, input: RenderInput): ChatRequest;
   check(res: HttpResponse): CallError | undefined;
+  /** The target drops a repeated post (Google Chat's requestId): a post that may have arrived is safe to resend. */
+  idempotent?: boolean;
 }
 
 export const defineChannel = <Schema extends z.ZodType>(plugin: ChannelPlugin<Schema>): ChannelPlugin<Schema> => plugin;

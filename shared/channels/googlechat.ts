@@ -80,6 +80,7 @@ export const googleChatChannel = defineChannel({
     url.searchParams.set('requestId', googleChatRequestId(job, notice));
     return { url: url.href, headers: { 'content-type': 'application/json; charset=utf-8' }, body: JSON.stringify(body) };
   },
+  idempotent: true,
   check(res) {
     if (res.status === 200) return undefined;
     // Google API errors: `{"error":{"code":400,"message":"…","status":"INVALID_ARGUMENT"}}`.

@@ -1,6 +1,6 @@
 import type { ChannelPlugin, RenderInput } from '../channels/channel.js';
 import type { PluginEntry } from '../config.js';
-import { CallError } from '../errors.js';
+import { asRepeatable, CallError } from '../errors.js';
 import { withRetry } from '../retry.js';
 import { DEFAULT_THROTTLE_WAIT_MS, throttleWaitMs } from '../throttle.js';
 import type { WorkerRuntime } from '../workerRuntime.js';
@@ -50,7 +50,9 @@ export const postNotice = async (
       policy,
       async () => {
         if (timeLeftMs() < reserveMs) throw new OutOfTime();
-        const res = await rt.http.send({ method: 'POST', ...request }, `channel "${target.key}"`);
+        const res = await rt.http.send({ method: 'POST', ...request }, `channel "${target.key}"`).catch((err: unknown) => {
+          throw target.plugin.idempotent ? asRepeatable(err) : err;
+        });
         const failure = target.plugin.check(res);
         if (failure?.kind === 'throttled') {
           const waitMs = throttleWaitMs(failure.retryAfterMs, throttled++);

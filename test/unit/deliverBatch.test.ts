@@ -16,6 +16,7 @@ import { withWorkers, type WorkerRuntime } from '../../shared/workerRuntime.js';
 const SLACK = '/slack/T0UNIT/B0UNIT/unit-token';
 const OPS = '/slack/T0UNIT/B0OPS/ops-token';
 const HOOK = '/webhook/unit';
+const GCHAT = '/googlechat/v1/spaces/AAAAunit/messages';
 
 let sink: ChatSink;
 let rt: WorkerRuntime;
@@ -43,6 +44,7 @@ beforeAll(async () => {
       sec: { type: 'slack', url: `${sink.url}${SLACK}` },
       ops: { type: 'slack', url: `${sink.url}${OPS}` },
       audit: { type: 'webhook', url: `${sink.url}${HOOK}` },
+      gchat: { type: 'googlechat', url: `${sink.url}${GCHAT}?key=unit-key&token=unit-token` },
     },
     routes: [{ source: 'acr', scanner: 'acr-hz', channels: ['sec', 'ops', 'audit'] }],
     http: { timeoutMs: 2000, attempts: 3, baseDelayMs: 10, maxDelayMs: 1500 },
@@ -218,5 +220,27 @@ describe('the invocation never runs out of time after a post went through', () =
     await run([record(job('sec', 'tight'))], () => 3500); // 3.5 s left − (2 s request + 1 s) leaves 0.5 s to sleep
     expect(Date.now() - started).toBeLessThan(900);
     expect(resent[0]).toMatchObject({ delaySeconds: 1, jobs: [{ throttled: 1 }] });
+  });
+});
+
+describe('a post whose reply never came (timed out)', () => {
+  it('is dead-lettered, never resent, where the target may have posted it (Slack)', async () => {
+    sink.script(SLACK, { status: 200, body: 'ok', delayMs: 2500 });
+    const results = await run([record(job('sec', 'slow-slack'))]);
+    expect(results[0]!.status).toBe('fulfilled');
+    expect(sink.posts.filter((p) => p.path.startsWith(SLACK))).toHaveLength(1);
+    expect(dead).toHaveLength(1);
+    expect(dead[0]!.reason).toContain('UND_ERR_HEADERS_TIMEOUT');
+  });
+
+  it('is resent with the same requestId where the target drops repeats (Google Chat)', async () => {
+    sink.script(GCHAT, { status: 200, body: { name: 'spaces/AAAAunit/messages/late' }, delayMs: 2500 });
+    const results = await run([record(job('gchat', 'slow-gchat'))]);
+    expect(results[0]!.status).toBe('fulfilled');
+    const posts = sink.posts.filter((p) => p.path.startsWith(GCHAT));
+    expect(posts).toHaveLength(2);
+    const ids = posts.map((p) => new URL(p.path, 'http://x').searchParams.get('requestId'));
+    expect(ids[1]).toBe(ids[0]);
+    expect(dead).toEqual([]);
   });
 });
