@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hssSimDigest } from '../../local/simulators/hss.js';
 import { HUAWEI_SIM_KEYS, HUAWEI_SIM_LOGIN, HUAWEI_SIM_PROJECT } from '../../local/simulators/huaweiApig.js';
@@ -13,7 +14,7 @@ const huaweiConfig = ({ swrUrl, hssUrl, iamUrl, chatUrl }: SimulatorUrls) => {
   const common = { region: 'cn-north-4', projectId: HUAWEI_SIM_PROJECT, iamEndpoint: iamUrl };
   const route = (namespace: string, scanner: string) => ({ source: 'acr', namespace, scanner, channels: ['sec', 'audit'] });
   return {
-    sources: { acr: { secret: SOURCE_SECRET } },
+    sources: { acr: { secret: SOURCE_SECRET }, swr: { type: 'swr', secret: SOURCE_SECRET, header: 'X-Swr-Token', region: 'cn-north-4' } },
     scanners: {
       'swr-bj': { type: 'swr', ...common, instanceId: 'ee-test-0001', endpoint: swrUrl },
       'swr-token': { type: 'swr', ...common, instanceId: 'ee-test-0001', endpoint: swrUrl, auth: 'token' },
@@ -25,7 +26,7 @@ const huaweiConfig = ({ swrUrl, hssUrl, iamUrl, chatUrl }: SimulatorUrls) => {
       sec: { type: 'slack', url: `${chatUrl}${SLACK_PATH}` },
       audit: { type: 'webhook', url: `${chatUrl}/webhook/audit` },
     },
-    routes: [route('swr', 'swr-bj'), route('swr-tok', 'swr-token'), route('hss', 'hss-bj'), route('hss-batch', 'hss-batch'), route('hss-tok', 'hss-token')],
+    routes: [{ source: 'swr', scanner: 'swr-bj', channels: ['sec', 'audit'] }, route('swr', 'swr-bj'), route('swr-tok', 'swr-token'), route('hss', 'hss-bj'), route('hss-batch', 'hss-batch'), route('hss-tok', 'hss-token')],
     polling: { initialDelaySeconds: 0, maxDelaySeconds: 1, deadlineMinutes: 0.2 },
     // A throttled Huawei call waits 2–5 s inside the invocation: maxDelayMs leaves room for it.
     http: { timeoutMs: 3000, attempts: 4, baseDelayMs: 20, maxDelayMs: 6000 },
@@ -89,6 +90,22 @@ describe.concurrent('SWR Enterprise Edition scans through local mode', () => {
     expect(calls.every((c) => c.status < 300 && c.auth === 'aksk')).toBe(true);
     expect(calls.every((c) => c.rawPath.includes('/repositories/platform%252Fapi-gw/artifacts/sha256:'))).toBe(true);
     expect(calls.filter((c) => c.operation === 'ShowInstanceArtifact').length).toBeGreaterThanOrEqual(3);
+  });
+
+  it('an SWR EE push webhook (secret in its auth header) of a nested repository reaches SWR EE\'s scanner', async () => {
+    const event = JSON.parse(readFileSync(new URL('../../events/swr/push.json', import.meta.url), 'utf8'));
+    event.event_data.repository = { ...event.event_data.repository, name: 'ledger/core', repo_full_name: 'team-a/ledger/core' };
+    const res = await fetch(`${stack.url}/webhooks/swr`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'X-Swr-Token': SOURCE_SECRET },
+      body: JSON.stringify(event),
+    });
+    expect(res.status).toBe(202);
+    const { webhook } = await messagesFor('ledger/core');
+    expect(webhook[0]).toMatchObject({ event: 'scan.completed', scanner: { name: 'swr-bj' }, image: { source: 'swr', namespace: 'team-a', repository: 'ledger/core', region: 'cn-north-4' } });
+    const calls = stack.swr.callsFor('team-a/ledger/core');
+    expect(calls.length).toBeGreaterThan(0);
+    expect(calls.every((c) => c.rawPath.includes('/namespaces/team-a/repositories/ledger%252Fcore/artifacts/'))).toBe(true);
   });
 
   it('says so when the artifact is clean', async () => {
