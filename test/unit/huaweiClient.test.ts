@@ -9,6 +9,7 @@ import { createHuaweiClient, huaweiEndpoint } from '../../shared/vendors/huawei/
 import { type HuaweiCredentials, huaweiCredentialsFromEnv } from '../../shared/vendors/huawei/credentials.js';
 import { classifyHuaweiError, defaultThrottleWaitMs } from '../../shared/vendors/huawei/errors.js';
 import { clearIamTokenCache } from '../../shared/vendors/huawei/iamToken.js';
+import { callError } from '../support/callError.js';
 
 const PROJECT = 'proj0123456789';
 const AKSK: HuaweiCredentials = { mode: 'aksk', keys: HUAWEI_SIM_KEYS };
@@ -68,16 +69,6 @@ const fail = (status: number, code: string, message = 'nope', headers?: Record<s
 /** An independent check: APIG's own way of verifying (the simulators' verifier) accepts the request as received. */
 const verifier = createHuaweiVerifier({ tokens: createTokenBook() });
 const expectValidlySigned = (req: SimRequest) => expect(verifier.verify(req, PROJECT).rejected).toBeUndefined();
-
-const callError = async (p: Promise<unknown>): Promise<CallError> => {
-  try {
-    await p;
-  } catch (err) {
-    expect(err).toBeInstanceOf(CallError);
-    return err as CallError;
-  }
-  throw new Error('expected the call to fail');
-};
 
 describe('createHuaweiClient with AK/SK', () => {
   it('sends a signed JSON request that APIG verification accepts, with X-Project-Id, the extra headers and the query as signed', async () => {

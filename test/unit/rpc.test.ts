@@ -5,6 +5,7 @@ import { createHttpClient, type HttpClient } from '../../shared/http.js';
 import type { RetryPolicy } from '../../shared/retry.js';
 import { type AlibabaCredentials, signAcs3 } from '../../shared/vendors/alibaba/acs3.js';
 import { classifyAlibabaError, createRpcClient } from '../../shared/vendors/alibaba/rpc.js';
+import { callError } from '../support/callError.js';
 
 const SECRET = 'sEcReT-vAlUe-0123456789abcdefXYZ';
 const CREDS: AlibabaCredentials = { accessKeyId: 'LTAI5tTestKeyId', accessKeySecret: SECRET };
@@ -76,16 +77,6 @@ const expectValidlySigned = (req: SimRequest, creds: AlibabaCredentials = CREDS)
     creds,
   );
   expect(req.headers.authorization).toBe(resigned.headers.authorization);
-};
-
-const callError = async (p: Promise<unknown>): Promise<CallError> => {
-  try {
-    await p;
-  } catch (err) {
-    expect(err).toBeInstanceOf(CallError);
-    return err as CallError;
-  }
-  throw new Error('expected the call to fail');
 };
 
 describe('createRpcClient against a local server', () => {
