@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { SendMessageBatchCommand, SendMessageCommand, type SendMessageBatchRequestEntry, type SQSClient } from '@aws-sdk/client-sqs';
-import { NotifyJob, PollJob, ScanJob } from './messages.js';
+import { type ImagePush, NotifyJob, PollJob, ScanJob } from './messages.js';
 
 export interface QueueUrls {
   /** FIFO: its 5-minute deduplication drops a webhook delivered twice (a registry's retry, a repeated push). */
@@ -33,6 +33,9 @@ export const queueUrlsFromEnv = (env: NodeJS.ProcessEnv): QueueUrls => {
   };
 };
 
+/** One image: the same digest in two repositories is two images to scan. */
+export const imageKey = (image: ImagePush): string => `${image.namespace}/${image.repository}@${image.digest}`;
+
 export type QueueName = 'intake' | 'scan' | 'poll' | 'notify';
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
 /** SQS's ceiling for a message's delay. */
@@ -52,8 +55,9 @@ export const createJobQueue = (sqs: SQSClient, urls: QueueUrls) => {
 
   return {
     /**
-     * New pushes, to the intake queue: one group per digest, deduplicated on (route, scanner, digest, tag) for SQS's
-     * 5-minute window. Another tag of the same digest passes, and startScan merges the two into one scan.
+     * New pushes, to the intake queue: one group per digest, deduplicated on (route, scanner, repository, digest, tag)
+     * for SQS's 5-minute window. Another tag of the same image passes, and startScan merges the two into one scan; the
+     * same digest pushed to another repository is another image.
      */
     sendScanJobs: (jobs: ScanJob[]) =>
       sendBatch(
@@ -62,7 +66,7 @@ export const createJobQueue = (sqs: SQSClient, urls: QueueUrls) => {
           Id: String(i),
           MessageBody: JSON.stringify(ScanJob.parse(job)),
           MessageGroupId: job.image.digest.slice(7),
-          MessageDeduplicationId: sha256(`${job.route}|${job.scanner}|${job.image.digest}|${job.image.tag ?? ''}`),
+          MessageDeduplicationId: sha256(`${job.route}|${job.scanner}|${imageKey(job.image)}|${job.image.tag ?? ''}`),
         })),
       ),
 

@@ -1,4 +1,5 @@
 import type { ScanJob } from '../messages.js';
+import { imageKey } from '../queue.js';
 
 export interface QueuedScanJob {
   /** The record's position in the batch. */
@@ -21,13 +22,14 @@ export interface Scan {
 const tagsOf = (job: ScanJob): string[] => job.image.tags ?? (job.image.tag ? [job.image.tag] : []);
 
 /**
- * Jobs for the same image on the same route and scanner — several tags pushed with one digest — become one scan
+ * Jobs for the same image (repository and digest) on the same route and scanner — several tags pushed with one
+ * digest — become one scan
  * whose image lists every tag, so the image is scanned once and reported in one message.
  */
 export const mergeSameImage = (queued: QueuedScanJob[]): Scan[] => {
   const scans = new Map<string, Scan>();
   for (const { index, body, receiveCount, job } of queued) {
-    const key = `${job.route}|${job.scanner}|${job.image.digest}`;
+    const key = `${job.route}|${job.scanner}|${imageKey(job.image)}`;
     const scan = scans.get(key);
     if (!scan) {
       scans.set(key, { job, indexes: [index], body, receiveCount });

@@ -118,6 +118,16 @@ describe('push → scan → status checks → messages, through local mode', () 
     expect([...webhook[0]!.image.tags].sort()).toEqual(['3.0.0', 'latest']);
   });
 
+  it('scans the same digest pushed to two repositories (a promotion) as two images, each with its message', async () => {
+    const digestSeed = 'promoted-build';
+    expect((await postWebhook(stack, acrPush('promo-staging', '2.0.0', digestSeed))).status).toBe(202);
+    expect((await postWebhook(stack, acrPush('promo-prod', '2.0.0', digestSeed))).status).toBe(202);
+    await waitForMessages('promo-staging');
+    await waitForMessages('promo-prod');
+    const started = stack.acr.calls.filter((c) => c.action === 'CreateRepoTagScanTask' && c.status === 200).map((c) => c.params.RepoId);
+    expect(new Set(started).size).toBeGreaterThanOrEqual(2);
+  });
+
   it('retries a Slack 429 after Retry-After, without resending to the channel that already got it', async () => {
     stack.chat.script(SLACK_PATH, { status: 429, headers: { 'retry-after': '1' }, body: 'rate_limited' });
     const started = Date.now();

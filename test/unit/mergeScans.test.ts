@@ -32,11 +32,13 @@ describe('mergeSameImage', () => {
     expect(JSON.parse(scans[0]!.body).image.tags).toEqual(['1.4.2', 'latest']);
   });
 
-  it('keeps different digests, routes and scanners apart', () => {
+  it('keeps different digests, repositories, routes and scanners apart', () => {
+    const promoted = job({ tag: 'e' });
+    promoted.image = { ...promoted.image, namespace: 'prod' };
     const scans = mergeSameImage(
-      queued([job({ tag: 'a' }), job({ tag: 'b', digest: digest('b') }), job({ tag: 'c', route: 1 }), job({ tag: 'd', scanner: 'acr' })]),
+      queued([job({ tag: 'a' }), job({ tag: 'b', digest: digest('b') }), job({ tag: 'c', route: 1 }), job({ tag: 'd', scanner: 'acr' }), promoted]),
     );
-    expect(scans.map((s) => s.indexes)).toEqual([[0], [1], [2], [3]]);
+    expect(scans.map((s) => s.indexes)).toEqual([[0], [1], [2], [3], [4]]);
     expect(scans.every((s) => s.job.image.tags === undefined)).toBe(true);
   });
 
