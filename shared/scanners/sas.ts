@@ -120,8 +120,10 @@ export const sasScanner = defineScanner({
 
     /** Pre-check (what the filters cover), then create, or import-and-create for images Security Center has not synced. */
     const startCall = async (call: SasScanCall, since: number): Promise<ScanHandle> => {
+      // The pre-check counts image entries (repository × tag × digest), as `sync` lists them: fewer means some image
+      // is not in Security Center's asset list yet, and only import-and-create would scan it.
       const covered = await sas.preCheckImageScanTask(call.filters);
-      const started = covered.images >= call.digests
+      const started = covered.images >= call.sync.length
         ? await sas.createImageScanTask(call.filters)
         : await sas.syncAndCreateImageScanTask(call.sync);
       if (started.result === 'TASK_NOT_SUPPORT_REGION') {

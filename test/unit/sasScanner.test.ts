@@ -118,6 +118,19 @@ describe('starting scans', () => {
     expect(await finish(scanner(), img, handle)).toEqual({ state: 'complete' });
   });
 
+  it('a known image with two tags does not hide a new one: the pre-check counts entries, so the call imports both', async () => {
+    const known = image('two-tags-unsynced', { tags: ['v1', 'v2'], tag: 'v1' });
+    for (const tag of ['v1', 'v2']) {
+      sim.addAsset({ registryType: 'acr', regionId: 'cn-hangzhou', instanceId: 'cri-unit', namespace: 'unit', repo: 'two-tags-unsynced', digest: hexOf(known), tag });
+    }
+    const fresh = image('new-one-unsynced');
+    const results = await scanner().startMany!([known, fresh]);
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'fulfilled']);
+    expect(sim.calls.map((c) => c.action)).toEqual(['PublicPreCheckImageScanTask', 'PublicSyncAndCreateImageScanTask']);
+    const imported = JSON.parse(sim.calls[1]!.params.Images!) as { repoName: string }[];
+    expect(imported.map((i) => i.repoName)).toContain('new-one-unsynced');
+  });
+
   it('never sends a create, pre-check or sync without a digest filter', async () => {
     const api = createSasApi(createRpcClient({ http, endpoint: sim.url, version: SAS_API_VERSION, credentials: () => ALIBABA_SIM_CREDENTIALS, retry }));
     await expect(api.createImageScanTask({ RegistryTypes: 'acr', RepoNames: 'api', Digests: '' })).rejects.toMatchObject({ kind: 'invalid', code: 'UnfilteredScan' });
