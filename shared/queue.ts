@@ -38,17 +38,28 @@ export const imageKey = (image: ImagePush): string => `${image.namespace}/${imag
 
 export type QueueName = 'intake' | 'scan' | 'poll' | 'notify';
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
+const SEND_ATTEMPTS = 4;
 /** SQS's ceiling for a message's delay. */
 export const MAX_DELAY_SECONDS = 900;
 const delaySecondsOf = (seconds: number): number => Math.min(MAX_DELAY_SECONDS, Math.max(0, Math.ceil(seconds)));
 
 /** Sends the jobs between the functions; each job is checked against its schema on the way out. */
 export const createJobQueue = (sqs: SQSClient, urls: QueueUrls) => {
+  /**
+   * Sends in batches of 10 (SQS's most). Entries SQS refuses are sent again, alone, a few times: throwing would make
+   * the caller's records come back and resend the entries that did go through (a second scan, a second chat post).
+   */
   const sendBatch = async (url: string, entries: SendMessageBatchRequestEntry[]): Promise<void> => {
     for (let i = 0; i < entries.length; i += 10) {
-      const res = await sqs.send(new SendMessageBatchCommand({ QueueUrl: url, Entries: entries.slice(i, i + 10) }));
-      if (res.Failed?.length) {
-        throw new Error(`SQS refused ${res.Failed.length} message(s): ${res.Failed.map((f) => f.Code).join(', ')}`);
+      let pending = entries.slice(i, i + 10);
+      for (let attempt = 1; pending.length > 0; attempt++) {
+        const res = await sqs.send(new SendMessageBatchCommand({ QueueUrl: url, Entries: pending }));
+        const failed = new Set((res.Failed ?? []).map((f) => f.Id));
+        if (failed.size > 0 && attempt >= SEND_ATTEMPTS) {
+          throw new Error(`SQS refused ${failed.size} message(s): ${(res.Failed ?? []).map((f) => f.Code).join(', ')}`);
+        }
+        pending = pending.filter((e) => failed.has(e.Id));
+        if (pending.length > 0) await new Promise((r) => setTimeout(r, 100 * 2 ** attempt));
       }
     }
   };
