@@ -6,6 +6,7 @@ import { notifyJobs } from './jobs/notifyJobs.js';
 import type { ImagePush, NotifyJob, ScanJob } from './messages.js';
 import type { Runtime } from './runtime.js';
 import { sourcePlugin } from './sources/registry.js';
+import { shouldNotify } from './threshold.js';
 import { formatIssues } from './zodPath.js';
 
 export const MAX_BODY_BYTES = 256 * 1024;
@@ -130,6 +131,10 @@ export const handleWebhook = async (rt: Runtime, req: WebhookHttpRequest): Promi
       continue;
     }
     if (notices.some((n) => n.route === route && n.image.digest === result.image.digest)) continue;
+    if (!shouldNotify(result.outcome, matched)) {
+      ignored.push({ image: describePush(result.image), event: result.event, reason: `passed: nothing at or above the route's minSeverity (${matched.minSeverity})` });
+      continue;
+    }
     const subject = { jobId: randomUUID(), route, scanner: REGISTRY_SCANNER, channels: matched.channels, image: result.image };
     notices.push(...notifyJobs(rt, subject, result.outcome, result.scanStartedAt, result.finishedAt));
     accepted.push({ jobId: subject.jobId, image: describePush(result.image), scanner: REGISTRY_SCANNER });

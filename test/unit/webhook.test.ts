@@ -532,6 +532,23 @@ describe('handleWebhook: Harbor and SWR EE sources', () => {
   });
 
   describe('scan results of the registry’s own scanner', () => {
+    it('a result below the route’s minSeverity is a pass: not sent, and the reply says why', async () => {
+      const strict = parseConfig({
+        ...harborConfig,
+        routes: [{ source: 'harbor', scanner: 'registry', channels: ['releases'], minSeverity: 'critical' }],
+      });
+      const payload = sample('harbor', 'scanning-completed.json');
+      const overview = Object.values(payload.event_data.resources[0].scan_overview)[0] as { summary: { summary: Record<string, number> } };
+      overview.summary.summary = { High: 2, Low: 3 };
+      const { res, body, calls } = await send({ source: 'harbor', headers: { 'content-type': 'application/json', authorization: HARBOR_SECRET }, query: {}, body: JSON.stringify(payload) }, strict);
+      expect(res.statusCode).toBe(202);
+      expect(calls).toEqual([]);
+      expect(body.ignored[0].reason).toContain("minSeverity (critical)");
+      overview.summary.summary = { Critical: 1 };
+      const critical = await send({ source: 'harbor', headers: { 'content-type': 'application/json', authorization: HARBOR_SECRET }, query: {}, body: JSON.stringify(payload) }, strict);
+      expect(critical.calls).toEqual(['sendNotify']);
+    });
+
     it('SCANNING_COMPLETED → one notify job per channel of the "registry" route, no scan job', async () => {
       const { res, body, scanJobs, notifyJobs, calls } = await harbor(sample('harbor', 'scanning-completed.json'));
       expect(res.statusCode).toBe(202);
