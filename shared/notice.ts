@@ -125,14 +125,14 @@ export const buildNotice = (job: NotifyJob, scannerLabel: string, locale: Locale
   }
 };
 
-/**
- * Several notices for one channel as one: a line per result. Its colour is the worst severity found, else that
- * of a failure, else clean.
- */
 /** `team/api:1.4.2, 1.4, latest`: a summary item stands for every tag pushed with the digest. */
 const imageWithTags = (notice: Notice): string =>
   notice.tags && notice.tags.length > 1 ? `${notice.image.slice(0, notice.image.lastIndexOf(':'))}:${notice.tags.join(', ')}` : notice.image;
 
+/**
+ * Several notices for one channel as one: a line per result. Its colour is the worst severity found, else that
+ * of a failure, else clean.
+ */
 export const summaryNotice = (parts: Notice[], locale: Locale = 'en'): Notice => {
   const t = texts(locale);
   const worst = parts

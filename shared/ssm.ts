@@ -1,4 +1,4 @@
-import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import type { SSMClient } from '@aws-sdk/client-ssm';
 import { formatPath } from './zodPath.js';
 
 /** Reads one SecureString parameter, decrypted. */
@@ -11,6 +11,8 @@ let ssmClient: SSMClient | undefined;
  * loaded once per cold start, so each parameter is read once per warm function.
  */
 export const awsSsmReader: SsmReader = async (name) => {
+  // Loaded on first use: a config without `ssm:` references never loads the SSM client.
+  const { GetParameterCommand, SSMClient } = await import('@aws-sdk/client-ssm');
   ssmClient ??= new SSMClient({});
   const res = await ssmClient.send(new GetParameterCommand({ Name: name, WithDecryption: true }));
   if (res.Parameter?.Value === undefined) throw new Error(`SSM parameter ${name} not found`);

@@ -51,7 +51,8 @@ export const postNotice = async (
       async () => {
         if (timeLeftMs() < reserveMs) throw new OutOfTime();
         const res = await rt.http.send({ method: 'POST', ...request }, `channel "${target.key}"`).catch((err: unknown) => {
-          throw target.plugin.idempotent ? asRepeatable(err) : err;
+          // A summary's requestId depends on which results it combines, which a redelivery may change.
+          throw target.plugin.idempotent && input.notice.kind !== 'summary' ? asRepeatable(err) : err;
         });
         const failure = target.plugin.check(res);
         if (failure?.kind === 'throttled') {

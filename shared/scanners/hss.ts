@@ -12,6 +12,7 @@ import {
   type RepairNecessity,
 } from '../vendors/huawei/hss.js';
 import { createHuaweiScannerClient, huaweiConsoleUrl, huaweiScannerFields, tagOf } from './huawei.js';
+import { bareDigest } from '../vendors/encoding.js';
 import { defineScanner, type ScanCheck, type ScanHandle } from './scanner.js';
 
 const HssScannerConfig = z
@@ -81,11 +82,13 @@ export const hssScanner = defineScanner({
     const findEntry = async (image: ImagePush): Promise<HssListedImage | undefined> => {
       const entries = await hss.listImages(registry, hssImage(image));
       const tag = tagOf(image);
-      return entries.find((e) => (e.image_digest ? e.image_digest === image.digest : tag !== undefined && e.image_version === tag));
+      // HSS's digest format is not documented: compared as bare hex, with or without `sha256:`.
+      return entries.find((e) => (e.image_digest ? bareDigest(e.image_digest) === bareDigest(image.digest) : tag !== undefined && e.image_version === tag));
     };
 
     const startMany = async (images: ImagePush[]): Promise<PromiseSettledResult<ScanHandle>[]> => {
-      // One call per method for the whole batch: no maximum list size is documented, and a batch holds at most 10.
+      // One call per method for the whole batch (up to the scan queue's batch size, 100): HSS documents no maximum
+      // list size (unconfirmed: if it has one, lower the scan queue's batchSize).
       // BatchScanSwrImage names images by tag only, so digest-only pushes go to a scan task even in batch mode.
       const byBatch = config.method === 'batch' ? images.filter((i) => tagOf(i) !== undefined) : [];
       const byTask = images.filter((i) => !byBatch.includes(i));

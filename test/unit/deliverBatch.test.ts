@@ -225,7 +225,7 @@ describe('the invocation never runs out of time after a post went through', () =
 
 describe('a post whose reply never came (timed out)', () => {
   it('is dead-lettered, never resent, where the target may have posted it (Slack)', async () => {
-    sink.script(SLACK, { status: 200, body: 'ok', delayMs: 2500 });
+    sink.script(SLACK, { status: 200, body: 'ok', delayMs: 6000 });
     const results = await run([record(job('sec', 'slow-slack'))]);
     expect(results[0]!.status).toBe('fulfilled');
     expect(sink.posts.filter((p) => p.path.startsWith(SLACK))).toHaveLength(1);
@@ -234,7 +234,7 @@ describe('a post whose reply never came (timed out)', () => {
   });
 
   it('is resent with the same requestId where the target drops repeats (Google Chat)', async () => {
-    sink.script(GCHAT, { status: 200, body: { name: 'spaces/AAAAunit/messages/late' }, delayMs: 2500 });
+    sink.script(GCHAT, { status: 200, body: { name: 'spaces/AAAAunit/messages/late' }, delayMs: 6000 });
     const results = await run([record(job('gchat', 'slow-gchat'))]);
     expect(results[0]!.status).toBe('fulfilled');
     const posts = sink.posts.filter((p) => p.path.startsWith(GCHAT));

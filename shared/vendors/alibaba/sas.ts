@@ -1,3 +1,4 @@
+import { bareDigest } from '../encoding.js';
 import { CallError } from '../../errors.js';
 import type { RpcClient, RpcParams } from './rpc.js';
 
@@ -9,7 +10,7 @@ export const sasEndpoint = (region: string): string =>
   region.startsWith('cn-') ? 'https://tds.cn-shanghai.aliyuncs.com' : 'https://tds.ap-southeast-1.aliyuncs.com';
 
 /** Every SAS image API documents the digest as bare hex. Accepts `sha256:…` or bare hex. */
-export const bareDigest = (digest: string): string => digest.trim().replace(/^sha256:/i, '').toLowerCase();
+export { bareDigest };
 
 export type SasRegistryType = 'acr' | 'harbor' | 'quay';
 
