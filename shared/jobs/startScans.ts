@@ -7,9 +7,11 @@ import type { WorkerRuntime } from '../workerRuntime.js';
 import { handleJobFailure } from './failures.js';
 import { notifyJobs } from './notifyJobs.js';
 import { parseRecord, receiveCount } from './records.js';
+import { settleLimited } from '../limit.js';
 import { mergeSameImage, type QueuedScanJob, type Scan } from './mergeScans.js';
 
 type Results = PromiseSettledResult<void>[];
+const STARTS_AT_ONCE = 8;
 const rejectAll = (results: Results, indexes: number[], reason: unknown) => {
   for (const i of indexes) results[i] = { status: 'rejected', reason };
 };
@@ -33,7 +35,8 @@ const startGroup = async (rt: WorkerRuntime, scannerKey: string, scans: Scan[]):
     const client = rt.scanner(scannerKey);
     const images = scans.map((s) => s.job.image);
     if (client.startMany) return await client.startMany(images);
-    return await Promise.allSettled(images.map((image) => client.start(image)));
+    // A batch holds up to 100 jobs: a scanner without a batch call gets them a few at a time, not all at once.
+    return await settleLimited(images, STARTS_AT_ONCE, (image) => client.start(image));
   } catch (err) {
     return scans.map(() => ({ status: 'rejected', reason: err }));
   }

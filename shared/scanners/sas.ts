@@ -6,6 +6,7 @@ import { alibabaCredentialsFromEnv } from '../vendors/alibaba/credentials.js';
 import { AlibabaRegion } from '../vendors/alibaba/region.js';
 import { createRpcClient } from '../vendors/alibaba/rpc.js';
 import { bareDigest, createSasApi, SAS_API_VERSION, type SasTask, type SasVulRecord, sasEndpoint } from '../vendors/alibaba/sas.js';
+import { eachLimited } from '../limit.js';
 import { defineScanner, type ScanCheck, type ScanHandle } from './scanner.js';
 import { planSasScanCalls, type SasScanCall } from './sasPlan.js';
 
@@ -86,15 +87,6 @@ const taskCheck = (task: SasTask): ScanCheck => {
 };
 
 /** Runs `work` over `items` with at most `limit` at once. */
-const eachLimited = async <T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<void> => {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(limit, items.length) }, async () => {
-      while (next < items.length) await work(items[next++]!);
-    }),
-  );
-};
-
 export const sasScanner = defineScanner({
   type: 'sas',
   label: 'Alibaba Cloud Security Center',
