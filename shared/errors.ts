@@ -39,6 +39,18 @@ export const isRetryable = (err: unknown): boolean => err instanceof CallError &
 export const asRepeatable = (err: unknown): unknown =>
   err instanceof CallError && err.kind === 'ambiguous' ? new CallError({ kind: 'unavailable', code: err.code, message: err.message }) : err;
 
+const MAX_VENDOR_MESSAGE = 300;
+
+/**
+ * A vendor's own error text as logs, DLQ reasons and chat messages carry it: one line, capped, and with any of
+ * `secrets` (the key id, a security token) taken out — some gateways echo the request they refused.
+ */
+export const vendorMessage = (text: string, secrets: (string | undefined)[] = []): string => {
+  let out = text.replace(/\s+/g, ' ').trim();
+  for (const secret of secrets) if (secret && secret.length >= 8) out = out.split(secret).join('***');
+  return out.length > MAX_VENDOR_MESSAGE ? `${out.slice(0, MAX_VENDOR_MESSAGE - 1)}…` : out;
+};
+
 /** A short, secret-free description of any error, for logs and failure messages. */
 export const describeError = (err: unknown): { code: string; reason: string; retryable: boolean } => {
   if (err instanceof CallError) return { code: err.code, reason: err.message, retryable: err.retryable };

@@ -1,4 +1,4 @@
-import { asRepeatable, CallError, type FailureKind } from '../../errors.js';
+import { asRepeatable, CallError, type FailureKind, vendorMessage } from '../../errors.js';
 import type { HttpClient } from '../../http.js';
 import { type RetryPolicy, withRetry } from '../../retry.js';
 import { type AlibabaCredentials, signAcs3 } from './acs3.js';
@@ -48,10 +48,8 @@ export const createRpcClient = (opts: RpcClientOptions) => {
     // Empty values are never sent: the official util and the doc disagree on how to sign them.
     const query: Record<string, string> = {};
     for (const [k, v] of Object.entries(params)) if (v !== undefined && v !== '') query[k] = String(v);
-    const signed = signAcs3(
-      { method: 'POST', host: url.host, path: '/', action, version: opts.version, query },
-      opts.credentials(),
-    );
+    const creds = opts.credentials();
+    const signed = signAcs3({ method: 'POST', host: url.host, path: '/', action, version: opts.version, query }, creds);
     const target = `${action} at ${url.host}`;
     let res;
     try {
@@ -70,7 +68,7 @@ export const createRpcClient = (opts: RpcClientOptions) => {
     if (res.status >= 200 && res.status < 300 && json && json.IsSuccess !== false) return json;
 
     const code = String(json?.Code ?? json?.code ?? `HTTP${res.status}`);
-    const message = String(json?.Message ?? json?.message ?? (res.body.slice(0, 200) || 'no message'));
+    const message = vendorMessage(String(json?.Message ?? json?.message ?? (res.body || 'no message')), [creds.accessKeyId, creds.securityToken]);
     // Unit unconfirmed: the official SDK reads `x-acs-retry-after` as milliseconds (its retry backoff is in ms).
     const retryAfter = Number(res.headers['x-acs-retry-after']);
     const kind = Number.isFinite(retryAfter) && retryAfter > 0 ? 'throttled' : classifyAlibabaError(res.status, code);

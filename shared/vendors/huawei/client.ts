@@ -42,6 +42,10 @@ type Attempt = { result: Record<string, unknown> } | { error: CallError; token: 
  * A Huawei Cloud API behind APIG (SWR, HSS): JSON in and out, AK/SK-signed or token-authenticated, throttling and
  * 5xx retried with backoff (re-signed each time), an expired token renewed once, anything else thrown at once.
  */
+/** What a refusal's text must never repeat: the key id and security token (some gateways echo the request). */
+const secretsOf = (credentials: HuaweiCredentials): (string | undefined)[] =>
+  credentials.mode === 'aksk' ? [credentials.keys.accessKey, credentials.keys.securityToken] : [credentials.login.password];
+
 export const createHuaweiClient = (opts: HuaweiClientOptions) => {
   const url = new URL(opts.endpoint);
   const basePath = url.pathname.replace(/\/$/, '');
@@ -85,7 +89,7 @@ export const createHuaweiClient = (opts: HuaweiClientOptions) => {
     } catch (err) {
       throw asRepeatable(err); // starting a scan again and reading status are both harmless
     }
-    if (res.status < 200 || res.status >= 300) return { error: huaweiError(operation, res.status, res.body, res.headers, throttleWaitMs), token };
+    if (res.status < 200 || res.status >= 300) return { error: huaweiError(operation, res.status, res.body, res.headers, throttleWaitMs, secretsOf(credentials)), token };
     if (res.body.trim() === '') return { result: {} };
     const json = parseJson(res.body);
     if (!json) throw new CallError({ kind: 'invalid', code: `HTTP${res.status}`, status: res.status, message: `${operation}: the reply is not a JSON object` });

@@ -1,4 +1,4 @@
-import { CallError, type FailureKind } from '../../errors.js';
+import { CallError, type FailureKind, vendorMessage } from '../../errors.js';
 
 /** Huawei Cloud error replies (vendors.md §7): APIG `APIG.xxxx` / the older gateway's `APIGW.xxxx`, then the service's own. */
 const THROTTLED = /^APIGW?\.0308$/;
@@ -39,7 +39,14 @@ const readError = (status: number, body: string): { code: string; message: strin
 };
 
 /** The error for a non-2xx reply, named by the operation and the vendor's own code and message. */
-export const huaweiError = (operation: string, status: number, body: string, headers: Record<string, string>, throttleWaitMs: () => number): CallError => {
+export const huaweiError = (
+  operation: string,
+  status: number,
+  body: string,
+  headers: Record<string, string>,
+  throttleWaitMs: () => number,
+  secrets: (string | undefined)[] = [],
+): CallError => {
   const { code, message } = readError(status, body);
   const kind = classifyHuaweiError(status, code);
   const retryAfter = Number(headers['retry-after']);
@@ -47,7 +54,7 @@ export const huaweiError = (operation: string, status: number, body: string, hea
     kind,
     code,
     status,
-    message: `${operation}: ${code}: ${message}`,
+    message: `${operation}: ${code}: ${vendorMessage(message, secrets)}`,
     ...(kind === 'throttled' ? { retryAfterMs: Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter * 1000 : throttleWaitMs() } : {}),
   });
 };

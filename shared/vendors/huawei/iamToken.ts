@@ -65,7 +65,7 @@ const requestToken = async (req: IamTokenRequest): Promise<CachedToken> => {
       throw asRepeatable(err); // logging in twice is harmless
     }
     // A wrong password is never retried: IAM locks a user after repeated failed logins.
-    if (res.status < 200 || res.status >= 300) throw huaweiError('IAM token request', res.status, res.body, res.headers, defaultThrottleWaitMs);
+    if (res.status < 200 || res.status >= 300) throw huaweiError('IAM token request', res.status, res.body, res.headers, defaultThrottleWaitMs, [req.login.password]);
     const token = res.headers['x-subject-token'];
     if (!token) throw new CallError({ kind: 'invalid', code: 'NoSubjectToken', status: res.status, message: 'IAM token request: the reply has no X-Subject-Token header' });
     const expires = Date.parse(String((parseJson(res.body)?.token as Record<string, unknown> | undefined)?.expires_at ?? ''));
