@@ -35,7 +35,8 @@ export type Polling = z.infer<typeof Polling>;
 
 /** How vendor and chat calls are retried inside one invocation, before the queue's own redelivery takes over. */
 export const HttpSettings = z.object({
-  timeoutMs: z.number().int().positive().default(10_000),
+  // A third of the functions' 30 s timeout at most: a call and its retry must fit in one invocation.
+  timeoutMs: z.number().int().positive().max(10_000).default(10_000),
   attempts: z.number().int().min(1).max(10).default(4),
   baseDelayMs: z.number().int().min(0).default(500),
   maxDelayMs: z.number().int().min(0).default(10_000),

@@ -26,6 +26,7 @@ export type Delivery =
 class OutOfTime extends Error {}
 /** The `code` of a post deferred for want of time, not because the target asked. */
 export const OUT_OF_TIME = 'OutOfTime';
+const OUT_OF_TIME_DELAY_MS = 2000;
 
 /**
  * Posts one notice to one channel. Outages are retried with backoff; a throttled reply waits what the target asked
@@ -65,7 +66,8 @@ export const postNotice = async (
     );
     return { result: 'delivered' };
   } catch (err) {
-    if (err instanceof OutOfTime) return { result: 'deferred', delayMs: 0, throttled, code: OUT_OF_TIME };
+    // A short delay, so that a message never comes straight back to an invocation short of time.
+    if (err instanceof OutOfTime) return { result: 'deferred', delayMs: OUT_OF_TIME_DELAY_MS, throttled, code: OUT_OF_TIME };
     if (err instanceof CallError && err.kind === 'throttled') {
       return { result: 'deferred', delayMs: err.retryAfterMs ?? DEFAULT_THROTTLE_WAIT_MS, throttled, code: err.code };
     }
