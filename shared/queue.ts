@@ -1,6 +1,6 @@
-import { createHash } from 'node:crypto';
 import { SendMessageBatchCommand, SendMessageCommand, type SendMessageBatchRequestEntry, type SQSClient } from '@aws-sdk/client-sqs';
 import { type ImagePush, NotifyJob, PollJob, ScanJob } from './messages.js';
+import { sha256Hex } from './vendors/encoding.js';
 
 export interface QueueUrls {
   /** FIFO: its 5-minute deduplication drops a webhook delivered twice (a registry's retry, a repeated push). */
@@ -37,7 +37,6 @@ export const queueUrlsFromEnv = (env: NodeJS.ProcessEnv): QueueUrls => {
 export const imageKey = (image: ImagePush): string => `${image.namespace}/${image.repository}@${image.digest}`;
 
 export type QueueName = 'intake' | 'scan' | 'poll' | 'notify';
-const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
 const SEND_ATTEMPTS = 4;
 /** SQS's ceiling for a message's delay. */
 export const MAX_DELAY_SECONDS = 900;
@@ -77,7 +76,7 @@ export const createJobQueue = (sqs: SQSClient, urls: QueueUrls) => {
           Id: String(i),
           MessageBody: JSON.stringify(ScanJob.parse(job)),
           MessageGroupId: job.image.digest.slice(7),
-          MessageDeduplicationId: sha256(`${job.route}|${job.scanner}|${imageKey(job.image)}|${job.image.tag ?? ''}`),
+          MessageDeduplicationId: sha256Hex(`${job.route}|${job.scanner}|${imageKey(job.image)}|${job.image.tag ?? ''}`),
         })),
       ),
 
@@ -88,7 +87,7 @@ export const createJobQueue = (sqs: SQSClient, urls: QueueUrls) => {
         jobs.map((job, i) => ({
           Id: String(i),
           MessageBody: JSON.stringify(ScanJob.parse(job)),
-          ...(delaySeconds > 0 ? { DelaySeconds: Math.min(MAX_DELAY_SECONDS, Math.ceil(delaySeconds)) } : {}),
+          ...(delaySeconds > 0 ? { DelaySeconds: delaySecondsOf(delaySeconds) } : {}),
         })),
       ),
 
@@ -120,7 +119,7 @@ export const createJobQueue = (sqs: SQSClient, urls: QueueUrls) => {
           QueueUrl: url,
           MessageBody: body,
           MessageAttributes: { reason: { DataType: 'String', StringValue: reason.slice(0, 1000) } },
-          ...(fifo ? { MessageGroupId: 'dead-letter', MessageDeduplicationId: sha256(`${body}|${reason}`) } : {}),
+          ...(fifo ? { MessageGroupId: 'dead-letter', MessageDeduplicationId: sha256Hex(`${body}|${reason}`) } : {}),
         }),
       );
     },

@@ -1,9 +1,10 @@
 import * as z from 'zod';
 import { CallError } from '../errors.js';
 import type { ImagePush } from '../messages.js';
-import { byWorstFirst, emptyCounts, type Finding, MAX_FINDINGS_CARRIED, type Severity } from '../report.js';
+import { byWorstFirst, type Finding, MAX_FINDINGS_CARRIED } from '../report.js';
 import { createSwrApi, type SwrArtifactRef, type SwrVulnerability, swrEndpoint } from '../vendors/huawei/swr.js';
 import { createHuaweiScannerClient, huaweiConsoleUrl, huaweiScannerFields } from './huawei.js';
+import { harborCounts, harborSeverity } from '../harborSeverity.js';
 import { defineScanner } from './scanner.js';
 
 const SwrScannerConfig = z.object({
@@ -13,21 +14,9 @@ const SwrScannerConfig = z.object({
   instanceId: z.string().min(1),
 });
 
-/** Harbor's levels; Negligible is folded into low, None and Unknown into unknown. */
-const SEVERITY: Record<string, Severity> = {
-  Critical: 'critical',
-  High: 'high',
-  Medium: 'medium',
-  Low: 'low',
-  Negligible: 'low',
-  Unknown: 'unknown',
-  None: 'unknown',
-};
-const severityOf = (level: string | undefined): Severity => SEVERITY[level ?? ''] ?? 'unknown';
-
 const toFinding = (v: SwrVulnerability): Finding => ({
   id: v.id || 'unnamed',
-  severity: severityOf(v.severity),
+  severity: harborSeverity(v.severity),
   package: v.package || 'unknown',
   ...(v.version ? { installedVersion: v.version } : {}),
   ...(v.fix_version ? { fixedVersion: v.fix_version } : {}),
@@ -100,8 +89,7 @@ export const swrScanner = defineScanner({
       async report(image) {
         const ref = refOf(image);
         const [overview, vulnerabilities] = await Promise.all([swr.scanOverview(ref), swr.vulnerabilities(ref)]);
-        const counts = emptyCounts();
-        for (const [level, n] of Object.entries(overview?.summary?.summary ?? {})) counts[severityOf(level)] += Number(n) || 0;
+        const counts = harborCounts(overview?.summary?.summary);
         const findings = vulnerabilities.map(toFinding).sort(byWorstFirst);
         const counted = Object.values(counts).reduce((a, b) => a + b, 0);
         if (counted === 0 && findings.length > 0) for (const f of findings) counts[f.severity]++;

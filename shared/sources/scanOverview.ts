@@ -1,5 +1,6 @@
 import * as z from 'zod';
-import { emptyCounts, type Report, type Severity } from '../report.js';
+import { harborCounts } from '../harborSeverity.js';
+import type { Report } from '../report.js';
 import type { RegistryScanResult } from './source.js';
 
 /** One entry of Harbor's `scan_overview` (its NativeReportSummary, vendors.md §6.4). Unknown fields are allowed. */
@@ -26,16 +27,6 @@ const VULNERABILITY_REPORTS = [
   'application/vnd.scanner.adapter.vuln.report.harbor+json; version=1.0',
 ];
 
-/** Harbor's severities on the unified scale; Negligible counts as low. */
-const SEVERITY: Record<string, Severity> = {
-  critical: 'critical',
-  high: 'high',
-  medium: 'medium',
-  low: 'low',
-  negligible: 'low',
-  unknown: 'unknown',
-};
-
 /** Harbor sends Go's zero time (`0001-01-01T00:00:00Z`) for a time it does not know. */
 const knownTime = (value: string | undefined): string | undefined => {
   const ms = value ? Date.parse(value) : NaN;
@@ -43,11 +34,7 @@ const knownTime = (value: string | undefined): string | undefined => {
 };
 
 const toReport = (summary: NonNullable<ReportSummary['summary']>, consoleUrl: string | undefined): Report => {
-  const counts = emptyCounts();
-  for (const [name, n] of Object.entries(summary.summary ?? {})) {
-    if (name.toLowerCase() === 'none') continue;
-    counts[SEVERITY[name.toLowerCase()] ?? 'unknown'] += n;
-  }
+  const counts = harborCounts(summary.summary);
   const counted = Object.values(counts).reduce((a, b) => a + b, 0);
   return {
     counts,
