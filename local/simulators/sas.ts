@@ -25,6 +25,8 @@ export interface SasBehaviour {
   prefixed: boolean;
   failFirst: number;
   failWith: 'throttle' | 'unavailable';
+  /** The first create for the repository starts its task but answers this late (past the client's timeout). */
+  lateCreateMs: number;
 }
 
 export interface SasAsset {
@@ -78,6 +80,7 @@ const behaviourFor = (repo: string, defaults: Partial<SasBehaviour>): SasBehavio
   prefixed: /prefixed/.test(repo),
   failFirst: /throttled|flaky/.test(repo) ? 2 : 0,
   failWith: /flaky/.test(repo) ? 'unavailable' : 'throttle',
+  lateCreateMs: 0,
   ...defaults,
 });
 
@@ -120,6 +123,7 @@ export const startSasSimulator = async (opts: { port?: number; defaults?: Partia
   const verify = createAcs3Verifier(creds);
   const calls: SasCall[] = [];
   const failures = new Map<string, number>();
+  const answeredLate = new Set<string>();
   const overrides = new Map<string, Partial<SasBehaviour>>();
   const assets: SasAsset[] = [];
   const tasks: SasSimTask[] = [];
@@ -324,6 +328,12 @@ export const startSasSimulator = async (opts: { port?: number; defaults?: Partia
     const params = Object.fromEntries(req.url.searchParams);
     const res = verify(req) ?? handle(action, params);
     calls.push({ action, params, status: res.status, body: res.body as Record<string, unknown> });
+    const about = action.endsWith('CreateImageScanTask') ? subject(action, params) : undefined;
+    const late = about ? behaviour(about).lateCreateMs : 0;
+    if (about && late > 0 && !answeredLate.has(`${about.namespace}/${about.repo}`)) {
+      answeredLate.add(`${about.namespace}/${about.repo}`);
+      return { ...res, delayMs: late };
+    }
     return res;
   }, opts.port);
 

@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { CallError } from '../errors.js';
+import { asRepeatable, CallError } from '../errors.js';
 import type { ImagePush } from '../messages.js';
 import { byWorstFirst, emptyCounts, type Finding, MAX_FINDINGS_CARRIED, type Report, type Severity } from '../report.js';
 import { alibabaCredentialsFromEnv } from '../vendors/alibaba/credentials.js';
@@ -115,9 +115,19 @@ export const sasScanner = defineScanner({
       // The pre-check counts image entries (repository × tag × digest), as `sync` lists them: fewer means some image
       // is not in Security Center's asset list yet, and only import-and-create would scan it.
       const covered = await sas.preCheckImageScanTask(call.filters);
-      const started = covered.images >= call.sync.length
-        ? await sas.createImageScanTask(call.filters)
-        : await sas.syncAndCreateImageScanTask(call.sync);
+      const create = () => (covered.images >= call.sync.length ? sas.createImageScanTask(call.filters) : sas.syncAndCreateImageScanTask(call.sync));
+      let started;
+      try {
+        started = await create();
+      } catch (err) {
+        if (!(err instanceof CallError && err.kind === 'ambiguous')) throw err;
+        // The create may have gone through: a task started since then is ours; otherwise it is safe to create again.
+        const ours = (await sas.describeImageLatestScanTask(call.filters.Digests.split(',')[0]!)).find((t) => t.startTime !== undefined && t.startTime >= since - CLOCK_SKEW_MS);
+        if (ours) return { taskId: ours.taskId, since };
+        started = await create().catch((again: unknown) => {
+          throw asRepeatable(again); // still unknown: SQS redelivery tries again later
+        });
+      }
       if (started.result === 'TASK_NOT_SUPPORT_REGION') {
         throw new CallError({
           kind: 'invalid',

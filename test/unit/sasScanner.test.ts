@@ -131,6 +131,24 @@ describe('starting scans', () => {
     expect(imported.map((i) => i.repoName)).toContain('new-one-unsynced');
   });
 
+  it('a create whose reply never came is not sent again when its task exists: the task is found and followed', async () => {
+    const img = image('late-create');
+    sim.setBehaviour('unit/late-create', { lateCreateMs: 1500 });
+    const quick = createHttpClient({ timeoutMs: 500 });
+    try {
+      const client = sasScanner.create(
+        sasScanner.configSchema.parse({ type: 'sas', region: 'cn-hangzhou', instanceId: 'cri-unit', endpoint: sim.url }),
+        { http: quick, retry, env },
+      );
+      const handle = await client.start(img);
+      expect(sim.count('PublicCreateImageScanTask')).toBe(1);
+      expect(sim.tasks.filter((t) => t.images.some((a) => a.repo === 'late-create'))).toHaveLength(1);
+      expect(handle.taskId).toBe(sim.tasks.find((t) => t.images.some((a) => a.repo === 'late-create'))!.id);
+    } finally {
+      await quick.close();
+    }
+  });
+
   it('never sends a create, pre-check or sync without a digest filter', async () => {
     const api = createSasApi(createRpcClient({ http, endpoint: sim.url, version: SAS_API_VERSION, credentials: () => ALIBABA_SIM_CREDENTIALS, retry }));
     await expect(api.createImageScanTask({ RegistryTypes: 'acr', RepoNames: 'api', Digests: '' })).rejects.toMatchObject({ kind: 'invalid', code: 'UnfilteredScan' });

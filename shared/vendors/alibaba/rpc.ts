@@ -44,7 +44,7 @@ const parseJson = (body: string): Record<string, unknown> | undefined => {
 export const createRpcClient = (opts: RpcClientOptions) => {
   const url = new URL(opts.endpoint);
 
-  const callOnce = async (action: string, params: RpcParams): Promise<Record<string, unknown>> => {
+  const callOnce = async (action: string, params: RpcParams, repeatable: boolean): Promise<Record<string, unknown>> => {
     // Empty values are never sent: the official util and the doc disagree on how to sign them.
     const query: Record<string, string> = {};
     for (const [k, v] of Object.entries(params)) if (v !== undefined && v !== '') query[k] = String(v);
@@ -62,7 +62,8 @@ export const createRpcClient = (opts: RpcClientOptions) => {
         target,
       );
     } catch (err) {
-      throw asRepeatable(err); // a scan start or status read is safe to repeat
+      // A request that may have arrived is sent again only where that is harmless (reads, ACR's scan of a tag).
+      throw repeatable ? asRepeatable(err) : err;
     }
     const json = parseJson(res.body);
     if (res.status >= 200 && res.status < 300 && json && json.IsSuccess !== false) return json;
@@ -82,9 +83,12 @@ export const createRpcClient = (opts: RpcClientOptions) => {
   };
 
   return {
-    /** Calls `action`, re-signing every retry with a fresh date and nonce. */
-    call: (action: string, params: RpcParams) =>
-      withRetry(opts.retry, () => callOnce(action, params), (err, attempt, delay) => opts.onRetry?.(action, err, attempt, delay)),
+    /**
+     * Calls `action`, re-signing every retry with a fresh date and nonce. `repeatable: false` for an action that must
+     * not run twice: a request that may have arrived (a timeout after sending) then fails as `ambiguous`.
+     */
+    call: (action: string, params: RpcParams, { repeatable = true }: { repeatable?: boolean } = {}) =>
+      withRetry(opts.retry, () => callOnce(action, params, repeatable), (err, attempt, delay) => opts.onRetry?.(action, err, attempt, delay)),
   };
 };
 export type RpcClient = ReturnType<typeof createRpcClient>;

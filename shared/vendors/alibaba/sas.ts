@@ -100,7 +100,7 @@ const requireDigests = (action: string, filters: SasScanFilters): void => {
 };
 
 export const createSasApi = (rpc: RpcClient) => {
-  const call = (action: string, params: RpcParams) => withRamHint(action, () => rpc.call(action, params));
+  const call = (action: string, params: RpcParams, options?: { repeatable?: boolean }) => withRamHint(action, () => rpc.call(action, params, options));
 
   return {
     /** How many images the filters cover. The two counts' descriptions look swapped in the docs, so the larger is taken. */
@@ -113,7 +113,8 @@ export const createSasApi = (rpc: RpcClient) => {
 
     async createImageScanTask(filters: SasScanFilters): Promise<SasTaskStart> {
       requireDigests('PublicCreateImageScanTask', filters);
-      return taskStart(await call('PublicCreateImageScanTask', { ...filters }));
+      // Each create spends scan quota and one of the 10 task slots: never sent again blindly.
+      return taskStart(await call('PublicCreateImageScanTask', { ...filters }, { repeatable: false }));
     },
 
     /** Imports images Security Center has not synced yet, and scans them. Keys as in the doc's example (lower camel; unconfirmed). */
@@ -121,7 +122,7 @@ export const createSasApi = (rpc: RpcClient) => {
       if (images.length === 0 || images.some((i) => !i.digest)) {
         throw new CallError({ kind: 'invalid', code: 'UnfilteredScan', message: 'PublicSyncAndCreateImageScanTask: refusing to send images without digests' });
       }
-      return taskStart(await call('PublicSyncAndCreateImageScanTask', { Images: JSON.stringify(images) }));
+      return taskStart(await call('PublicSyncAndCreateImageScanTask', { Images: JSON.stringify(images) }, { repeatable: false }));
     },
 
     /** The image's latest scan tasks (usually one); none before its first scan is registered. */
