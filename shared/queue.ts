@@ -80,6 +80,21 @@ export const createJobQueue = (sqs: SQSClient, urls: QueueUrls) => {
         })),
       ),
 
+    /**
+     * A registry's own scan results, to the intake queue too: a webhook the registry delivers twice is dropped there
+     * (deduplicated on route, channel, image, outcome and finish time), and startScan passes the rest to notify.
+     */
+    sendResults: (jobs: NotifyJob[]) =>
+      sendBatch(
+        urls.intake,
+        jobs.map((job, i) => ({
+          Id: String(i),
+          MessageBody: JSON.stringify(NotifyJob.parse(job)),
+          MessageGroupId: job.image.digest.slice(7),
+          MessageDeduplicationId: sha256Hex(`${job.route}|${job.channel}|${imageKey(job.image)}|${job.outcome.status}|${job.finishedAt}`),
+        })),
+      ),
+
     /** Scan jobs ready to start, to the batching scan queue; a delay makes a refused start wait its turn. */
     queueScans: (jobs: ScanJob[], delaySeconds = 0) =>
       sendBatch(

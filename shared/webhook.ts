@@ -140,6 +140,6 @@ export const handleWebhook = async (rt: Runtime, req: WebhookHttpRequest): Promi
     accepted.push({ jobId: subject.jobId, image: describePush(result.image), scanner: REGISTRY_SCANNER });
   }
   if (jobs.length > 0) await rt.queue.sendScanJobs(jobs);
-  if (notices.length > 0) await rt.queue.sendNotify(notices);
+  if (notices.length > 0) await rt.queue.sendResults(notices);
   return reply(202, { accepted: accepted.length, ignored, jobs: accepted });
 };

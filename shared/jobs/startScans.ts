@@ -1,7 +1,7 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { SQSRecord } from 'aws-lambda';
 import { CallError } from '../errors.js';
-import { ScanJob } from '../messages.js';
+import { IntakeJob, type NotifyJob, ScanJob } from '../messages.js';
 import type { ScanHandle } from '../scanners/scanner.js';
 import type { WorkerRuntime } from '../workerRuntime.js';
 import { handleJobFailure } from './failures.js';
@@ -16,18 +16,27 @@ const rejectAll = (results: Results, indexes: number[], reason: unknown) => {
   for (const i of indexes) results[i] = { status: 'rejected', reason };
 };
 
-/** startScan reads two queues: the FIFO intake (deduplicated pushes) and the batching scan queue. */
+/** startScan reads two queues: the FIFO intake (deduplicated pushes and registry results) and the batching scan queue. */
 const fromIntake = (record: SQSRecord) => record.eventSourceARN.endsWith('.fifo');
 
-/** Deduplicated pushes move on to the scan queue, whose batching window gathers those arriving close together. */
-const forwardFromIntake = async (rt: WorkerRuntime, log: Logger, scans: Scan[], results: Results) => {
-  if (scans.length === 0) return;
-  try {
-    await rt.queue.queueScans(scans.map((s) => s.job));
-    log.debug('pushes queued for scanning', { count: scans.length });
-  } catch (err) {
-    rejectAll(results, scans.flatMap((s) => s.indexes), err);
-  }
+/**
+ * Deduplicated pushes move on to the scan queue, whose batching window gathers those arriving close together; a
+ * registry's own results (notify jobs) go on to the notify queue.
+ */
+const forwardFromIntake = async (rt: WorkerRuntime, log: Logger, scans: Scan[], registryResults: { index: number; job: NotifyJob }[], results: Results) => {
+  const forward = async (indexes: number[], send: () => Promise<void>) => {
+    if (indexes.length === 0) return;
+    try {
+      await send();
+    } catch (err) {
+      rejectAll(results, indexes, err);
+    }
+  };
+  await Promise.all([
+    forward(scans.flatMap((s) => s.indexes), () => rt.queue.queueScans(scans.map((s) => s.job))),
+    forward(registryResults.map((r) => r.index), () => rt.queue.sendNotify(registryResults.map((r) => r.job))),
+  ]);
+  log.debug('intake forwarded', { scans: scans.length, registryResults: registryResults.length });
 };
 
 const startGroup = async (rt: WorkerRuntime, scannerKey: string, scans: Scan[]): Promise<PromiseSettledResult<ScanHandle>[]> => {
@@ -98,17 +107,19 @@ const settle = async (rt: WorkerRuntime, log: Logger, scan: Scan, started: Promi
 export const startScans = async (rt: WorkerRuntime, log: Logger, records: SQSRecord[]): Promise<Results> => {
   const results: Results = records.map(() => ({ status: 'fulfilled', value: undefined }));
   const intake: QueuedScanJob[] = [];
+  const registryResults: { index: number; job: NotifyJob }[] = [];
   const ready: QueuedScanJob[] = [];
   records.forEach((record, index) => {
     try {
-      const job = parseRecord(record, ScanJob, log);
-      (fromIntake(record) ? intake : ready).push({ index, body: record.body, receiveCount: receiveCount(record), job });
+      const job = parseRecord(record, fromIntake(record) ? IntakeJob : ScanJob, log);
+      if (job.kind === 'notify') registryResults.push({ index, job });
+      else (fromIntake(record) ? intake : ready).push({ index, body: record.body, receiveCount: receiveCount(record), job });
     } catch (err) {
       results[index] = { status: 'rejected', reason: err };
     }
   });
 
-  await forwardFromIntake(rt, log, mergeSameImage(intake), results);
+  await forwardFromIntake(rt, log, mergeSameImage(intake), registryResults, results);
 
   const byScanner = new Map<string, Scan[]>();
   for (const scan of mergeSameImage(ready)) byScanner.set(scan.job.scanner, [...(byScanner.get(scan.job.scanner) ?? []), scan]);

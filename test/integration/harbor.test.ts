@@ -131,6 +131,17 @@ describe('Harbor and SWR EE webhooks through local mode', () => {
     expect(acrCallsFor('harbor-scanned')).toEqual([]);
   });
 
+  it('a scan result Harbor delivers twice (its retry) is posted once', async () => {
+    const event = harborEvent('scanning-completed.json', 'harbor-retried');
+    expect((await post('harbor', event)).status).toBe(202);
+    expect((await post('harbor', event)).status).toBe(202);
+    await waitForMessages('harbor-retried');
+    await new Promise((r) => setTimeout(r, 1500));
+    const { slack, webhook } = postsFor(stack, 'harbor-retried');
+    expect(webhook).toHaveLength(1);
+    expect(slack).toHaveLength(1);
+  });
+
   it('SCANNING_FAILED on a "registry" route becomes a failure message', async () => {
     const res = await post('harbor', harborEvent('scanning-failed.json', 'harbor-scan-error'));
     expect(res.status).toBe(202);

@@ -47,9 +47,12 @@ const recorder = (opts: { fail?: Error } = {}) => {
     sendPoll: async (_job: PollJob, _delay: number) => {
       calls.push('sendPoll');
     },
-    sendNotify: async (jobs: NotifyJob[]) => {
-      calls.push('sendNotify');
+    sendResults: async (jobs: NotifyJob[]) => {
+      calls.push('sendResults');
       notifyJobs.push(...jobs.map((j) => NotifyJob.parse(j)));
+    },
+    sendNotify: async (_jobs: NotifyJob[]) => {
+      calls.push('sendNotify');
     },
     sendToDeadLetter: async (_queue: QueueName, _body: string, _reason: string) => {
       calls.push('sendToDeadLetter');
@@ -546,13 +549,13 @@ describe('handleWebhook: Harbor and SWR EE sources', () => {
       expect(body.ignored[0].reason).toContain("minSeverity (critical)");
       overview.summary.summary = { Critical: 1 };
       const critical = await send({ source: 'harbor', headers: { 'content-type': 'application/json', authorization: HARBOR_SECRET }, query: {}, body: JSON.stringify(payload) }, strict);
-      expect(critical.calls).toEqual(['sendNotify']);
+      expect(critical.calls).toEqual(['sendResults']);
     });
 
     it('SCANNING_COMPLETED → one notify job per channel of the "registry" route, no scan job', async () => {
       const { res, body, scanJobs, notifyJobs, calls } = await harbor(sample('harbor', 'scanning-completed.json'));
       expect(res.statusCode).toBe(202);
-      expect(calls).toEqual(['sendNotify']);
+      expect(calls).toEqual(['sendResults']);
       expect(scanJobs).toEqual([]);
       expect(notifyJobs.map((j) => j.channel)).toEqual(['releases', 'everything']);
       expect(new Set(notifyJobs.map((j) => j.jobId)).size).toBe(1);
@@ -611,7 +614,7 @@ describe('handleWebhook: Harbor and SWR EE sources', () => {
 
     it('a notify-queue failure is not swallowed into a 202', async () => {
       const rec = recorder();
-      rec.queue.sendNotify = async () => {
+      rec.queue.sendResults = async () => {
         throw new Error('SQS down');
       };
       const req = { source: 'harbor', headers: { authorization: HARBOR_SECRET }, query: {}, body: JSON.stringify(sample('harbor', 'scanning-completed.json')) };
