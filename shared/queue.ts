@@ -63,6 +63,18 @@ export const createJobQueue = (sqs: SQSClient, urls: QueueUrls) => {
     }
   };
 
+  /** The intake queue is FIFO: one message group per digest, deduplicated on what `key` names. */
+  const sendToIntake = (jobs: [ScanJob | NotifyJob, string][]) =>
+    sendBatch(
+      urls.intake,
+      jobs.map(([job, key], i) => ({
+        Id: String(i),
+        MessageBody: JSON.stringify(job),
+        MessageGroupId: job.image.digest.slice(7),
+        MessageDeduplicationId: sha256Hex(key),
+      })),
+    );
+
   return {
     /**
      * New pushes, to the intake queue: one group per digest, deduplicated on (route, scanner, repository, digest, tag)
@@ -70,30 +82,14 @@ export const createJobQueue = (sqs: SQSClient, urls: QueueUrls) => {
      * same digest pushed to another repository is another image.
      */
     sendScanJobs: (jobs: ScanJob[]) =>
-      sendBatch(
-        urls.intake,
-        jobs.map((job, i) => ({
-          Id: String(i),
-          MessageBody: JSON.stringify(ScanJob.parse(job)),
-          MessageGroupId: job.image.digest.slice(7),
-          MessageDeduplicationId: sha256Hex(`${job.route}|${job.scanner}|${imageKey(job.image)}|${job.image.tag ?? ''}`),
-        })),
-      ),
+      sendToIntake(jobs.map((job) => [ScanJob.parse(job), `${job.route}|${job.scanner}|${imageKey(job.image)}|${job.image.tag ?? ''}`])),
 
     /**
      * A registry's own scan results, to the intake queue too: a webhook the registry delivers twice is dropped there
      * (deduplicated on route, channel, image, outcome and finish time), and startScan passes the rest to notify.
      */
     sendResults: (jobs: NotifyJob[]) =>
-      sendBatch(
-        urls.intake,
-        jobs.map((job, i) => ({
-          Id: String(i),
-          MessageBody: JSON.stringify(NotifyJob.parse(job)),
-          MessageGroupId: job.image.digest.slice(7),
-          MessageDeduplicationId: sha256Hex(`${job.route}|${job.channel}|${imageKey(job.image)}|${job.outcome.status}|${job.finishedAt}`),
-        })),
-      ),
+      sendToIntake(jobs.map((job) => [NotifyJob.parse(job), `${job.route}|${job.channel}|${imageKey(job.image)}|${job.outcome.status}|${job.finishedAt}`])),
 
     /** Scan jobs ready to start, to the batching scan queue; a delay makes a refused start wait its turn. */
     queueScans: (jobs: ScanJob[], delaySeconds = 0) =>
