@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { ALIBABA_SIM_CREDENTIALS, alibabaError as error, createAcs3Verifier } from './acs3Verifier.js';
-import { type SimResponse, startSimServer } from './server.js';
+import { ALIBABA_SIM_CREDENTIALS, alibabaError as error, type RpcSimCall, startRpcSimServer } from './acs3Verifier.js';
+import type { SimResponse } from './server.js';
 
 /**
  * A simulator of the ACR Enterprise Edition API (2018-12-01) on 127.0.0.1: it checks the ACS3-HMAC-SHA256
@@ -19,11 +19,7 @@ export interface AcrBehaviour {
   failWith: 'throttle' | 'unavailable';
 }
 
-export interface AcrCall {
-  action: string;
-  params: Record<string, string>;
-  status: number;
-}
+export type AcrCall = RpcSimCall;
 
 export const ACR_SIM_CREDENTIALS = ALIBABA_SIM_CREDENTIALS;
 
@@ -59,13 +55,11 @@ const vulnerability = (level: (typeof LEVELS)[number], i: number) => {
 
 export const startAcrSimulator = async (opts: { port?: number; defaults?: Partial<AcrBehaviour>; credentials?: typeof ACR_SIM_CREDENTIALS } = {}) => {
   const creds = opts.credentials ?? ACR_SIM_CREDENTIALS;
-  const calls: AcrCall[] = [];
   const failures = new Map<string, number>();
   const repos = new Map<string, string>(); // repoId → namespace/name
   const scans = new Map<string, { checks: number; service: string }>(); // repoId:tag → status checks so far, engine
   const overrides = new Map<string, Partial<AcrBehaviour>>();
 
-  const verify = createAcs3Verifier(creds);
 
   const repoBehaviour = (repoId: string) => {
     const name = repos.get(repoId) ?? repoId;
@@ -125,24 +119,12 @@ export const startAcrSimulator = async (opts: { port?: number; defaults?: Partia
     }
   };
 
-  const server = await startSimServer((req) => {
-    const action = req.headers['x-acs-action'] ?? '';
-    const params = Object.fromEntries(req.url.searchParams);
-    const rejected = verify(req);
-    const res = rejected ?? handle(action, params);
-    calls.push({ action, params, status: res.status });
-    return res;
-  }, opts.port);
+  const server = await startRpcSimServer(creds, handle, opts.port);
 
   return {
-    url: server.url,
-    credentials: creds,
-    calls,
-    /** Calls of one action, e.g. to count status checks. */
-    count: (action: string) => calls.filter((c) => c.action === action).length,
+    ...server,
     /** Sets a repository's behaviour (by `namespace/name`) beyond what its name implies. */
     setBehaviour: (repoFullName: string, behaviour: Partial<AcrBehaviour>) => overrides.set(repoFullName, behaviour),
-    close: server.close,
   };
 };
 export type AcrSimulator = Awaited<ReturnType<typeof startAcrSimulator>>;

@@ -1,6 +1,6 @@
 import { createHmac, randomUUID } from 'node:crypto';
 import { percentEncode, sha256Hex } from '../../shared/vendors/alibaba/acs3.js';
-import type { SimRequest, SimResponse } from './server.js';
+import { type SimRequest, type SimResponse, startSimServer } from './server.js';
 
 /** The key pair the Alibaba simulators (ACR, Security Center) accept; local mode and the tests sign with it. */
 export const ALIBABA_SIM_CREDENTIALS = { accessKeyId: 'LTAI5tSimulatorKey', accessKeySecret: 'sim-secret-do-not-use-0123456789' };
@@ -51,5 +51,37 @@ export const createAcs3Verifier = (creds: SimCredentials) => {
     if (expected !== signature) return alibabaError(400, 'SignatureDoesNotMatch', 'Specified signature is not matched with our calculation.');
     seenNonces.add(nonce);
     return undefined;
+  };
+};
+
+/** One call an Alibaba RPC simulator answered. */
+export interface RpcSimCall {
+  action: string;
+  params: Record<string, string>;
+  status: number;
+  body: Record<string, unknown>;
+}
+
+/**
+ * An Alibaba RPC API on 127.0.0.1: every request's ACS3 signature is checked, then `handle` answers it by its action
+ * and query parameters; every call is kept, for tests and the bench to count.
+ */
+export const startRpcSimServer = async (creds: SimCredentials, handle: (action: string, params: Record<string, string>) => SimResponse, port?: number) => {
+  const verify = createAcs3Verifier(creds);
+  const calls: RpcSimCall[] = [];
+  const server = await startSimServer((req) => {
+    const action = req.headers['x-acs-action'] ?? '';
+    const params = Object.fromEntries(req.url.searchParams);
+    const res = verify(req) ?? handle(action, params);
+    calls.push({ action, params, status: res.status, body: res.body as Record<string, unknown> });
+    return res;
+  }, port);
+  return {
+    url: server.url,
+    close: server.close,
+    credentials: creds,
+    calls,
+    /** Calls of one action, e.g. to count status checks or create calls. */
+    count: (action: string) => calls.filter((c) => c.action === action).length,
   };
 };

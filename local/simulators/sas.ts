@@ -1,6 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { ALIBABA_SIM_CREDENTIALS, alibabaError as error, createAcs3Verifier, type SimCredentials } from './acs3Verifier.js';
-import { type SimResponse, startSimServer } from './server.js';
+import { ALIBABA_SIM_CREDENTIALS, alibabaError as error, type RpcSimCall, type SimCredentials, startRpcSimServer } from './acs3Verifier.js';
+import type { SimResponse } from './server.js';
 
 /**
  * A simulator of Security Center's container image scan API (SAS 2018-12-03) on 127.0.0.1. It checks every
@@ -49,12 +49,7 @@ export interface SasSimTask {
   checks: Map<string, number>;
 }
 
-export interface SasCall {
-  action: string;
-  params: Record<string, string>;
-  status: number;
-  body: Record<string, unknown>;
-}
+export type SasCall = RpcSimCall;
 
 /** The regions the create doc lists as supported by container image scan. */
 export const SAS_SUPPORTED_REGIONS = [
@@ -120,8 +115,6 @@ const vulRecord = (asset: SasAsset, necessity: (typeof NECESSITIES)[number], i: 
 
 export const startSasSimulator = async (opts: { port?: number; defaults?: Partial<SasBehaviour>; credentials?: SimCredentials; quota?: number; taskLimit?: number } = {}) => {
   const creds = opts.credentials ?? ALIBABA_SIM_CREDENTIALS;
-  const verify = createAcs3Verifier(creds);
-  const calls: SasCall[] = [];
   const failures = new Map<string, number>();
   const answeredLate = new Set<string>();
   const overrides = new Map<string, Partial<SasBehaviour>>();
@@ -323,26 +316,19 @@ export const startSasSimulator = async (opts: { port?: number; defaults?: Partia
     }
   };
 
-  const server = await startSimServer((req) => {
-    const action = req.headers['x-acs-action'] ?? '';
-    const params = Object.fromEntries(req.url.searchParams);
-    const res = verify(req) ?? handle(action, params);
-    calls.push({ action, params, status: res.status, body: res.body as Record<string, unknown> });
+  /** A first create for a `lateCreateMs` repository starts its task, then answers past the client's timeout. */
+  const answerCreate = (action: string, params: Record<string, string>): SimResponse => {
+    const res = handle(action, params);
     const about = action.endsWith('CreateImageScanTask') ? subject(action, params) : undefined;
     const late = about ? behaviour(about).lateCreateMs : 0;
-    if (about && late > 0 && !answeredLate.has(`${about.namespace}/${about.repo}`)) {
-      answeredLate.add(`${about.namespace}/${about.repo}`);
-      return { ...res, delayMs: late };
-    }
-    return res;
-  }, opts.port);
+    if (!about || late <= 0 || answeredLate.has(`${about.namespace}/${about.repo}`)) return res;
+    answeredLate.add(`${about.namespace}/${about.repo}`);
+    return { ...res, delayMs: late };
+  };
+  const server = await startRpcSimServer(creds, answerCreate, opts.port);
 
   return {
-    url: server.url,
-    credentials: creds,
-    calls,
-    /** Calls of one action, e.g. to count create calls. */
-    count: (action: string) => calls.filter((c) => c.action === action).length,
+    ...server,
     /** Every task started, with the images it scans. */
     tasks,
     assets,
@@ -354,7 +340,6 @@ export const startSasSimulator = async (opts: { port?: number; defaults?: Partia
     running,
     /** Sets a repository's behaviour (by `namespace/name`) beyond what its name implies. */
     setBehaviour: (repoFullName: string, b: Partial<SasBehaviour>) => overrides.set(repoFullName, b),
-    close: server.close,
   };
 };
 export type SasSimulator = Awaited<ReturnType<typeof startSasSimulator>>;
