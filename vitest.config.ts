@@ -1,11 +1,20 @@
 import { defineConfig } from 'vitest/config';
 
+const PROPERTY = 'test/**/*.property.test.ts';
+const INTEGRATION = 'test/integration/**/*.test.ts';
+
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
     testTimeout: 30_000,
     hookTimeout: 120_000,
     // Integration files each start their own local stack on free ports; two at once suit a 2-core machine.
     maxWorkers: 2,
+    projects: [
+      // Seconds: every unit test, without the property tests' many generated cases.
+      { extends: true, test: { name: 'unit', include: ['test/**/*.test.ts'], exclude: [PROPERTY, INTEGRATION] } },
+      { extends: true, test: { name: 'property', include: [PROPERTY] } },
+      // The handlers wired by local mode's embedded SQS, against the simulators on 127.0.0.1.
+      { extends: true, test: { name: 'integration', include: [INTEGRATION] } },
+    ],
   },
 });

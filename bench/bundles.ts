@@ -11,7 +11,7 @@ export const bundle = async (name: string): Promise<string> => {
   mkdirSync(OUT_DIR, { recursive: true });
   const outfile = `${OUT_DIR}/${name}.mjs`;
   await build({
-    entryPoints: [`functions/${name}.ts`],
+    entryPoints: [`functions/${name}/handler.ts`],
     bundle: true,
     minify: true,
     format: 'esm',
@@ -30,8 +30,12 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 /** Module-load time and peak RSS of a bundle, each in a fresh Node process. */
 export const coldLoad = (file: string, runs = 11) => {
   const script = `const t=performance.now();await import(${JSON.stringify(`${process.cwd()}/${file}`)});const ms=performance.now()-t;process.stdout.write(JSON.stringify({ms,rss:process.resourceUsage().maxRSS}))`;
-  const samples = Array.from({ length: runs }, () =>
-    JSON.parse(execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', env: { ...process.env, NODE_NO_WARNINGS: '1' } })) as { ms: number; rss: number },
+  const samples = Array.from(
+    { length: runs },
+    () =>
+      JSON.parse(
+        execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', env: { ...process.env, NODE_NO_WARNINGS: '1' } }),
+      ) as { ms: number; rss: number },
   );
   return { loadMs: median(samples.map((s) => s.ms)), peakRssMb: Math.max(...samples.map((s) => s.rss)) / 1024 };
 };

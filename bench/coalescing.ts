@@ -1,6 +1,7 @@
+import type { SimulatorUrls } from '../local/demoConfig.js';
 import { ALIBABA_SIM_CREDENTIALS } from '../local/simulators/acs3Verifier.js';
 import { HUAWEI_SIM_KEYS, HUAWEI_SIM_PROJECT } from '../local/simulators/huaweiApig.js';
-import { type SimulatorUrls, type Stack, startStack } from '../local/stack.js';
+import { type Stack, startStack } from '../local/stack.js';
 
 const SECRET = 'bench-secret-0123456789';
 
@@ -59,9 +60,19 @@ export const coalescedStartCalls = async (pushes = 100, spreadSeconds = 10) => {
       for (let i = 0; i < pushes; i++) {
         const at = started + (i * spreadSeconds * 1000) / pushes;
         await new Promise((r) => setTimeout(r, Math.max(0, at - Date.now())));
-        const digest = `sha256:${`${scanner}${i}`.padStart(8, '0').replace(/[^0-9a-f]/g, 'e').padEnd(64, 'c')}`;
-        const body = { push_data: { digest, tag: '1.0.0' }, repository: { name: `svc-${i}`, namespace: `${scanner}-team`, region: scanner === 'hss' ? 'cn-north-4' : 'cn-hangzhou' } };
-        const res = await fetch(`${stack.url}/webhooks/acr?token=${SECRET}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+        const digest = `sha256:${`${scanner}${i}`
+          .padStart(8, '0')
+          .replace(/[^0-9a-f]/g, 'e')
+          .padEnd(64, 'c')}`;
+        const body = {
+          push_data: { digest, tag: '1.0.0' },
+          repository: { name: `svc-${i}`, namespace: `${scanner}-team`, region: scanner === 'hss' ? 'cn-north-4' : 'cn-hangzhou' },
+        };
+        const res = await fetch(`${stack.url}/webhooks/acr?token=${SECRET}`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify(body),
+        });
         if (res.status !== 202) throw new Error(`webhook answered ${res.status}: ${await res.text()}`);
       }
       while (count().images < pushes) {

@@ -1,4 +1,4 @@
-import queueSettings from '../shared/queues.json' with { type: 'json' };
+import queueSettings from '../shared/queue/queues.json' with { type: 'json' };
 import { measureBundles, nodeVersion } from './bundles.js';
 import { coalescedStartCalls } from './coalescing.js';
 import { huaweiScanCosts, sasCosts, scanCosts, worstDelays } from './scans.js';
@@ -54,7 +54,9 @@ console.log(
 );
 const young = worstDelays(1, 60);
 const older = worstDelays(61, 3600);
-console.log(`\nWorst message delay over every scan length: within the first minute ${young.ours} s (bar 10, anchor ${young.anchor}); longer scans ${older.ours} s (bar 30, anchor ${older.anchor}) → ${ok(young.ours <= 10 && older.ours <= 30)}`);
+console.log(
+  `\nWorst message delay over every scan length: within the first minute ${young.ours} s (bar 10, anchor ${young.anchor}); longer scans ${older.ours} s (bar 30, anchor ${older.anchor}) → ${ok(young.ours <= 10 && older.ours <= 30)}`,
+);
 const sas = await sasCosts();
 console.log('\n## SAS vendor calls per scanned image (pushes arriving together; scans lasting 2 min; counted at the SAS simulator)\n');
 console.log(
@@ -85,9 +87,11 @@ console.log(
     })),
   ),
 );
-console.log('\nSWR EE: 1 start + 1 artifact read per check + 2 for the report. HSS: 1 start (shared by its whole SQS batch) + 1 image-list read per check + 4 for the report (list, 3 counts by repair necessity).');
+console.log(
+  '\nSWR EE: 1 start + 1 artifact read per check + 2 for the report. HSS: 1 start (shared by its whole SQS batch) + 1 image-list read per check + 4 for the report (list, 3 counts by repair necessity).',
+);
 const coalesced = await coalescedStartCalls(100, 10);
-console.log('\n## Start calls per 100 pushes arriving within 10 s (end to end through local mode, 100 repositories, the scan queue\'s 10 s batching window)\n');
+console.log("\n## Start calls per 100 pushes arriving within 10 s (end to end through local mode, 100 repositories, the scan queue's 10 s batching window)\n");
 console.log(
   table(
     coalesced.map((c) => ({

@@ -1,18 +1,18 @@
+import { nextCheckDelaySeconds } from '../functions/pollStatus/schedule.js';
 import { startAcrSimulator } from '../local/simulators/acr.js';
-import { startSasSimulator } from '../local/simulators/sas.js';
 import { startHssSimulator } from '../local/simulators/hss.js';
 import { HUAWEI_SIM_KEYS, HUAWEI_SIM_PROJECT } from '../local/simulators/huaweiApig.js';
 import { startIamSimulator } from '../local/simulators/iam.js';
+import { startSasSimulator } from '../local/simulators/sas.js';
 import { startSwrSimulator } from '../local/simulators/swr.js';
-import { Polling } from '../shared/config.js';
-import { createHttpClient } from '../shared/http.js';
-import type { ImagePush } from '../shared/messages.js';
+import { Polling } from '../shared/config/config.js';
+import { createHttpClient } from '../shared/http/client.js';
+import type { ImagePush } from '../shared/messages/image.js';
 import { acrScanner } from '../shared/scanners/acr.js';
-import { sasScanner } from '../shared/scanners/sas.js';
 import { hssScanner } from '../shared/scanners/hss.js';
+import { sasScanner } from '../shared/scanners/sas.js';
 import type { ScanHandle } from '../shared/scanners/scanner.js';
 import { swrScanner } from '../shared/scanners/swr.js';
-import { nextCheckDelaySeconds } from '../shared/schedule.js';
 
 /** The times (s after start) of a scan's status checks, on a virtual clock, until one sees it finished at `T`. */
 export const checkTimes = (polling: Polling, T: number): number[] => {
@@ -38,7 +38,7 @@ export const scanCosts = async (durations = [30, 120, 600]) => {
   const env = { ALIBABA_CLOUD_ACCESS_KEY_ID: sim.credentials.accessKeyId, ALIBABA_CLOUD_ACCESS_KEY_SECRET: sim.credentials.accessKeySecret };
   const client = acrScanner.create(
     { type: 'acr', region: 'cn-hangzhou', instanceId: 'cri-bench', endpoint: sim.url },
-    { http, retry: { attempts: 3, baseDelayMs: 10, maxDelayMs: 100 }, env },
+    { http, retry: { attempts: 3, baseDelayMs: 10, maxDelayMs: 100 }, env, onRetry: () => undefined },
   );
   const rows = [];
   try {
@@ -88,15 +88,25 @@ export const worstDelays = (from: number, to: number) => {
  * checks, report pages), counted at the SAS simulator by the real SAS client, per scanned image. Scans last `T`
  * seconds and are checked on the real schedule.
  */
-export const sasCosts = async (batches = [{ images: 1, repositories: 1 }, { images: 10, repositories: 1 }, { images: 23, repositories: 1 }, { images: 10, repositories: 10 }], T = 120) => {
+export const sasCosts = async (
+  batches = [
+    { images: 1, repositories: 1 },
+    { images: 10, repositories: 1 },
+    { images: 23, repositories: 1 },
+    { images: 10, repositories: 10 },
+  ],
+  T = 120,
+) => {
   const times = checkTimes(Polling.parse({}), T);
   const sim = await startSasSimulator();
   const http = createHttpClient({ timeoutMs: 5000 });
   const env = { ALIBABA_CLOUD_ACCESS_KEY_ID: sim.credentials.accessKeyId, ALIBABA_CLOUD_ACCESS_KEY_SECRET: sim.credentials.accessKeySecret };
-  const client = sasScanner.create(
-    sasScanner.configSchema.parse({ type: 'sas', region: 'cn-hangzhou', instanceId: 'cri-bench', endpoint: sim.url }),
-    { http, retry: { attempts: 3, baseDelayMs: 10, maxDelayMs: 100 }, env },
-  );
+  const client = sasScanner.create(sasScanner.configSchema.parse({ type: 'sas', region: 'cn-hangzhou', instanceId: 'cri-bench', endpoint: sim.url }), {
+    http,
+    retry: { attempts: 3, baseDelayMs: 10, maxDelayMs: 100 },
+    env,
+    onRetry: () => undefined,
+  });
   const rows = [];
   let seq = 0;
   try {
@@ -104,7 +114,14 @@ export const sasCosts = async (batches = [{ images: 1, repositories: 1 }, { imag
       const images: ImagePush[] = Array.from({ length: batch.images }, (_, i) => {
         const repository = `bench-${batch.images}x${batch.repositories}-${i % batch.repositories}`;
         sim.setBehaviour(`team/${repository}`, { scanChecks: times.length - 1 });
-        return { source: 'acr', region: 'cn-hangzhou', namespace: 'team', repository, tag: `1.0.${i}`, digest: `sha256:${(++seq).toString(16).padStart(64, 'd')}` };
+        return {
+          source: 'acr',
+          region: 'cn-hangzhou',
+          namespace: 'team',
+          repository,
+          tag: `1.0.${i}`,
+          digest: `sha256:${(++seq).toString(16).padStart(64, 'd')}`,
+        };
       });
       const before = sim.calls.length;
       const started = await client.startMany!(images);
@@ -146,13 +163,23 @@ export const huaweiScanCosts = async (durations = [30, 120, 600]) => {
   const swrSim = await startSwrSimulator({ tokens: iam.tokens });
   const hssSim = await startHssSimulator({ tokens: iam.tokens });
   const http = createHttpClient({ timeoutMs: 5000 });
-  const ctx = { http, retry: RETRY, env: HUAWEI_ENV };
+  const ctx = { http, retry: RETRY, env: HUAWEI_ENV, onRetry: () => undefined };
   const common = { region: 'cn-north-4', projectId: HUAWEI_SIM_PROJECT };
   const swr = swrScanner.create(swrScanner.configSchema.parse({ type: 'swr', ...common, instanceId: 'ee-bench', endpoint: swrSim.url }), ctx);
   const hss = hssScanner.create(hssScanner.configSchema.parse({ type: 'hss', ...common, endpoint: hssSim.url }), ctx);
   const scanners = [
-    { name: 'SWR EE', client: swr, calls: () => swrSim.calls.length, setChecks: (repo: string, n: number) => swrSim.setBehaviour(`team/${repo}`, { scanChecks: n }) },
-    { name: 'HSS', client: hss, calls: () => hssSim.calls.length, setChecks: (repo: string, n: number) => hssSim.setBehaviour(`team/${repo}`, { scanChecks: n }) },
+    {
+      name: 'SWR EE',
+      client: swr,
+      calls: () => swrSim.calls.length,
+      setChecks: (repo: string, n: number) => swrSim.setBehaviour(`team/${repo}`, { scanChecks: n }),
+    },
+    {
+      name: 'HSS',
+      client: hss,
+      calls: () => hssSim.calls.length,
+      setChecks: (repo: string, n: number) => hssSim.setBehaviour(`team/${repo}`, { scanChecks: n }),
+    },
   ];
   const rows = [];
   try {

@@ -1,15 +1,25 @@
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
-import { createOnPush } from '../functions/onPush.js';
-import { parseConfig } from '../shared/config.js';
-import type { JobQueue } from '../shared/queue.js';
-import { defaultMaxReceiveCount, type Runtime } from '../shared/runtime.js';
+import { createOnPush } from '../functions/onPush/handler.js';
+import { parseConfig } from '../shared/config/config.js';
+import type { JobQueue } from '../shared/queue/jobQueue.js';
+import { defaultMaxReceiveCount, type Runtime } from '../shared/runtime/runtime.js';
 import { pushEvent, testConfigFor } from './fixtures.js';
 
 /** Webhooks per second through the onPush handler in this process, with the queue send counted, not sent. */
 export const onPushThroughput = async (n = 5000) => {
   let queued = 0;
-  const queue = { sendScanJobs: async (jobs: unknown[]) => void (queued += jobs.length) } as unknown as JobQueue;
-  const runtime: Runtime = { config: parseConfig(testConfigFor('http://127.0.0.1:9')), queue, env: {}, now: () => new Date(), maxReceiveCount: defaultMaxReceiveCount };
+  const queue = {
+    sendScanJobs: async (jobs: unknown[]) => {
+      queued += jobs.length;
+    },
+  } as unknown as JobQueue;
+  const runtime: Runtime = {
+    config: parseConfig(testConfigFor('http://127.0.0.1:9')),
+    queue,
+    env: {},
+    now: () => new Date(),
+    maxReceiveCount: defaultMaxReceiveCount,
+  };
   const handler = createOnPush(async () => runtime);
   const event = (i: number) =>
     ({

@@ -1,5 +1,14 @@
 import { HUAWEI_SIM_PROJECT } from './simulators/huaweiApig.js';
-import type { SimulatorUrls } from './stack.js';
+
+/** Where the simulators listen, for a config document built around them. */
+export interface SimulatorUrls {
+  acrUrl: string;
+  sasUrl: string;
+  chatUrl: string;
+  swrUrl: string;
+  hssUrl: string;
+  iamUrl: string;
+}
 
 export const DEMO_SECRET = 'local-demo-secret-change-me';
 /** The demo DingTalk robot signs with this secret and wants this keyword; the chat sink knows both. */

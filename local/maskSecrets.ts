@@ -3,8 +3,25 @@
  * and query value that is not a known public word is masked: a new URL shape leaks nothing.
  */
 const PUBLIC_SEGMENTS = new Set([
-  'services', 'workflows', 'triggers', 'manual', 'paths', 'invoke', 'robot', 'send', 'open-apis', 'bot', 'v1', 'v2', 'hook',
-  'cgi-bin', 'webhook', 'api', 'webhooks', 'spaces', 'messages',
+  'services',
+  'workflows',
+  'triggers',
+  'manual',
+  'paths',
+  'invoke',
+  'robot',
+  'send',
+  'open-apis',
+  'bot',
+  'v1',
+  'v2',
+  'hook',
+  'cgi-bin',
+  'webhook',
+  'api',
+  'webhooks',
+  'spaces',
+  'messages',
 ]);
 const PUBLIC_PARAMS = new Set(['api-version', 'sp', 'sv', 'timestamp', 'threadKey', 'messageReplyOption', 'requestId', 'wait']);
 const PUBLIC_HEADERS = new Set(['content-type']);

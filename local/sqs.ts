@@ -1,7 +1,7 @@
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { startFauxqs } from 'fauxqs';
-import type { QueueName, QueueUrls } from '../shared/queue.js';
-import settings from '../shared/queues.json' with { type: 'json' };
+import settings from '../shared/queue/queues.json' with { type: 'json' };
+import type { QueueName, QueueUrls } from '../shared/queue/queueUrls.js';
 
 export interface LocalQueues {
   sqs: SQSClient;
@@ -12,7 +12,7 @@ export interface LocalQueues {
 
 /**
  * An SQS-compatible server in this process (fauxqs), with the queues, DLQs and redrive settings of serverless.yml:
- * both read shared/queues.json. `visibilityTimeoutSeconds` overrides the timeouts, so tests see redeliveries quickly.
+ * both read shared/queue/queues.json. `visibilityTimeoutSeconds` overrides the timeouts, so tests see redeliveries quickly.
  */
 export const startLocalQueues = async (opts: { visibilityTimeoutSeconds?: Partial<Record<QueueName, number>> } = {}): Promise<LocalQueues> => {
   const server = await startFauxqs({ port: 0, logger: false, host: '127.0.0.1' });

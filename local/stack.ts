@@ -1,36 +1,30 @@
 import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
-import { createNotify } from '../functions/notify.js';
-import { createOnPush } from '../functions/onPush.js';
-import { createPollStatus } from '../functions/pollStatus.js';
-import { createStartScan } from '../functions/startScan.js';
-import { loadConfig } from '../shared/config.js';
-import type { QueueName } from '../shared/queue.js';
-import { createJobQueue } from '../shared/queue.js';
-import settings from '../shared/queues.json' with { type: 'json' };
-import { defaultMaxReceiveCount, type Runtime } from '../shared/runtime.js';
-import { awsSsmReader } from '../shared/ssm.js';
-import { withWorkers, type WorkerRuntime } from '../shared/workerRuntime.js';
-import { DEMO_DINGTALK, demoConfig } from './demoConfig.js';
+import { createNotify } from '../functions/notify/handler.js';
+import { createOnPush } from '../functions/onPush/handler.js';
+import { createPollStatus } from '../functions/pollStatus/handler.js';
+import { createStartScan } from '../functions/startScan/handler.js';
+import { validateChannelEntries } from '../shared/channels/index.js';
+import { loadConfig } from '../shared/config/config.js';
+import { awsSsmReader } from '../shared/config/ssm.js';
+import { functionLogger } from '../shared/logging/logger.js';
+import { createJobQueue } from '../shared/queue/jobQueue.js';
+import settings from '../shared/queue/queues.json' with { type: 'json' };
+import type { QueueName } from '../shared/queue/queueUrls.js';
+import { defaultMaxReceiveCount, type Runtime } from '../shared/runtime/runtime.js';
+import { type HttpRuntime, withHttp } from '../shared/runtime/withHttp.js';
+import { type ScannerRuntime, withScanners } from '../shared/runtime/withScanners.js';
+import { DEMO_DINGTALK, demoConfig, type SimulatorUrls } from './demoConfig.js';
 import { type SqsHandler, startEventSource } from './eventSource.js';
+import { parseFullConfig } from './fullConfig.js';
 import { startHttpFront } from './httpFront.js';
 import { ACR_SIM_CREDENTIALS, startAcrSimulator } from './simulators/acr.js';
 import { type ChatPost, startChatSink } from './simulators/chatSink.js';
-import { startSasSimulator } from './simulators/sas.js';
 import { startHssSimulator } from './simulators/hss.js';
 import { HUAWEI_SIM_KEYS } from './simulators/huaweiApig.js';
 import { startIamSimulator } from './simulators/iam.js';
+import { startSasSimulator } from './simulators/sas.js';
 import { startSwrSimulator } from './simulators/swr.js';
 import { startLocalQueues } from './sqs.js';
-
-/** Where the simulators listen, for a config document built around them. */
-export interface SimulatorUrls {
-  acrUrl: string;
-  sasUrl: string;
-  chatUrl: string;
-  swrUrl: string;
-  hssUrl: string;
-  iamUrl: string;
-}
 
 export interface StackOptions {
   /** Webhook port; 0 picks a free one. */
@@ -92,26 +86,34 @@ export const startStack = async (opts: StackOptions = {}) => {
 
   // The queue functions' runtime checks every scanner and channel entry, so a bad config stops the start here.
   let runtime: Runtime;
-  let workers: WorkerRuntime;
+  let withClients: HttpRuntime;
+  let scanning: ScannerRuntime;
+  let polling: ScannerRuntime;
+  let notifying: HttpRuntime;
   try {
+    const config = await loadConfig(env, awsSsmReader);
+    parseFullConfig(config);
     runtime = {
-      config: await loadConfig(env, awsSsmReader),
+      config,
       queue: createJobQueue(queues.sqs, queues.urls),
       env,
       now: () => new Date(),
       maxReceiveCount: defaultMaxReceiveCount,
     };
-    workers = withWorkers(runtime);
+    withClients = withHttp(runtime);
+    scanning = withScanners(withClients, functionLogger('startScan'));
+    polling = withScanners(withClients, functionLogger('pollStatus'));
+    notifying = { ...withClients, config: validateChannelEntries(runtime.config) };
   } catch (err) {
     await Promise.all([closeSimulators(), queues.stop()]);
     throw err;
   }
-  const startScan = createStartScan(async () => workers) as unknown as SqsHandler;
+  const startScan = createStartScan(async () => scanning) as unknown as SqsHandler;
   const handlers: Record<QueueName, SqsHandler> = {
     intake: startScan,
     scan: startScan,
-    poll: createPollStatus(async () => workers) as unknown as SqsHandler,
-    notify: createNotify(async () => workers) as unknown as SqsHandler,
+    poll: createPollStatus(async () => polling) as unknown as SqsHandler,
+    notify: createNotify(async () => notifying) as unknown as SqsHandler,
   };
   const functionNames: Record<QueueName, string> = { intake: 'startScan', scan: 'startScan', poll: 'pollStatus', notify: 'notify' };
   const eventSource: Record<QueueName, { concurrency: number; pollers?: number; batchingWindowSeconds?: number }> = {
@@ -142,7 +144,7 @@ export const startStack = async (opts: StackOptions = {}) => {
   return {
     url: front.url,
     demo,
-    config: workers.config,
+    config: { ...scanning.config, channels: notifying.config.channels },
     acr,
     sas,
     swr,
@@ -158,9 +160,12 @@ export const startStack = async (opts: StackOptions = {}) => {
       return (res.Messages ?? []).map((m) => ({ body: m.Body ?? '', reason: m.MessageAttributes?.reason?.StringValue }));
     },
     async stop() {
-      await new Promise<void>((resolve) => { front.server.closeAllConnections(); front.server.close(() => resolve()); });
+      await new Promise<void>((resolve) => {
+        front.server.closeAllConnections();
+        front.server.close(() => resolve());
+      });
       await Promise.all(sources.map((s) => s.stop()));
-      await workers.http.close();
+      await withClients.http.close();
       await Promise.all([closeSimulators(), queues.stop()]);
     },
   };

@@ -12,7 +12,7 @@ const stack = await startStack({ port, scanBatchingWindowSeconds: 2, onPost: (po
 
 const sources = Object.keys(stack.config.sources);
 process.stdout.write(
-  [
+  `${[
     '',
     `scanhook is running locally (${stack.demo ? 'demo config: ACR, Security Center, SWR EE, HSS and IAM simulators + terminal chat sink' : 'config from SCANHOOK_CONFIG'})`,
     `  webhooks:  ${sources.map((s) => `POST ${stack.url}/webhooks/${s}`).join('   ')}`,
@@ -31,7 +31,7 @@ process.stdout.write(
     '',
   ]
     .filter((l) => l !== '')
-    .join('\n') + '\n\n',
+    .join('\n')}\n\n`,
 );
 
 const shutdown = async () => {

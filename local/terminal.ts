@@ -6,7 +6,20 @@ import type { ChatPost } from './simulators/chatSink.js';
  */
 const COLOURS: Record<string, string> = { INFO: '\x1b[36m', WARN: '\x1b[33m', ERROR: '\x1b[31m', DEBUG: '\x1b[90m' };
 const RESET = '\x1b[0m';
-const SKIP = new Set(['level', 'message', 'timestamp', 'service', 'fn', 'sampling_rate', 'xray_trace_id', 'cold_start', 'function_name', 'function_arn', 'function_memory_size', 'function_request_id']);
+const SKIP = new Set([
+  'level',
+  'message',
+  'timestamp',
+  'service',
+  'fn',
+  'sampling_rate',
+  'xray_trace_id',
+  'cold_start',
+  'function_name',
+  'function_arn',
+  'function_memory_size',
+  'function_request_id',
+]);
 
 export const formatLogLine = (line: string): string => {
   let entry: Record<string, unknown>;
@@ -61,7 +74,9 @@ const cardText = (value: unknown): string[] =>
   Array.isArray(value)
     ? value.flatMap(cardText)
     : value && typeof value === 'object'
-      ? Object.entries(value).flatMap(([k, v]) => (typeof v === 'string' ? (['title', 'text', 'content', 'description', 'value'].includes(k) ? [v] : []) : cardText(v)))
+      ? Object.entries(value).flatMap(([k, v]) =>
+          typeof v === 'string' ? (['title', 'text', 'content', 'description', 'value'].includes(k) ? [v] : []) : cardText(v),
+        )
       : [];
 
 export const describeChatPost = (post: ChatPost): string => {
@@ -78,5 +93,8 @@ export const describeChatPost = (post: ChatPost): string => {
     text = post.body;
   }
   const rule = '─'.repeat(72);
-  return `\n┌${rule}\n│ chat message → ${({ slack: 'Slack', webhook: 'HTTP webhook' } as Record<string, string>)[post.target] ?? post.target}\n${text.split('\n').map((l) => `│ ${l}`).join('\n')}\n└${rule}\n`;
+  return `\n┌${rule}\n│ chat message → ${({ slack: 'Slack', webhook: 'HTTP webhook' } as Record<string, string>)[post.target] ?? post.target}\n${text
+    .split('\n')
+    .map((l) => `│ ${l}`)
+    .join('\n')}\n└${rule}\n`;
 };

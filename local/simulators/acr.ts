@@ -60,7 +60,6 @@ export const startAcrSimulator = async (opts: { port?: number; defaults?: Partia
   const scans = new Map<string, { checks: number; service: string }>(); // repoId:tag → status checks so far, engine
   const overrides = new Map<string, Partial<AcrBehaviour>>();
 
-
   const repoBehaviour = (repoId: string) => {
     const name = repos.get(repoId) ?? repoId;
     return behaviourFor(name, { ...opts.defaults, ...overrides.get(name) });
@@ -84,12 +83,20 @@ export const startAcrSimulator = async (opts: { port?: number; defaults?: Partia
         if (!p.RepoNamespaceName || !p.RepoName) return error(400, 'MissingParameter', 'RepoNamespaceName and RepoName are mandatory.');
         const repoId = `crr-${createHash('sha256').update(repoName).digest('hex').slice(0, 16)}`;
         repos.set(repoId, repoName);
-        return ok({ RepoId: repoId, RepoNamespaceName: p.RepoNamespaceName, RepoName: p.RepoName, InstanceId: p.InstanceId, RepoStatus: 'NORMAL', RepoType: 'PRIVATE' });
+        return ok({
+          RepoId: repoId,
+          RepoNamespaceName: p.RepoNamespaceName,
+          RepoName: p.RepoName,
+          InstanceId: p.InstanceId,
+          RepoStatus: 'NORMAL',
+          RepoType: 'PRIVATE',
+        });
       }
       case 'CreateRepoTagScanTask': {
         if (!p.RepoId || !p.Tag) return error(400, 'MissingParameter', 'RepoId and Tag are mandatory.');
         if (behaviour.deny) return error(403, 'NoPrivilege', 'Access denied for this user.');
-        if (p.ScanService && !['ACR_SCAN_SERVICE', 'SAS_SCAN_SERVICE'].includes(p.ScanService)) return error(400, 'InvalidParameter', `ScanService ${p.ScanService} is not supported.`);
+        if (p.ScanService && !['ACR_SCAN_SERVICE', 'SAS_SCAN_SERVICE'].includes(p.ScanService))
+          return error(400, 'InvalidParameter', `ScanService ${p.ScanService} is not supported.`);
         scans.set(`${p.RepoId}:${p.Tag}`, { checks: 0, service: p.ScanService ?? 'ACR_SCAN_SERVICE' });
         return ok({});
       }
@@ -99,12 +106,21 @@ export const startAcrSimulator = async (opts: { port?: number; defaults?: Partia
         scan.checks++;
         const b = repoBehaviour(p.RepoId ?? '');
         const done = b.outcome !== 'never' && scan.checks > b.scanChecks;
-        return ok({ Status: done ? (b.outcome === 'failed' ? 'FAILED' : 'COMPLETE') : scan.checks % 2 === 0 ? 'RETRYING' : 'SCANNING', ScanService: scan.service });
+        return ok({
+          Status: done ? (b.outcome === 'failed' ? 'FAILED' : 'COMPLETE') : scan.checks % 2 === 0 ? 'RETRYING' : 'SCANNING',
+          ScanService: scan.service,
+        });
       }
       case 'GetRepoTagScanSummary': {
         const clean = repoBehaviour(p.RepoId ?? '').outcome === 'clean';
         const n = (level: (typeof LEVELS)[number]) => (clean ? 0 : FINDINGS_PER_LEVEL[level]);
-        return ok({ TotalSeverity: clean ? 0 : 16, HighSeverity: n('High'), MediumSeverity: n('Medium'), LowSeverity: n('Low'), UnknownSeverity: n('Unknown') });
+        return ok({
+          TotalSeverity: clean ? 0 : 16,
+          HighSeverity: n('High'),
+          MediumSeverity: n('Medium'),
+          LowSeverity: n('Low'),
+          UnknownSeverity: n('Unknown'),
+        });
       }
       case 'ListRepoTagScanResult': {
         const clean = repoBehaviour(p.RepoId ?? '').outcome === 'clean';

@@ -29,7 +29,8 @@ export const createAcs3Verifier = (creds: SimCredentials) => {
     for (const required of ['host', 'x-acs-action', 'x-acs-version', 'x-acs-date', 'x-acs-signature-nonce', 'x-acs-content-sha256']) {
       if (!names.includes(required)) return alibabaError(400, 'IncompleteSignature', `header ${required} is not signed`);
     }
-    if (sha256Hex(req.body) !== req.headers['x-acs-content-sha256']) return alibabaError(400, 'IncompleteSignature', 'x-acs-content-sha256 does not match the body');
+    if (sha256Hex(req.body) !== req.headers['x-acs-content-sha256'])
+      return alibabaError(400, 'IncompleteSignature', 'x-acs-content-sha256 does not match the body');
     const skew = Math.abs(Date.parse(req.headers['x-acs-date'] ?? '') - Date.now());
     if (!(skew < 15 * 60_000)) return alibabaError(400, 'InvalidTimeStamp.Expired', 'Specified time stamp or date value is expired.');
     const nonce = req.headers['x-acs-signature-nonce'] ?? '';
@@ -47,7 +48,9 @@ export const createAcs3Verifier = (creds: SimCredentials) => {
       signedHeaders,
       req.headers['x-acs-content-sha256'],
     ].join('\n');
-    const expected = createHmac('sha256', creds.accessKeySecret).update(`ACS3-HMAC-SHA256\n${sha256Hex(canonical)}`).digest('hex');
+    const expected = createHmac('sha256', creds.accessKeySecret)
+      .update(`ACS3-HMAC-SHA256\n${sha256Hex(canonical)}`)
+      .digest('hex');
     if (expected !== signature) return alibabaError(400, 'SignatureDoesNotMatch', 'Specified signature is not matched with our calculation.');
     seenNonces.add(nonce);
     return undefined;

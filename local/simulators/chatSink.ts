@@ -46,7 +46,16 @@ export const startChatSink = async (opts: { port?: number; onPost?: (post: ChatP
     // DingTalk, WeCom and Feishu answer errors with HTTP 200 and a non-zero code.
     const body = reply.body && typeof reply.body === 'object' ? (reply.body as { errcode?: unknown; code?: unknown }) : {};
     const success = reply.status < 300 && (body.errcode ?? body.code ?? 0) === 0;
-    const post = { path, headers: req.headers, body: req.body, status: reply.status, at: Date.now(), target: sim?.type ?? 'webhook', violations, delivered: success && reply.headers?.['x-sim-created'] !== 'false' };
+    const post = {
+      path,
+      headers: req.headers,
+      body: req.body,
+      status: reply.status,
+      at: Date.now(),
+      target: sim?.type ?? 'webhook',
+      violations,
+      delivered: success && reply.headers?.['x-sim-created'] !== 'false',
+    };
     posts.push(post);
     if (post.delivered) opts.onPost?.(post);
     return reply;

@@ -1,9 +1,19 @@
 import { createHash } from 'node:crypto';
-import { apigError, type AuthMethod, createFaultInjector, createHuaweiVerifier, faultsFor, notFoundApi, routeSegments, type SimKeys, type TokenBook } from './huaweiApig.js';
+import {
+  type AuthMethod,
+  apigError,
+  createFaultInjector,
+  createHuaweiVerifier,
+  faultsFor,
+  notFoundApi,
+  routeSegments,
+  type SimKeys,
+  type TokenBook,
+} from './huaweiApig.js';
 import { type SimRequest, type SimResponse, startSimServer } from './server.js';
 
 /**
- * A simulator of HSS container image scanning (vendors.md §4) on 127.0.0.1. Every request must carry a valid AK/SK
+ * A simulator of HSS container image scanning (https://support.huaweicloud.com/intl/en-us/api-hss2.0/CreateManualImageScanTask.html) on 127.0.0.1. Every request must carry a valid AK/SK
  * signature or IAM token and the `region` header. Both start calls answer 200 with an empty body, as the real ones;
  * each image's `scan_status` in the image lists moves waiting_for_scan → scanning → its outcome over a few reads.
  * The image name (`namespace/name`) picks a behaviour: `*clean*` no findings · `*broken*` failed ·
@@ -90,7 +100,14 @@ export const startHssSimulator = async (opts: { tokens: TokenBook; keys?: SimKey
 
   const behaviour = (name: string) => behaviourFor(name, { ...opts.defaults, ...overrides.get(name) });
 
-  const imageFor = (imageType: ImageType, namespace: string, name: string, version: string | undefined, digest: string | undefined, instanceId?: string): SimImage => {
+  const imageFor = (
+    imageType: ImageType,
+    namespace: string,
+    name: string,
+    version: string | undefined,
+    digest: string | undefined,
+    instanceId?: string,
+  ): SimImage => {
     const existing = version
       ? images.get(`${imageType}|${namespace}/${name}:${version}`)
       : [...images.values()].find((i) => i.imageType === imageType && i.namespace === namespace && i.name === name && i.digest === digest);
@@ -141,7 +158,15 @@ export const startHssSimulator = async (opts: { tokens: TokenBook; keys?: SimKey
     };
     return enterprise
       ? { ...common, registry_id: 'reg-1', registry_name: 'swr-ee', registry_type: 'SwrEnterprise', severity_level: vulNum ? 'High' : 'Security' }
-      : { ...common, id: Number(image.imageId.slice(4)), image_type: image.imageType, latest_version: true, scannable: true, latest_scan_time: image.scan?.finishedAt ?? 0, latest_update_time: Date.now() };
+      : {
+          ...common,
+          id: Number(image.imageId.slice(4)),
+          image_type: image.imageType,
+          latest_version: true,
+          scannable: true,
+          latest_scan_time: image.scan?.finishedAt ?? 0,
+          latest_update_time: Date.now(),
+        };
   };
 
   type Handled = { res: SimResponse; images?: string[] };
@@ -153,11 +178,20 @@ export const startHssSimulator = async (opts: { tokens: TokenBook; keys?: SimKey
     for (const info of infos) {
       const imageType = REGISTRY_TYPES[info?.registry_type];
       if (!imageType) return { res: invalid(`registry_type ${info?.registry_type} is not supported`), images: names };
-      if (!info.namespace || !info.image_name || !(info.image_version || info.image_digest)) return { res: invalid('each image needs namespace, image_name and image_version or image_digest'), images: names };
+      if (!info.namespace || !info.image_name || !(info.image_version || info.image_digest))
+        return { res: invalid('each image needs namespace, image_name and image_version or image_digest'), images: names };
       if (imageType === 'instance_image' && !info.instance_id) return { res: invalid('instance_id is required for SwrEnterprise images'), images: names };
     }
     return start(req, names, () => {
-      for (const info of infos) imageFor(REGISTRY_TYPES[info.registry_type]!, info.namespace, info.image_name, info.image_version || undefined, info.image_digest, info.instance_id).scan = { checks: 0 };
+      for (const info of infos)
+        imageFor(
+          REGISTRY_TYPES[info.registry_type]!,
+          info.namespace,
+          info.image_name,
+          info.image_version || undefined,
+          info.image_digest,
+          info.instance_id,
+        ).scan = { checks: 0 };
     });
   };
 
@@ -167,7 +201,8 @@ export const startHssSimulator = async (opts: { tokens: TokenBook; keys?: SimKey
     const infos = Array.isArray(body?.image_info_list) ? body.image_info_list : [];
     if (!infos.length && body?.operate_all !== true) return { res: invalid('image_info_list is required when operate_all is false') };
     const names = infos.map((i: any) => `${i?.namespace}/${i?.image_name}`);
-    if (infos.some((i: any) => !i?.namespace || !i?.image_name || !i?.image_version)) return { res: invalid('each image needs namespace, image_name and image_version'), images: names };
+    if (infos.some((i: any) => !i?.namespace || !i?.image_name || !i?.image_version))
+      return { res: invalid('each image needs namespace, image_name and image_version'), images: names };
     return start(req, names, () => {
       for (const info of infos) imageFor(imageType, info.namespace, info.image_name, info.image_version, undefined, info.instance_id).scan = { checks: 0 };
     });
@@ -216,7 +251,11 @@ export const startHssSimulator = async (opts: { tokens: TokenBook; keys?: SimKey
     if (fault) return { res: fault, images: [name] };
     const image = [...images.values()].find((i) => i.imageId === imageId);
     if (!image) return { res: apigError(404, 'HSS.0404', `image ${imageId} does not exist`), images: [name] };
-    const matches = image.namespace === q.get('namespace') && image.name === q.get('image_name') && image.version === q.get('tag_name') && image.imageType === q.get('image_type');
+    const matches =
+      image.namespace === q.get('namespace') &&
+      image.name === q.get('image_name') &&
+      image.version === q.get('tag_name') &&
+      image.imageType === q.get('image_type');
     const necessities = q.get('repair_necessity') ? [q.get('repair_necessity')!] : Object.keys(VULNS);
     const all = matches
       ? necessities.flatMap((necessity) =>

@@ -53,7 +53,7 @@ export const createTokenBook = (lifetimeMs = 24 * 60 * 60_000) => {
 };
 export type TokenBook = ReturnType<typeof createTokenBook>;
 
-/** The canonical request APIG rebuilds from what it received (vendors.md §5.3). */
+/** The canonical request APIG rebuilds from what it received: each path segment encoded once, a trailing `/` added if missing. */
 const canonicalRequestOf = (req: SimRequest, signedHeaders: string[]): string => {
   const segments = decodeURIComponent(req.url.pathname).split('/').map(percentEncode).join('/');
   const uri = segments.endsWith('/') ? segments : `${segments}/`;
@@ -63,14 +63,7 @@ const canonicalRequestOf = (req: SimRequest, signedHeaders: string[]): string =>
     .map(([k, v]) => `${percentEncode(k)}=${percentEncode(v)}`)
     .join('&');
   const payload = req.headers['x-sdk-content-sha256'] === 'UNSIGNED-PAYLOAD' ? 'UNSIGNED-PAYLOAD' : sha256Hex(req.body);
-  return [
-    req.method,
-    uri,
-    query,
-    signedHeaders.map((n) => `${n}:${(req.headers[n] ?? '').trim()}\n`).join(''),
-    signedHeaders.join(';'),
-    payload,
-  ].join('\n');
+  return [req.method, uri, query, signedHeaders.map((n) => `${n}:${(req.headers[n] ?? '').trim()}\n`).join(''), signedHeaders.join(';'), payload].join('\n');
 };
 
 export type AuthMethod = 'aksk' | 'token';
@@ -105,7 +98,8 @@ export const createHuaweiVerifier = (opts: { keys?: SimKeys[]; tokens: TokenBook
     const expected = createHmac('sha256', key.secretKey).update(stringToSign).digest('hex');
     if (expected !== signature) return fail('verify aksk signature fail');
     failures.delete(accessKey);
-    if (req.headers['x-project-id'] !== projectId) return apigError(403, 'APIG.0302', 'The IAM user is not authorized to access the API: X-Project-Id does not name the project in the path');
+    if (req.headers['x-project-id'] !== projectId)
+      return apigError(403, 'APIG.0302', 'The IAM user is not authorized to access the API: X-Project-Id does not name the project in the path');
     return undefined;
   };
 
@@ -113,7 +107,8 @@ export const createHuaweiVerifier = (opts: { keys?: SimKeys[]; tokens: TokenBook
     const entry = opts.tokens.lookup(token);
     if (!entry) return authFailure('decrypt token fail');
     if (entry.expiresAt <= Date.now()) return authFailure(`token expires, expires_at: ${new Date(entry.expiresAt).toISOString()}`);
-    if (entry.projectId !== projectId) return apigError(403, 'APIG.0302', 'The IAM user is not authorized to access the API: the token is scoped to another project');
+    if (entry.projectId !== projectId)
+      return apigError(403, 'APIG.0302', 'The IAM user is not authorized to access the API: the token is scoped to another project');
     return undefined;
   };
 

@@ -2,7 +2,7 @@ import { createTokenBook, HUAWEI_SIM_LOGIN } from './huaweiApig.js';
 import { type SimResponse, startSimServer } from './server.js';
 
 /**
- * A simulator of Huawei Cloud IAM's token API on 127.0.0.1 (vendors.md §5.4): `POST /v3/auth/tokens` with a password
+ * A simulator of Huawei Cloud IAM's token API on 127.0.0.1 (https://support.huaweicloud.com/en-us/api-iam/iam_30_0001.html): `POST /v3/auth/tokens` with a password
  * identity and a project scope answers 201 with the token in `X-Subject-Token`. The SWR and HSS simulators accept the
  * tokens it issues until they expire. `failNext` queues replies (a 503, a 401) used before the normal one.
  */
@@ -35,7 +35,8 @@ export const startIamSimulator = async (opts: { port?: number; login?: typeof HU
     if (!Array.isArray(auth?.identity?.methods) || !auth.identity.methods.includes('password') || !user) {
       return { res: iamError(400, 'Invalid identity: a password identity is required.', 'Bad Request'), call };
     }
-    if (!projectId && !auth?.scope?.project?.name) return { res: iamError(400, 'A project scope is required for project-level services.', 'Bad Request'), call };
+    if (!projectId && !auth?.scope?.project?.name)
+      return { res: iamError(400, 'A project scope is required for project-level services.', 'Bad Request'), call };
     if (user.name !== login.user || user.password !== login.password || user.domain?.name !== login.domain) {
       return { res: iamError(401, 'The username or password is wrong.', 'Unauthorized'), call };
     }

@@ -53,8 +53,20 @@ export type SasCall = RpcSimCall;
 
 /** The regions the create doc lists as supported by container image scan. */
 export const SAS_SUPPORTED_REGIONS = [
-  'cn-hangzhou', 'cn-shanghai', 'cn-shenzhen', 'cn-qingdao', 'cn-beijing', 'cn-zhangjiakou', 'cn-huhehaote', 'cn-hongkong',
-  'ap-northeast-1', 'ap-southeast-5', 'us-west-1', 'us-east-1', 'eu-central-1', 'eu-west-1',
+  'cn-hangzhou',
+  'cn-shanghai',
+  'cn-shenzhen',
+  'cn-qingdao',
+  'cn-beijing',
+  'cn-zhangjiakou',
+  'cn-huhehaote',
+  'cn-hongkong',
+  'ap-northeast-1',
+  'ap-southeast-5',
+  'us-west-1',
+  'us-east-1',
+  'eu-central-1',
+  'eu-west-1',
 ];
 
 const FILTERS = ['RegistryTypes', 'RegionIds', 'InstanceIds', 'RepoNamespaces', 'RepoNames', 'RepoIds', 'Digests', 'Tags'] as const;
@@ -68,7 +80,17 @@ const FINDINGS: Record<'findings' | 'many', Record<(typeof NECESSITIES)[number],
 
 const behaviourFor = (repo: string, defaults: Partial<SasBehaviour>): SasBehaviour => ({
   scanChecks: 2,
-  outcome: /clean/.test(repo) ? 'clean' : /many/.test(repo) ? 'many' : /broken/.test(repo) ? 'failed' : /timeout/.test(repo) ? 'timeout' : /slow/.test(repo) ? 'never' : 'findings',
+  outcome: /clean/.test(repo)
+    ? 'clean'
+    : /many/.test(repo)
+      ? 'many'
+      : /broken/.test(repo)
+        ? 'failed'
+        : /timeout/.test(repo)
+          ? 'timeout'
+          : /slow/.test(repo)
+            ? 'never'
+            : 'findings',
   deny: /denied/.test(repo),
   noQuota: /noquota/.test(repo),
   unsynced: /unsynced/.test(repo),
@@ -79,7 +101,11 @@ const behaviourFor = (repo: string, defaults: Partial<SasBehaviour>): SasBehavio
   ...defaults,
 });
 
-const list = (value: string | undefined): string[] => (value ?? '').split(',').map((v) => v.trim()).filter(Boolean);
+const list = (value: string | undefined): string[] =>
+  (value ?? '')
+    .split(',')
+    .map((v) => v.trim())
+    .filter(Boolean);
 
 const vulRecord = (asset: SasAsset, necessity: (typeof NECESSITIES)[number], i: number, prefixed: boolean) => {
   const pkg = PACKAGES[i % PACKAGES.length]!;
@@ -113,7 +139,9 @@ const vulRecord = (asset: SasAsset, necessity: (typeof NECESSITIES)[number], i: 
   };
 };
 
-export const startSasSimulator = async (opts: { port?: number; defaults?: Partial<SasBehaviour>; credentials?: SimCredentials; quota?: number; taskLimit?: number } = {}) => {
+export const startSasSimulator = async (
+  opts: { port?: number; defaults?: Partial<SasBehaviour>; credentials?: SimCredentials; quota?: number; taskLimit?: number } = {},
+) => {
   const creds = opts.credentials ?? ALIBABA_SIM_CREDENTIALS;
   const failures = new Map<string, number>();
   const answeredLate = new Set<string>();
@@ -161,8 +189,8 @@ export const startSasSimulator = async (opts: { port?: number; defaults?: Partia
     // Which tag belongs to which digest: one digest has them all; as many tags as digests pair up in order.
     const tagsOfDigest = (i: number): (string | undefined)[] =>
       !tags.length ? [undefined] : digests.length === 1 ? tags : [tags[tags.length === digests.length ? i : 0]];
-    digests.forEach((digest, i) =>
-      tagsOfDigest(i).forEach((tag) =>
+    digests.forEach((digest, i) => {
+      for (const tag of tagsOfDigest(i)) {
         addAsset({
           registryType: list(p.RegistryTypes)[0] ?? 'acr',
           regionId: list(p.RegionIds)[0] ?? 'cn-hangzhou',
@@ -170,9 +198,9 @@ export const startSasSimulator = async (opts: { port?: number; defaults?: Partia
           ...where,
           digest,
           ...(tag ? { tag } : {}),
-        }),
-      ),
-    );
+        });
+      }
+    });
   };
 
   const ok = (body: Record<string, unknown>): SimResponse => ({ status: 200, body: { RequestId: randomUUID(), ...body } });
@@ -193,7 +221,17 @@ export const startSasSimulator = async (opts: { port?: number; defaults?: Partia
     quota.used += images.length;
     const now = Date.now();
     return ok({
-      Data: { TaskId: task.id, TotalCount: images.length, FinishCount: 0, CollectTime: now, ExecTime: now, Status: 'INIT', Progress: 0, Result: 'SUCCESS', CanCreate: busy + 1 < taskLimit },
+      Data: {
+        TaskId: task.id,
+        TotalCount: images.length,
+        FinishCount: 0,
+        CollectTime: now,
+        ExecTime: now,
+        Status: 'INIT',
+        Progress: 0,
+        Result: 'SUCCESS',
+        CanCreate: busy + 1 < taskLimit,
+      },
     });
   };
 
@@ -251,15 +289,17 @@ export const startSasSimulator = async (opts: { port?: number; defaults?: Partia
         }
         const invalid = badDigest(images.map((i) => String(i.digest ?? '')));
         if (invalid) return invalid;
-        const synced = images.map((i): SasAsset => ({
-          registryType: String(i.registryType ?? 'acr'),
-          regionId: String(i.regionId ?? ''),
-          ...(i.instanceId ? { instanceId: String(i.instanceId) } : {}),
-          namespace: String(i.repoNamespace ?? ''),
-          repo: String(i.repoName ?? ''),
-          digest: String(i.digest),
-          ...(i.tag ? { tag: String(i.tag) } : {}),
-        }));
+        const synced = images.map(
+          (i): SasAsset => ({
+            registryType: String(i.registryType ?? 'acr'),
+            regionId: String(i.regionId ?? ''),
+            ...(i.instanceId ? { instanceId: String(i.instanceId) } : {}),
+            namespace: String(i.repoNamespace ?? ''),
+            repo: String(i.repoName ?? ''),
+            digest: String(i.digest),
+            ...(i.tag ? { tag: String(i.tag) } : {}),
+          }),
+        );
         synced.forEach(addAsset);
         return startTask(action, synced);
       }
@@ -275,14 +315,27 @@ export const startSasSimulator = async (opts: { port?: number; defaults?: Partia
         const b = behaviour(asset);
         const status = !imageDone(task, asset)
           ? (['START', 'MESSAGE_SEND', 'PRE_ANALYZER', 'PROCESSING'] as const)[Math.min(checks - 1, 3)]
-          : b.outcome === 'failed' ? 'FAIL' : b.outcome === 'timeout' ? 'TIMOUT' : 'SUCCESS';
+          : b.outcome === 'failed'
+            ? 'FAIL'
+            : b.outcome === 'timeout'
+              ? 'TIMOUT'
+              : 'SUCCESS';
         const stamp = new Date(task.startTime).toISOString().slice(0, 19).replace('T', ' ');
         return ok({
           Task: [
             {
-              TaskId: task.id, Id: tasks.indexOf(task) + 1, Name: 'IMAGE_SCAN', TaskType: 'IMAGE_SCAN', TargetType: 'IMAGE',
-              Target: b.prefixed ? `sha256:${p.Digest}` : p.Digest, Status: status, Source: 'openapi', StartTime: task.startTime,
-              Finish: task.images.filter((a) => imageDone(task, a)).length, Create: stamp, Modified: stamp,
+              TaskId: task.id,
+              Id: tasks.indexOf(task) + 1,
+              Name: 'IMAGE_SCAN',
+              TaskType: 'IMAGE_SCAN',
+              TargetType: 'IMAGE',
+              Target: b.prefixed ? `sha256:${p.Digest}` : p.Digest,
+              Status: status,
+              Source: 'openapi',
+              StartTime: task.startTime,
+              Finish: task.images.filter((a) => imageDone(task, a)).length,
+              Create: stamp,
+              Modified: stamp,
               ...(status === 'SUCCESS' ? { FinishTime: Date.now() } : {}),
             },
           ],

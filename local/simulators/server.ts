@@ -22,9 +22,15 @@ export const startSimServer = async (handle: (req: SimRequest) => SimResponse | 
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const headers = Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(',') : (v ?? '')]));
     try {
-      const out = await handle({ method: req.method ?? 'GET', url: new URL(req.url ?? '/', 'http://sim'), headers, body: Buffer.concat(chunks).toString('utf8') });
+      const out = await handle({
+        method: req.method ?? 'GET',
+        url: new URL(req.url ?? '/', 'http://sim'),
+        headers,
+        body: Buffer.concat(chunks).toString('utf8'),
+      });
       if (out.delayMs) await new Promise((r) => setTimeout(r, out.delayMs));
-      if (res.destroyed) return;      const text = typeof out.body === 'string' ? out.body : JSON.stringify(out.body);
+      if (res.destroyed) return;
+      const text = typeof out.body === 'string' ? out.body : JSON.stringify(out.body);
       res.writeHead(out.status, { 'content-type': typeof out.body === 'string' ? 'text/plain' : 'application/json', ...out.headers }).end(text);
     } catch (err) {
       res.writeHead(500, { 'content-type': 'text/plain' }).end(`simulator error: ${(err as Error).message}`);
@@ -35,6 +41,10 @@ export const startSimServer = async (handle: (req: SimRequest) => SimResponse | 
   const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : port}`;
   return {
     url,
-    close: () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 };

@@ -1,10 +1,20 @@
 import { randomUUID } from 'node:crypto';
 import { SWR_REPORT_MIME } from '../../shared/vendors/huawei/swr.js';
-import { apigError, type AuthMethod, createFaultInjector, createHuaweiVerifier, faultsFor, notFoundApi, routeSegments, type SimKeys, type TokenBook } from './huaweiApig.js';
+import {
+  type AuthMethod,
+  apigError,
+  createFaultInjector,
+  createHuaweiVerifier,
+  faultsFor,
+  notFoundApi,
+  routeSegments,
+  type SimKeys,
+  type TokenBook,
+} from './huaweiApig.js';
 import { type SimRequest, type SimResponse, startSimServer } from './server.js';
 
 /**
- * A simulator of the SWR Enterprise Edition scan APIs (vendors.md §3) on 127.0.0.1. Every request must carry a valid
+ * A simulator of the SWR Enterprise Edition scan APIs (https://support.huaweicloud.com/intl/en-us/api-swr2/swr_03_1501.html) on 127.0.0.1. Every request must carry a valid
  * AK/SK signature or IAM token (checked as APIG does); the artifact paths are parsed as the gateway routes them, so a
  * repository name with `/` must arrive as `%252F`. A scan finishes after a few artifact reads. The repository name
  * (`namespace/name`) picks a behaviour: `*clean*` no findings · `*broken*` the scan ends in Error · `*slow*` never
@@ -117,14 +127,23 @@ export const startSwrSimulator = async (opts: { tokens: TokenBook; keys?: SimKey
     const seg = routeSegments(req);
     // v2/{project}/instances/{instance}/namespaces/{ns}/repositories/{repo}/artifacts/{digest}[/scan|/vulnerabilities]
     const shaped =
-      seg[0] === 'v2' && seg[2] === 'instances' && seg[4] === 'namespaces' && seg[6] === 'repositories' && seg[8] === 'artifacts' && seg.length >= 10 && seg.length <= 11;
+      seg[0] === 'v2' &&
+      seg[2] === 'instances' &&
+      seg[4] === 'namespaces' &&
+      seg[6] === 'repositories' &&
+      seg[8] === 'artifacts' &&
+      seg.length >= 10 &&
+      seg.length <= 11;
     const tail = seg[10];
-    const operation =
-      !shaped ? 'unknown'
-      : tail === 'scan' && req.method === 'POST' ? 'StartManualScanning'
-      : tail === 'vulnerabilities' && req.method === 'GET' ? 'ListInstanceArtifactVulnerabilities'
-      : tail === undefined && req.method === 'GET' ? 'ShowInstanceArtifact'
-      : 'unknown';
+    const operation = !shaped
+      ? 'unknown'
+      : tail === 'scan' && req.method === 'POST'
+        ? 'StartManualScanning'
+        : tail === 'vulnerabilities' && req.method === 'GET'
+          ? 'ListInstanceArtifactVulnerabilities'
+          : tail === undefined && req.method === 'GET'
+            ? 'ShowInstanceArtifact'
+            : 'unknown';
     if (operation === 'unknown') return { res: notFoundApi(), call: { operation, method: req.method, rawPath } };
     const projectId = seg[1]!;
     // The service decodes its path parameter once more: `team%2Fapi` → `team/api`.
@@ -141,7 +160,12 @@ export const startSwrSimulator = async (opts: { tokens: TokenBook; keys?: SimKey
     if (behaviour.missing) return { res: notFound(`artifact ${repository}@${digest}`), call };
     if (behaviour.oldInstance && operation !== 'ShowInstanceArtifact') return { res: notFound('resource'), call };
     if (behaviour.deny) {
-      return { res: apigError(403, 'SWR.EE.4030001', 'Policy doesn\'t allow swr:repository:startManualScanning to be performed.', { encoded_authorization_message: 'ZW5jb2RlZA' }), call };
+      return {
+        res: apigError(403, 'SWR.EE.4030001', "Policy doesn't allow swr:repository:startManualScanning to be performed.", {
+          encoded_authorization_message: 'ZW5jb2RlZA',
+        }),
+        call,
+      };
     }
     switch (operation) {
       case 'StartManualScanning':
@@ -154,7 +178,14 @@ export const startSwrSimulator = async (opts: { tokens: TokenBook; keys?: SimKey
         return {
           res: {
             status: 200,
-            body: { [SWR_REPORT_MIME]: { generated_at: new Date().toISOString(), severity: findings.length ? 'Critical' : 'None', scanner: { name: 'Trivy', vendor: 'Aqua Security', version: 'v0.58.1' }, vulnerabilities: findings } },
+            body: {
+              [SWR_REPORT_MIME]: {
+                generated_at: new Date().toISOString(),
+                severity: findings.length ? 'Critical' : 'None',
+                scanner: { name: 'Trivy', vendor: 'Aqua Security', version: 'v0.58.1' },
+                vulnerabilities: findings,
+              },
+            },
           },
           call,
         };

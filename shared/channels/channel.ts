@@ -1,9 +1,11 @@
 import * as z from 'zod';
-import { CallError, type FailureKind } from '../errors.js';
-import type { HttpResponse } from '../http.js';
-import { LocaleSchema } from '../i18n.js';
-import type { NotifyJob } from '../messages.js';
-import type { Notice } from '../notice.js';
+import { CallError, type FailureKind } from '../http/callError.js';
+import type { HttpResponse } from '../http/client.js';
+import { jsonObject } from '../http/jsonObject.js';
+import type { NotifyJob } from '../messages/jobs.js';
+import { clipNotice } from './fit.js';
+import { type Locale, LocaleSchema, texts } from './i18n.js';
+import type { Notice } from './notice.js';
 
 export interface ChatRequest {
   url: string;
@@ -19,7 +21,13 @@ export interface RenderInput {
 }
 
 /**
- * A chat target is one file exporting one of these, plus one entry in `registry.ts`.
+ * A target's posting limit. scanhook keeps no state between invocations, so it respects a limit as far as one SQS
+ * batch allows: a batch makes at most `posts` posts to one channel, and combines what does not fit into one summary.
+ */
+export type RateLimit = { posts: number; perSeconds: number } | 'unlimited';
+
+/**
+ * A chat target is one file exporting one of these, plus one entry in `index.ts`.
  * `render` is pure (previews and golden files use it); `check` reads the target's reply: it returns nothing
  * on success and a CallError otherwise (`throttled` ones are retried after `retryAfterMs`).
  */
@@ -28,11 +36,19 @@ export interface ChannelPlugin<Schema extends z.ZodType = z.ZodType> {
   configSchema: Schema;
   render(config: z.infer<Schema>, input: RenderInput): ChatRequest;
   check(res: HttpResponse): CallError | undefined;
+  /** Every target states its limit: there is no default that would mean "unlimited" by omission. */
+  rateLimit: RateLimit;
   /** The target drops a repeated post (Google Chat's requestId): a post that may have arrived is safe to resend. */
   idempotent?: boolean;
 }
 
 export const defineChannel = <Schema extends z.ZodType>(plugin: ChannelPlugin<Schema>): ChannelPlugin<Schema> => plugin;
+
+/** What a target renders: the notice clipped to chat sizes, and the words of the channel's locale (English by default). */
+export const localNotice = (config: { locale?: Locale | undefined }, raw: Notice) => {
+  const locale = config.locale ?? 'en';
+  return { locale, t: texts(locale), notice: clipNotice(raw) };
+};
 
 /** Config fields every chat target shares. The URL is the credential of most targets: errors never repeat it. */
 export const channelFields = {
@@ -53,14 +69,7 @@ export const retryAfterMs = (header: string | undefined, fallbackMs: number): nu
 };
 
 /** A reply body as JSON, or nothing when it is not JSON. */
-export const jsonReply = (res: HttpResponse): Record<string, unknown> | undefined => {
-  try {
-    const value: unknown = JSON.parse(res.body);
-    return value && typeof value === 'object' ? (value as Record<string, unknown>) : undefined;
-  } catch {
-    return undefined;
-  }
-};
+export const jsonReply = (res: HttpResponse): Record<string, unknown> | undefined => jsonObject(res.body);
 
 /** A target's own error code in its reply (a number or a short word); messages carry nothing else of the reply. */
 export const replyCode = (value: unknown): string | undefined =>
@@ -71,14 +80,16 @@ export const replyCode = (value: unknown): string | undefined =>
  * before the post was taken and are retried; any other 5xx may have posted, so it is `ambiguous` and never resent
  * — unless the target dedupes by request id (`idempotent`).
  */
-export const statusFailure = (
-  target: string,
-  res: HttpResponse,
-  opts: { code?: string; retryAfterMs?: number; idempotent?: boolean } = {},
-): CallError => {
+export const statusFailure = (target: string, res: HttpResponse, opts: { code?: string; retryAfterMs?: number; idempotent?: boolean } = {}): CallError => {
   const code = opts.code ?? `HTTP${res.status}`;
   if (res.status === 429) {
-    return new CallError({ kind: 'throttled', code, status: 429, message: `${target}: rate limited (${code})`, retryAfterMs: opts.retryAfterMs ?? retryAfterMs(res.headers['retry-after'], 1000) });
+    return new CallError({
+      kind: 'throttled',
+      code,
+      status: 429,
+      message: `${target}: rate limited (${code})`,
+      retryAfterMs: opts.retryAfterMs ?? retryAfterMs(res.headers['retry-after'], 1000),
+    });
   }
   const kind: FailureKind =
     [502, 503, 504].includes(res.status) || (res.status >= 500 && opts.idempotent)
@@ -107,12 +118,7 @@ export const codeReply = (target: string, code: string, known: KnownCodes, res: 
   return codeFailure(target, code, meaning?.kind ?? 'invalid', { ...meaning, ...wait, status: res.status });
 };
 
-export const codeFailure = (
-  target: string,
-  code: string,
-  kind: FailureKind,
-  opts: { hint?: string; retryAfterMs?: number; status?: number } = {},
-): CallError =>
+export const codeFailure = (target: string, code: string, kind: FailureKind, opts: { hint?: string; retryAfterMs?: number; status?: number } = {}): CallError =>
   new CallError({
     kind,
     code,

@@ -1,8 +1,7 @@
 import { createHmac } from 'node:crypto';
 import * as z from 'zod';
-import { texts } from '../i18n.js';
-import { channelFields, chatUrl, codeFailure, codeReply, defineChannel, jsonReply, type KnownCodes, replyCode, statusFailure } from './channel.js';
-import { clip, clipNotice, fitNotice, jsonBytes } from './fit.js';
+import { channelFields, chatUrl, codeFailure, codeReply, defineChannel, jsonReply, type KnownCodes, localNotice, replyCode, statusFailure } from './channel.js';
+import { clip, fitNotice, jsonBytes } from './fit.js';
 import { lookAlikes, markdown, noticeText } from './markup.js';
 
 const DingTalkChannelConfig = z.object({
@@ -30,16 +29,14 @@ const CODES: KnownCodes = {
 };
 
 /** `timestamp` (ms) and `sign` = Base64(HMAC-SHA256(key = secret, timestamp + "\n" + secret)), both in the query. */
-export const dingtalkSign = (secret: string, timestampMs: number): string =>
-  createHmac('sha256', secret).update(`${timestampMs}\n${secret}`).digest('base64');
+export const dingtalkSign = (secret: string, timestampMs: number): string => createHmac('sha256', secret).update(`${timestampMs}\n${secret}`).digest('base64');
 
 export const dingtalkChannel = defineChannel({
   type: 'dingtalk',
+  rateLimit: { posts: 20, perSeconds: 60 }, // Over it, the robot is throttled for 10 minutes.
   configSchema: DingTalkChannelConfig,
   render(config, { notice: raw, now }) {
-    const locale = config.locale ?? 'en';
-    const t = texts(locale);
-    const notice = clipNotice(raw);
+    const { locale, t, notice } = localNotice(config, raw);
     const title = clip(`${notice.emoji} ${notice.image}: ${notice.headline}`, 200);
     const button = notice.kind !== 'summary' ? notice.consoleUrl : undefined;
     const body = fitNotice(

@@ -1,9 +1,8 @@
 import * as z from 'zod';
-import { texts } from '../i18n.js';
-import { SEVERITY_COLOUR, verdictOf } from '../notice.js';
-import { channelFields, chatUrl, defineChannel, jsonReply, replyCode, statusFailure } from './channel.js';
-import { clip, clipNotice, fitNotice } from './fit.js';
+import { channelFields, chatUrl, defineChannel, jsonReply, localNotice, replyCode, statusFailure } from './channel.js';
+import { clip, fitNotice } from './fit.js';
 import { escapeMarkdown, facts, markdown, noticeText } from './markup.js';
+import { SEVERITY_COLOUR, verdictOf } from './notice.js';
 
 const DiscordChannelConfig = z.object({
   type: z.literal('discord'),
@@ -31,11 +30,15 @@ const embedChars = (e: Embed) => e.title.length + e.description.length + e.field
 
 export const discordChannel = defineChannel({
   type: 'discord',
+  rateLimit: { posts: 5, perSeconds: 2 }, // Undocumented per webhook (plus about 30 a minute per channel): unconfirmed.
   configSchema: DiscordChannelConfig,
   render(config, { notice: raw }) {
-    const locale = config.locale ?? 'en';
-    const notice = clipNotice(raw);
-    const fields = facts(notice, texts(locale)).map((f) => ({ name: clip(f.label, 250), value: clip(f.code ? m.code(f.value) : m.text(f.value), 1000), inline: true }));
+    const { locale, t, notice } = localNotice(config, raw);
+    const fields = facts(notice, t).map((f) => ({
+      name: clip(f.label, 250),
+      value: clip(f.code ? m.code(f.value) : m.text(f.value), 1000),
+      inline: true,
+    }));
     const embed = fitNotice(
       notice,
       (shown, hidden): Embed => ({

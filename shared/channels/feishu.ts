@@ -1,10 +1,9 @@
 import { createHmac } from 'node:crypto';
 import * as z from 'zod';
-import { texts } from '../i18n.js';
-import { type Verdict, verdictOf } from '../notice.js';
-import { channelFields, chatUrl, codeFailure, codeReply, defineChannel, jsonReply, type KnownCodes, replyCode, statusFailure } from './channel.js';
-import { clip, clipNotice, fitNotice, jsonBytes } from './fit.js';
+import { channelFields, chatUrl, codeFailure, codeReply, defineChannel, jsonReply, type KnownCodes, localNotice, replyCode, statusFailure } from './channel.js';
+import { clip, fitNotice, jsonBytes } from './fit.js';
 import { markdown, neutraliseLinks, noticeText } from './markup.js';
+import { type Palette, verdictOf } from './notice.js';
 
 const FeishuChannelConfig = z.object({
   type: z.literal('feishu'),
@@ -19,15 +18,7 @@ const FeishuChannelConfig = z.object({
 const BODY_BUDGET = 19_000;
 
 /** Header colours by verdict (card `header.template`). */
-const TEMPLATE: Record<Verdict, string> = {
-  critical: 'purple',
-  high: 'red',
-  medium: 'orange',
-  low: 'yellow',
-  unknown: 'grey',
-  none: 'green',
-  failure: 'indigo',
-};
+const TEMPLATE: Palette = { critical: 'purple', high: 'red', medium: 'orange', low: 'yellow', unknown: 'grey', none: 'green', failure: 'indigo' };
 
 /** Card markdown reads HTML entities for the characters that would start a tag (unconfirmed here); links are disarmed by look-alikes. */
 const m = markdown({ escape: (s) => neutraliseLinks(s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')), codeSpans: true });
@@ -45,15 +36,23 @@ export const feishuSign = (secret: string, timestampSeconds: number): string =>
 
 export const feishuChannel = defineChannel({
   type: 'feishu',
+  rateLimit: { posts: 5, perSeconds: 1 }, // And 100 a minute.
   configSchema: FeishuChannelConfig,
   render(config, { notice: raw, now }) {
-    const locale = config.locale ?? 'en';
-    const notice = clipNotice(raw);
+    const { locale, t, notice } = localNotice(config, raw);
     const ts = Math.floor(now.getTime() / 1000);
     const signature = config.secret ? { timestamp: String(ts), sign: feishuSign(config.secret, ts) } : {};
-    const button = notice.kind !== 'summary' && notice.consoleUrl
-      ? [{ tag: 'button', text: { tag: 'plain_text', content: texts(locale).openReport }, type: 'primary', behaviors: [{ type: 'open_url', default_url: notice.consoleUrl }] }]
-      : [];
+    const button =
+      notice.kind !== 'summary' && notice.consoleUrl
+        ? [
+            {
+              tag: 'button',
+              text: { tag: 'plain_text', content: t.openReport },
+              type: 'primary',
+              behaviors: [{ type: 'open_url', default_url: notice.consoleUrl }],
+            },
+          ]
+        : [];
     const body = fitNotice(
       notice,
       (shown, hidden) => ({

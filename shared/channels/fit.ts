@@ -1,5 +1,5 @@
-import type { Notice, NoticeItem } from '../notice.js';
-import type { Finding } from '../report.js';
+import type { Finding } from '../report/report.js';
+import type { Notice, NoticeItem } from './notice.js';
 
 /**
  * Every target has a size limit and no message may fail for size: each free-text field is first cut to a byte cap
@@ -14,6 +14,7 @@ export const jsonBytes = (body: unknown): number => utf8Bytes(JSON.stringify(bod
 const ELLIPSIS = '…';
 
 /** Line breaks and other control characters would break a message's layout: one line, spaces instead. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
 export const oneLine = (text: string): string => text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, ' ');
 
 /** `text` cut at a character boundary to at most `maxBytes` UTF-8 bytes (so also at most that many UTF-16 units), "…" marking a cut. */
@@ -42,7 +43,7 @@ export const safeUrl = (url: string | undefined, maxBytes = CAPS.url): string | 
 };
 
 /** Byte caps per field: together they keep the fixed part of a message well inside the smallest target (WeCom, 4096 bytes). */
-export const CAPS = {
+const CAPS = {
   image: 300,
   tag: 128,
   tags: 400,

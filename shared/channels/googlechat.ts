@@ -1,11 +1,10 @@
 import { createHash } from 'node:crypto';
 import * as z from 'zod';
-import { texts } from '../i18n.js';
-import type { NotifyJob } from '../messages.js';
-import { type Notice, SEVERITY_COLOUR, verdictOf } from '../notice.js';
-import { channelFields, chatUrl, defineChannel, jsonReply, replyCode, statusFailure } from './channel.js';
-import { clip, clipNotice, fitNotice, jsonBytes } from './fit.js';
-import { chatHtml as m, countsText, facts, listLines } from './markup.js';
+import type { NotifyJob } from '../messages/jobs.js';
+import { channelFields, chatUrl, defineChannel, jsonReply, localNotice, replyCode, statusFailure } from './channel.js';
+import { clip, fitNotice, jsonBytes } from './fit.js';
+import { countsText, facts, listLines, chatHtml as m } from './markup.js';
+import { type Notice, SEVERITY_COLOUR, verdictOf } from './notice.js';
 
 const GoogleChatChannelConfig = z.object({
   type: z.literal('googlechat'),
@@ -22,9 +21,10 @@ const BODY_BUDGET = 30_000;
  * result posts once however often it is sent: route + digest + scan finish (a summary: its results).
  */
 export const googleChatRequestId = (job: NotifyJob, notice: Notice): string => {
-  const key = notice.kind === 'summary'
-    ? `summary|${job.jobId}|${job.finishedAt}|${JSON.stringify(notice.items ?? [])}`
-    : `${job.route}|${job.image.digest}|${job.finishedAt}`;
+  const key =
+    notice.kind === 'summary'
+      ? `summary|${job.jobId}|${job.finishedAt}|${JSON.stringify(notice.items ?? [])}`
+      : `${job.route}|${job.image.digest}|${job.finishedAt}`;
   return `scanhook-${createHash('sha256').update(key).digest('hex').slice(0, 32)}`;
 };
 
@@ -32,11 +32,10 @@ const paragraph = (text: string) => ({ textParagraph: { text } });
 
 export const googleChatChannel = defineChannel({
   type: 'googlechat',
+  rateLimit: { posts: 1, perSeconds: 1 }, // 60 writes a minute per space, shared by all apps (older quota table).
   configSchema: GoogleChatChannelConfig,
   render(config, { job, notice: raw }) {
-    const locale = config.locale ?? 'en';
-    const t = texts(locale);
-    const notice = clipNotice(raw);
+    const { locale, t, notice } = localNotice(config, raw);
     const counts = countsText(notice, locale);
     const body = fitNotice(
       notice,

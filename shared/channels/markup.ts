@@ -1,6 +1,6 @@
-import { type Locale, type Texts, texts } from '../i18n.js';
-import { countsLine, type Notice, type NoticeItem } from '../notice.js';
-import type { Finding } from '../report.js';
+import type { Finding } from '../report/report.js';
+import { type Locale, type Texts, texts } from './i18n.js';
+import { countsLine, type Notice, type NoticeItem } from './notice.js';
 
 /**
  * The lines every chat message is made of, written once and spelled in each target's markup dialect. A dialect
@@ -19,7 +19,7 @@ export interface Markup {
 const backslashed = (chars: RegExp) => (s: string) => s.replace(chars, '\\$&');
 
 /** Angle brackets, which open tags and mentions (`<font>`, `<at>`, `<@user>`), become look-alikes. */
-export const neutraliseTags = (s: string) => s.replace(/</g, '‹').replace(/>/g, '›');
+const neutraliseTags = (s: string) => s.replace(/</g, '‹').replace(/>/g, '›');
 /** Square brackets, which open markdown links, become full-width look-alikes. */
 export const neutraliseLinks = (s: string) => s.replace(/\[/g, '［').replace(/]/g, '］');
 /** For markdown without a documented escape (DingTalk, WeCom): no tag, mention or link can be written. */
@@ -62,7 +62,7 @@ export const slackMrkdwn: Markup = {
 };
 
 /** `• High CVE-2024-1 openssl 3.0.1 → 3.0.2`, or the fix command when no fixed version is known. */
-export const findingLine = (f: Finding, t: Texts, m: Markup): string => {
+const findingLine = (f: Finding, t: Texts, m: Markup): string => {
   const id = f.link ? m.link(m.text(f.id), f.link) : m.text(f.id);
   const installed = f.installedVersion ? `${m.code(f.installedVersion)} ` : '';
   const fix = f.fixedVersion
@@ -76,10 +76,10 @@ export const findingLine = (f: Finding, t: Texts, m: Markup): string => {
 };
 
 /** One result of a summary: emoji, image, headline, link. */
-export const itemLine = (item: NoticeItem, t: Texts, m: Markup): string =>
+const itemLine = (item: NoticeItem, t: Texts, m: Markup): string =>
   `${item.emoji} ${m.bold(m.text(item.image))} — ${m.text(item.headline)}${item.consoleUrl ? ` · ${m.link(m.text(t.openReport), item.consoleUrl)}` : ''}`;
 
-export const moreLine = (hidden: number, t: Texts, m: Markup): string => m.italic(m.text(t.more(hidden)));
+const moreLine = (hidden: number, t: Texts, m: Markup): string => m.italic(m.text(t.more(hidden)));
 
 /** The lines of a notice's list (findings, or a summary's results) with `shown` entries and "+N more". */
 export const listLines = (n: Notice, t: Texts, m: Markup, shown: number, hidden: number): string[] => [

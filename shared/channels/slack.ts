@@ -1,9 +1,9 @@
 import * as z from 'zod';
-import { type Locale, texts } from '../i18n.js';
-import type { Notice } from '../notice.js';
 import { channelFields, defineChannel, replyCode, statusFailure } from './channel.js';
 import { clip, clipNotice, fitNotice } from './fit.js';
+import { type Locale, texts } from './i18n.js';
 import { countsText, facts, listLines, slackMrkdwn as m } from './markup.js';
+import type { Notice } from './notice.js';
 
 const SlackChannelConfig = z.object({
   type: z.literal('slack'),
@@ -17,7 +17,11 @@ const cut = (escaped: string, max: number) => clip(escaped, max).replace(/&[a-z]
 
 /** As many finding (or summary) lines as fit in one section, then "+N more". */
 export const findingsText = (notice: Notice, limit = SECTION_LIMIT, locale: Locale = 'en'): string =>
-  fitNotice(notice, (shown, hidden) => listLines(notice, texts(locale), m, shown, hidden).join('\n'), (text) => text.length <= limit);
+  fitNotice(
+    notice,
+    (shown, hidden) => listLines(notice, texts(locale), m, shown, hidden).join('\n'),
+    (text) => text.length <= limit,
+  );
 
 export const slackMessage = (raw: Notice, locale: Locale = 'en') => {
   const t = texts(locale);
@@ -27,12 +31,16 @@ export const slackMessage = (raw: Notice, locale: Locale = 'en') => {
     { type: 'section', text: { type: 'mrkdwn', text: m.bold(cut(m.text(notice.headline), SECTION_LIMIT)) } },
     {
       type: 'section',
-      fields: facts(notice, t, { image: true }).map((f) => ({ type: 'mrkdwn', text: cut(`${m.bold(m.text(f.label))}\n${f.code ? m.code(f.value) : m.text(f.value)}`, 1900) })),
+      fields: facts(notice, t, { image: true }).map((f) => ({
+        type: 'mrkdwn',
+        text: cut(`${m.bold(m.text(f.label))}\n${f.code ? m.code(f.value) : m.text(f.value)}`, 1900),
+      })),
     },
   ];
   const counts = countsText(notice, locale);
   if (counts) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: counts } });
-  if (notice.findings.length > 0 || notice.items?.length) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: findingsText(notice, SECTION_LIMIT, locale) } });
+  if (notice.findings.length > 0 || notice.items?.length)
+    blocks.push({ type: 'section', text: { type: 'mrkdwn', text: findingsText(notice, SECTION_LIMIT, locale) } });
   if (notice.advice) blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: cut(m.text(notice.advice), SECTION_LIMIT) }] });
   if (notice.consoleUrl) {
     blocks.push({ type: 'actions', elements: [{ type: 'button', text: { type: 'plain_text', text: t.openReport }, url: notice.consoleUrl }] });
@@ -42,6 +50,7 @@ export const slackMessage = (raw: Notice, locale: Locale = 'en') => {
 
 export const slackChannel = defineChannel({
   type: 'slack',
+  rateLimit: { posts: 1, perSeconds: 1 }, // Slack: "1 per second, short bursts allowed".
   configSchema: SlackChannelConfig,
   render: (config, { notice }) => ({
     url: config.url,

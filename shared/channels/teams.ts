@@ -1,9 +1,8 @@
 import * as z from 'zod';
-import { texts } from '../i18n.js';
-import { type Verdict, verdictOf } from '../notice.js';
-import { channelFields, defineChannel, jsonReply, replyCode, statusFailure } from './channel.js';
-import { clip, clipNotice, fitNotice, jsonBytes } from './fit.js';
+import { channelFields, defineChannel, jsonReply, localNotice, replyCode, statusFailure } from './channel.js';
+import { clip, fitNotice, jsonBytes } from './fit.js';
 import { countsText, escapeMarkdown, facts, listLines, markdown } from './markup.js';
+import { type Palette, verdictOf } from './notice.js';
 
 const RETIRED_CONNECTOR = /(^|\.)webhook\.office\.com$|^outlook\.office\.com$/;
 
@@ -20,15 +19,7 @@ const TeamsChannelConfig = z.object({
 /** "The message size limit is 28 KB"; one client library measured about 21 KB in practice, so stay under that. */
 const BODY_BUDGET = 20_000;
 
-const COLOUR: Record<Verdict, string> = {
-  critical: 'attention',
-  high: 'attention',
-  medium: 'warning',
-  low: 'warning',
-  unknown: 'default',
-  none: 'good',
-  failure: 'warning',
-};
+const COLOUR: Palette = { critical: 'attention', high: 'attention', medium: 'warning', low: 'warning', unknown: 'default', none: 'good', failure: 'warning' };
 
 /** TextBlock markdown; backslash escapes as in CommonMark (unconfirmed for Teams). No code spans. */
 const m = markdown({ escape: escapeMarkdown, codeSpans: false });
@@ -36,11 +27,10 @@ const text = (value: string, extra: Record<string, unknown> = {}) => ({ type: 'T
 
 export const teamsChannel = defineChannel({
   type: 'teams',
+  rateLimit: { posts: 4, perSeconds: 1 },
   configSchema: TeamsChannelConfig,
   render(config, { notice: raw }) {
-    const locale = config.locale ?? 'en';
-    const t = texts(locale);
-    const notice = clipNotice(raw);
+    const { locale, t, notice } = localNotice(config, raw);
     const counts = countsText(notice, locale);
     const body = fitNotice(
       notice,
@@ -65,7 +55,9 @@ export const teamsChannel = defineChannel({
                   ...(list.length ? [text(list.join('\n\n'))] : []),
                   ...(notice.advice ? [text(m.text(notice.advice), { isSubtle: true })] : []),
                 ],
-                ...(notice.consoleUrl && notice.kind !== 'summary' ? { actions: [{ type: 'Action.OpenUrl', title: t.openReport, url: notice.consoleUrl }] } : {}),
+                ...(notice.consoleUrl && notice.kind !== 'summary'
+                  ? { actions: [{ type: 'Action.OpenUrl', title: t.openReport, url: notice.consoleUrl }] }
+                  : {}),
               },
             },
           ],

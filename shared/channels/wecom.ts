@@ -1,8 +1,8 @@
 import * as z from 'zod';
-import { type Verdict, verdictOf } from '../notice.js';
-import { channelFields, chatUrl, codeFailure, codeReply, defineChannel, jsonReply, type KnownCodes, replyCode, statusFailure } from './channel.js';
-import { clipNotice, fitNotice, utf8Bytes } from './fit.js';
+import { channelFields, chatUrl, codeFailure, codeReply, defineChannel, jsonReply, type KnownCodes, localNotice, replyCode, statusFailure } from './channel.js';
+import { fitNotice, utf8Bytes } from './fit.js';
 import { lookAlikes, markdown, noticeText } from './markup.js';
+import { type Palette, verdictOf } from './notice.js';
 
 const WeComChannelConfig = z.object({
   type: z.literal('wecom'),
@@ -15,15 +15,7 @@ const WeComChannelConfig = z.object({
 const CONTENT_BUDGET = 3800;
 
 /** WeCom markdown has three font colours: info (green), comment (grey), warning (orange-red). */
-const COLOUR: Record<Verdict, string> = {
-  critical: 'warning',
-  high: 'warning',
-  medium: 'warning',
-  low: 'comment',
-  unknown: 'comment',
-  none: 'info',
-  failure: 'comment',
-};
+const COLOUR: Palette = { critical: 'warning', high: 'warning', medium: 'warning', low: 'comment', unknown: 'comment', none: 'info', failure: 'comment' };
 
 /** No documented escape: angle brackets, which open `<font>` and `<@user>`, become look-alikes. */
 const m = markdown({ escape: lookAlikes, codeSpans: true });
@@ -37,10 +29,10 @@ const CODES: KnownCodes = {
 
 export const wecomChannel = defineChannel({
   type: 'wecom',
+  rateLimit: { posts: 20, perSeconds: 60 }, // Failed sends count too.
   configSchema: WeComChannelConfig,
   render(config, { notice: raw }) {
-    const locale = config.locale ?? 'en';
-    const notice = clipNotice(raw);
+    const { locale, notice } = localNotice(config, raw);
     const colour = COLOUR[verdictOf(notice)];
     const content = fitNotice(
       notice,
@@ -55,7 +47,11 @@ export const wecomChannel = defineChannel({
         ),
       (text) => utf8Bytes(text) <= CONTENT_BUDGET,
     );
-    return { url: config.url, headers: { 'content-type': 'application/json; charset=utf-8' }, body: JSON.stringify({ msgtype: 'markdown', markdown: { content } }) };
+    return {
+      url: config.url,
+      headers: { 'content-type': 'application/json; charset=utf-8' },
+      body: JSON.stringify({ msgtype: 'markdown', markdown: { content } }),
+    };
   },
   check(res) {
     if (res.status !== 200) return statusFailure('WeCom', res);

@@ -1,10 +1,9 @@
 import * as z from 'zod';
-import { CallError } from '../errors.js';
-import { byWorstFirst, type Finding, MAX_FINDINGS_CARRIED, type Severity } from '../report.js';
-import { alibabaCredentialsFromEnv } from '../vendors/alibaba/credentials.js';
-import { type AcrImage, type AcrVulnerability, CR_API_VERSION, createCrApi, crEndpoint } from '../vendors/alibaba/cr.js';
+import { CallError } from '../http/callError.js';
+import { byWorstFirst, type Finding, MAX_FINDINGS_CARRIED, type Severity } from '../report/report.js';
+import { type AcrImage, type AcrVulnerability, CR_API_VERSION, crEndpoint, createCrApi } from '../vendors/alibaba/cr.js';
 import { AlibabaRegion } from '../vendors/alibaba/region.js';
-import { createRpcClient } from '../vendors/alibaba/rpc.js';
+import { createAlibabaScannerClient } from './alibaba.js';
 import { defineScanner, type ScanHandle } from './scanner.js';
 
 const AcrScannerConfig = z.object({
@@ -40,14 +39,7 @@ export const acrScanner = defineScanner({
   label: 'Alibaba Cloud ACR',
   configSchema: AcrScannerConfig,
   create(config, ctx) {
-    const rpc = createRpcClient({
-      http: ctx.http,
-      endpoint: config.endpoint ?? crEndpoint(config.region),
-      version: CR_API_VERSION,
-      credentials: () => alibabaCredentialsFromEnv(ctx.env),
-      retry: ctx.retry,
-      onRetry: (action, err, attempt, delay) => ctx.onRetry?.(action, err.code, attempt, delay),
-    });
+    const rpc = createAlibabaScannerClient(ctx, config.endpoint ?? crEndpoint(config.region), CR_API_VERSION);
     const cr = createCrApi(rpc);
     const repoIds = new Map<string, string>();
 

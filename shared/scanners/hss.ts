@@ -1,7 +1,8 @@
 import * as z from 'zod';
-import { CallError } from '../errors.js';
-import type { ImagePush } from '../messages.js';
-import { emptyCounts, type Finding, MAX_FINDINGS_CARRIED, type Severity } from '../report.js';
+import { CallError } from '../http/callError.js';
+import { type ImagePush, tagOf } from '../messages/image.js';
+import { emptyCounts, type Finding, MAX_FINDINGS_CARRIED, type Severity } from '../report/report.js';
+import { bareDigest } from '../vendors/encoding.js';
 import {
   createHssApi,
   type HssImage,
@@ -11,8 +12,7 @@ import {
   hssEndpoint,
   type RepairNecessity,
 } from '../vendors/huawei/hss.js';
-import { createHuaweiScannerClient, huaweiConsoleUrl, huaweiScannerFields, tagOf } from './huawei.js';
-import { bareDigest } from '../vendors/encoding.js';
+import { createHuaweiScannerClient, huaweiConsoleUrl, huaweiScannerFields } from './huawei.js';
 import { defineScanner, type ScanCheck, type ScanHandle } from './scanner.js';
 
 const HssScannerConfig = z
@@ -93,7 +93,12 @@ export const hssScanner = defineScanner({
       const byBatch = config.method === 'batch' ? images.filter((i) => tagOf(i) !== undefined) : [];
       const byTask = images.filter((i) => !byBatch.includes(i));
       const [batch, task] = await Promise.allSettled([
-        byBatch.length ? hss.batchScan(registry, byBatch.map((i) => ({ ...hssImage(i), version: tagOf(i)! }))) : Promise.resolve(),
+        byBatch.length
+          ? hss.batchScan(
+              registry,
+              byBatch.map((i) => ({ ...hssImage(i), version: tagOf(i)! })),
+            )
+          : Promise.resolve(),
         byTask.length ? hss.createScanTask(registry, byTask.map(hssImage)) : Promise.resolve(),
       ]);
       return images.map((image) => {
@@ -125,7 +130,11 @@ export const hssScanner = defineScanner({
       async report(image) {
         const entry = await findEntry(image);
         if (!entry?.image_id) {
-          throw new CallError({ kind: 'not_found', code: 'ImageNotListed', message: `HSS no longer lists ${image.namespace}/${image.repository}@${image.digest}` });
+          throw new CallError({
+            kind: 'not_found',
+            code: 'ImageNotListed',
+            message: `HSS no longer lists ${image.namespace}/${image.repository}@${image.digest}`,
+          });
         }
         const subject = { namespace: image.namespace, imageName: image.repository, tagName: entry.image_version || tagOf(image) || image.digest };
         const pages = await Promise.all(

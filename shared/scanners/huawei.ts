@@ -1,5 +1,4 @@
 import * as z from 'zod';
-import type { ImagePush } from '../messages.js';
 import { createHuaweiClient, huaweiEndpoint } from '../vendors/huawei/client.js';
 import { huaweiCredentialsFromEnv } from '../vendors/huawei/credentials.js';
 import type { ScannerContext } from './scanner.js';
@@ -33,13 +32,8 @@ export const createHuaweiScannerClient = (config: HuaweiScannerConfig, ctx: Scan
     iamEndpoint: config.iamEndpoint ?? huaweiEndpoint('iam', config.region),
     retry: ctx.retry,
     ...(headers ? { headers } : {}),
-    onRetry: (operation, err, attempt, delay) => ctx.onRetry?.(operation, err.code, attempt, delay),
+    onRetry: (operation, err, attempt, delay) => ctx.onRetry(operation, err.code, attempt, delay),
   });
-
-const DIGEST = /^sha256:[0-9a-f]{64}$/;
-
-/** The push's tag, unless it has none or it is a digest (Harbor puts the digest where the tag would be). */
-export const tagOf = (image: ImagePush): string | undefined => (image.tag && !DIGEST.test(image.tag) ? image.tag : undefined);
 
 /** The service's console page in the region (page layout unconfirmed; Chinese-mainland regions use the Chinese console). */
 export const huaweiConsoleUrl = (service: string, region: string): string =>

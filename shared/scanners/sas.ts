@@ -1,14 +1,13 @@
 import * as z from 'zod';
-import { asRepeatable, CallError } from '../errors.js';
-import type { ImagePush } from '../messages.js';
-import { byWorstFirst, emptyCounts, type Finding, MAX_FINDINGS_CARRIED, type Report, type Severity } from '../report.js';
-import { alibabaCredentialsFromEnv } from '../vendors/alibaba/credentials.js';
+import { asRepeatable, CallError } from '../http/callError.js';
+import { eachLimited } from '../http/concurrency.js';
+import type { ImagePush } from '../messages/image.js';
+import { byWorstFirst, emptyCounts, type Finding, MAX_FINDINGS_CARRIED, type Report, type Severity } from '../report/report.js';
 import { AlibabaRegion } from '../vendors/alibaba/region.js';
-import { createRpcClient } from '../vendors/alibaba/rpc.js';
 import { bareDigest, createSasApi, SAS_API_VERSION, type SasTask, type SasVulRecord, sasEndpoint } from '../vendors/alibaba/sas.js';
-import { eachLimited } from '../limit.js';
-import { defineScanner, type ScanCheck, type ScanHandle } from './scanner.js';
+import { createAlibabaScannerClient } from './alibaba.js';
 import { planSasScanCalls, type SasScanCall } from './sasPlan.js';
+import { defineScanner, type ScanCheck, type ScanHandle } from './scanner.js';
 
 const SasScannerConfig = z.object({
   type: z.literal('sas'),
@@ -82,7 +81,8 @@ const consoleUrl = (region: string, digest: string) =>
 const taskCheck = (task: SasTask): ScanCheck => {
   if (task.status === 'SUCCESS') return { state: 'complete' };
   if (task.status === 'FAIL') return { state: 'failed', reason: 'Security Center reported the scan as FAIL' };
-  if (task.status === 'TIMOUT' || task.status === 'TIMEOUT') return { state: 'failed', reason: `Security Center gave up on the scan (${task.status}: timed out)` };
+  if (task.status === 'TIMOUT' || task.status === 'TIMEOUT')
+    return { state: 'failed', reason: `Security Center gave up on the scan (${task.status}: timed out)` };
   return { state: 'running' }; // PROCESSING, START, MESSAGE_SEND, PRE_ANALYZER, or one we do not know: until the deadline
 };
 
@@ -92,14 +92,7 @@ export const sasScanner = defineScanner({
   label: 'Alibaba Cloud Security Center',
   configSchema: SasScannerConfig,
   create(config: SasScannerConfig, ctx) {
-    const rpc = createRpcClient({
-      http: ctx.http,
-      endpoint: config.endpoint ?? sasEndpoint(config.region),
-      version: SAS_API_VERSION,
-      credentials: () => alibabaCredentialsFromEnv(ctx.env),
-      retry: ctx.retry,
-      onRetry: (action, err, attempt, delay) => ctx.onRetry?.(action, err.code, attempt, delay),
-    });
+    const rpc = createAlibabaScannerClient(ctx, config.endpoint ?? sasEndpoint(config.region), SAS_API_VERSION);
     const sas = createSasApi(rpc);
 
     const busy = () =>
@@ -116,13 +109,15 @@ export const sasScanner = defineScanner({
       // is not in Security Center's asset list yet, and only import-and-create would scan it.
       const covered = await sas.preCheckImageScanTask(call.filters);
       const create = () => (covered.images >= call.sync.length ? sas.createImageScanTask(call.filters) : sas.syncAndCreateImageScanTask(call.sync));
-      let started;
+      let started: Awaited<ReturnType<typeof create>>;
       try {
         started = await create();
       } catch (err) {
         if (!(err instanceof CallError && err.kind === 'ambiguous')) throw err;
         // The create may have gone through: a task started since then is ours; otherwise it is safe to create again.
-        const ours = (await sas.describeImageLatestScanTask(call.filters.Digests.split(',')[0]!)).find((t) => t.startTime !== undefined && t.startTime >= since - CLOCK_SKEW_MS);
+        const ours = (await sas.describeImageLatestScanTask(call.filters.Digests.split(',')[0]!)).find(
+          (t) => t.startTime !== undefined && t.startTime >= since - CLOCK_SKEW_MS,
+        );
         if (ours) return { taskId: ours.taskId, since };
         started = await create().catch((again: unknown) => {
           throw asRepeatable(again); // still unknown: SQS redelivery tries again later
@@ -137,7 +132,11 @@ export const sasScanner = defineScanner({
       }
       if (!started.taskId && started.canCreate === false) throw busy();
       if (!started.taskId) {
-        throw new CallError({ kind: 'unavailable', code: 'SasNoTaskId', message: `Security Center started no scan task (status ${started.status ?? 'none'}, result ${started.result ?? 'none'})` });
+        throw new CallError({
+          kind: 'unavailable',
+          code: 'SasNoTaskId',
+          message: `Security Center started no scan task (status ${started.status ?? 'none'}, result ${started.result ?? 'none'})`,
+        });
       }
       return { taskId: started.taskId, since };
     };
@@ -185,8 +184,7 @@ export const sasScanner = defineScanner({
         const tasks = (await sas.describeImageLatestScanTask(image.digest)).filter((t) => !t.target || bareDigest(t.target) === digest);
         // Ours, or one started since ours (someone scanned it again): an older task says nothing about this push.
         const task =
-          tasks.find((t) => t.taskId === handle.taskId) ??
-          tasks.find((t) => t.startTime !== undefined && t.startTime >= Number(handle.since) - CLOCK_SKEW_MS);
+          tasks.find((t) => t.taskId === handle.taskId) ?? tasks.find((t) => t.startTime !== undefined && t.startTime >= Number(handle.since) - CLOCK_SKEW_MS);
         return task ? taskCheck(task) : { state: 'running' };
       },
 

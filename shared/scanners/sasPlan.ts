@@ -1,4 +1,4 @@
-import type { ImagePush } from '../messages.js';
+import { type ImagePush, tagsOf } from '../messages/image.js';
 import { bareDigest, type SasRegistryType, type SasScanFilters, type SasSyncImage } from '../vendors/alibaba/sas.js';
 
 /** One Security Center create call covering some of a batch's images. */
@@ -42,8 +42,6 @@ export const evenChunks = <T>(items: readonly T[], max: number): T[][] => {
 export const bareRepoName = (image: ImagePush): string =>
   image.repository.startsWith(`${image.namespace}/`) ? image.repository.slice(image.namespace.length + 1) : image.repository;
 
-const tagsOf = (image: ImagePush): string[] => [...new Set([image.tag, ...(image.tags ?? [])].filter((t): t is string => Boolean(t)))];
-
 interface DigestEntry {
   hex: string;
   indices: number[];
@@ -67,8 +65,8 @@ export const planSasScanCalls = (images: readonly ImagePush[], opts: SasPlanOpti
     const region = image.region ?? opts.region;
     const tags = tagsOf(image);
     const key = JSON.stringify([region, tags.length > 0]);
-    let group = groups.get(key);
-    if (!group) groups.set(key, (group = { region, tagged: tags.length > 0, digests: new Map() }));
+    const group = groups.get(key) ?? { region, tagged: tags.length > 0, digests: new Map<string, DigestEntry>() };
+    groups.set(key, group);
     const hex = bareDigest(image.digest);
     const entry = group.digests.get(hex) ?? { hex, indices: [], tags: [], repos: [] };
     entry.indices.push(index);

@@ -1,14 +1,15 @@
 import type * as z from 'zod';
-import type { HttpClient } from '../http.js';
-import type { ImagePush, ScanState } from '../messages.js';
-import type { Report } from '../report.js';
-import type { RetryPolicy } from '../retry.js';
+import type { HttpClient } from '../http/client.js';
+import type { RetryPolicy } from '../http/retry.js';
+import type { ImagePush } from '../messages/image.js';
+import type { ScanState } from '../messages/jobs.js';
+import type { Report } from '../report/report.js';
 
 /** Scanner-specific identifiers carried from start to status checks inside the poll job. */
 export type ScanHandle = ScanState['handle'];
 
 export type ScanCheck =
-  | { state: 'running'; /** 0–100 where the scanner reports it */ progress?: number }
+  | { state: 'running' /** 0–100 where the scanner reports it */; progress?: number }
   | { state: 'complete' }
   | { state: 'failed'; reason: string };
 
@@ -16,7 +17,8 @@ export interface ScannerContext {
   http: HttpClient;
   retry: RetryPolicy;
   env: NodeJS.ProcessEnv;
-  onRetry?: (call: string, code: string, attempt: number, delayMs: number) => void;
+  /** Called before each retry of a vendor call, so that every retry is logged. */
+  onRetry: (call: string, code: string, attempt: number, delayMs: number) => void;
 }
 
 export interface ScannerClient {
@@ -28,7 +30,7 @@ export interface ScannerClient {
 }
 
 /**
- * A scanner is one file exporting one of these, plus one entry in `registry.ts`.
+ * A scanner is one file exporting one of these, plus one entry in `index.ts`.
  * `configSchema` validates the scanner's entry in the config (its `type` a literal) and must import no HTTP code:
  * the webhook function validates the whole config but never talks to a scanner.
  */

@@ -1,10 +1,10 @@
 import * as z from 'zod';
-import { CallError } from '../errors.js';
-import type { ImagePush } from '../messages.js';
-import { byWorstFirst, type Finding, MAX_FINDINGS_CARRIED } from '../report.js';
+import { CallError } from '../http/callError.js';
+import type { ImagePush } from '../messages/image.js';
+import { harborCounts, harborSeverity } from '../report/harborSeverity.js';
+import { byWorstFirst, type Finding, MAX_FINDINGS_CARRIED } from '../report/report.js';
 import { createSwrApi, type SwrArtifactRef, type SwrVulnerability, swrEndpoint } from '../vendors/huawei/swr.js';
 import { createHuaweiScannerClient, huaweiConsoleUrl, huaweiScannerFields } from './huawei.js';
-import { harborCounts, harborSeverity } from '../harborSeverity.js';
 import { defineScanner } from './scanner.js';
 
 const SwrScannerConfig = z.object({
@@ -96,7 +96,10 @@ export const swrScanner = defineScanner({
         const fixable = overview?.summary?.fixable;
         return {
           counts,
-          total: Math.max(Number(overview?.summary?.total) || 0, Object.values(counts).reduce((a, b) => a + b, 0)),
+          total: Math.max(
+            Number(overview?.summary?.total) || 0,
+            Object.values(counts).reduce((a, b) => a + b, 0),
+          ),
           ...(typeof fixable === 'number' ? { fixable } : {}),
           findings: findings.slice(0, MAX_FINDINGS_CARRIED),
           consoleUrl: huaweiConsoleUrl('swr', config.region),

@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { Digest } from '../messages.js';
+import { Digest } from '../messages/image.js';
 import { defineSource } from './source.js';
 
 const AcrSourceConfig = z.object({
@@ -8,7 +8,7 @@ const AcrSourceConfig = z.object({
   secret: z.string().min(16, 'use a long random secret (16 characters or more)'),
 });
 
-/** Alibaba ACR trigger payload (vendors.md §6.1). Unknown fields are allowed: the format is not versioned. */
+/** Alibaba ACR trigger payload (https://www.alibabacloud.com/help/doc-detail/60949.htm). Unknown fields are allowed: the format is not versioned. */
 export const AcrPushPayload = z.object({
   push_data: z.object({
     digest: Digest,

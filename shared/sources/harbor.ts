@@ -1,6 +1,6 @@
 import * as z from 'zod';
-import { headerSecret } from './headerSecret.js';
 import { type ArtifactRef, CLOUD_EVENTS_TYPE, parseHarborWebhook } from './harborPayload.js';
+import { headerSecret } from './headerSecret.js';
 import { defineSource } from './source.js';
 
 /** Harbor and SWR EE (Harbor-based) authenticate alike: a shared secret in a header. */
@@ -38,6 +38,5 @@ export const harborSource = defineSource({
   contentTypes: [CLOUD_EVENTS_TYPE],
   scanResults: true,
   presentedSecret: (req, config) => headerSecret(req.headers, config.header),
-  parse: (req, sourceKey, config) =>
-    parseHarborWebhook(req, sourceKey, { ...(config.region ? { region: config.region } : {}), consoleUrl: harborConsoleUrl }),
+  parse: (req, sourceKey, config) => parseHarborWebhook(req, sourceKey, { ...(config.region ? { region: config.region } : {}), consoleUrl: harborConsoleUrl }),
 });

@@ -1,10 +1,10 @@
 import * as z from 'zod';
-import { Digest, type ImagePush } from '../messages.js';
-import { registryScanOutcome, ReportSummary } from './scanOverview.js';
+import { Digest, type ImagePush, tagName } from '../messages/image.js';
+import { ReportSummary, registryScanOutcome } from './scanOverview.js';
 import type { ParsedWebhook, RegistryScanResult, WebhookRequest } from './source.js';
 
 /**
- * Harbor's webhook payloads (vendors.md §6.4), which SWR EE is expected to send too (its payload is unconfirmed):
+ * Harbor's webhook payloads (https://goharbor.io/docs/latest/working-with-projects/project-configuration/configure-webhooks), which SWR EE is expected to send too (its payload is unconfirmed):
  * the default format and CloudEvents. Unknown fields are allowed everywhere.
  */
 const Resource = z.object({
@@ -69,7 +69,7 @@ const HANDLED = Object.values(CLOUD_EVENT_TYPES);
 
 export const CLOUD_EVENTS_TYPE = 'application/cloudevents+json';
 const isCloudEvent = (req: WebhookRequest) =>
-  req.headers['content-type']?.split(';')[0]!.trim().toLowerCase() === CLOUD_EVENTS_TYPE ||
+  req.headers['content-type']?.split(';')[0]?.trim().toLowerCase() === CLOUD_EVENTS_TYPE ||
   (typeof req.payload === 'object' && req.payload !== null && 'specversion' in req.payload);
 
 /** What a console link to a scanned artifact is built from. */
@@ -102,20 +102,23 @@ const envelopeOf = (req: WebhookRequest): Envelope => {
     const ce = HarborCloudEvent.parse(req.payload);
     const time = isoTime(Date.parse(ce.time ?? ''));
     const projectId = /^\/projects\/(\d+)\//.exec(ce.source ?? '')?.[1];
-    return { event: CLOUD_EVENT_TYPES[ce.type] ?? ce.type, rawType: ce.type, dataField: 'data', ...(time ? { occurredAt: time } : {}), ...(projectId ? { projectId } : {}) };
+    return {
+      event: CLOUD_EVENT_TYPES[ce.type] ?? ce.type,
+      rawType: ce.type,
+      dataField: 'data',
+      ...(time ? { occurredAt: time } : {}),
+      ...(projectId ? { projectId } : {}),
+    };
   }
   const payload = HarborPayload.parse(req.payload);
   const occurredAt = isoTime((payload.occur_at ?? 0) * 1000);
   return { event: payload.type, rawType: payload.type, dataField: 'event_data', ...(occurredAt ? { occurredAt } : {}) };
 };
 
-/** A resource without a tag, or with the digest in its place, is a digest-only push. */
-const tagOf = (tag: string | undefined): string | undefined => (tag && !tag.startsWith('sha256:') ? tag : undefined);
-
 const imagesOf = (data: EventData, sourceKey: string, opts: HarborParseOptions, occurredAt: string | undefined): ImagePush[] =>
   data.resources.map((resource) => {
-    const tag = tagOf(resource.tag);
-    const tags = [...new Set(data.resources.filter((r) => r.digest === resource.digest).map((r) => tagOf(r.tag)))].filter(
+    const tag = tagName(resource.tag); // none, or the digest in its place: a digest-only push
+    const tags = [...new Set(data.resources.filter((r) => r.digest === resource.digest).map((r) => tagName(r.tag)))].filter(
       (t): t is string => t !== undefined,
     );
     return {
@@ -150,7 +153,11 @@ export const parseHarborWebhook = (req: WebhookRequest, sourceKey: string, opts:
       ...(resource.resource_url ? { resourceUrl: resource.resource_url } : {}),
       ...(envelope.projectId ? { projectId: envelope.projectId } : {}),
     });
-    return { image, event: envelope.event, ...registryScanOutcome(envelope.event as 'SCANNING_COMPLETED' | 'SCANNING_FAILED', resource.scan_overview, consoleUrl) };
+    return {
+      image,
+      event: envelope.event,
+      ...registryScanOutcome(envelope.event as 'SCANNING_COMPLETED' | 'SCANNING_FAILED', resource.scan_overview, consoleUrl),
+    };
   });
   return { pushes: [], results, ignored: [] };
 };

@@ -1,9 +1,9 @@
 import * as z from 'zod';
-import { harborCounts } from '../harborSeverity.js';
-import type { Report } from '../report.js';
+import { harborCounts } from '../report/harborSeverity.js';
+import type { Report } from '../report/report.js';
 import type { RegistryScanResult } from './source.js';
 
-/** One entry of Harbor's `scan_overview` (its NativeReportSummary, vendors.md §6.4). Unknown fields are allowed. */
+/** One entry of Harbor's `scan_overview` (its NativeReportSummary, https://github.com/goharbor/harbor/blob/main/src/pkg/scan/vuln/summary.go). Unknown fields are allowed. */
 export const ReportSummary = z.object({
   scan_status: z.string().optional(),
   severity: z.string().optional(),

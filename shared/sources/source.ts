@@ -1,5 +1,6 @@
 import type * as z from 'zod';
-import type { ImagePush, Outcome } from '../messages.js';
+import type { ImagePush } from '../messages/image.js';
+import type { Outcome } from '../messages/jobs.js';
 
 export interface WebhookRequest {
   headers: Record<string, string>;
@@ -26,7 +27,7 @@ export interface ParsedWebhook {
 }
 
 /**
- * A registry webhook format is one file exporting one of these, plus one entry in `registry.ts`.
+ * A registry webhook format is one file exporting one of these, plus one entry in `index.ts`.
  * `parse` throws a ZodError when the payload has the wrong shape; the webhook answers 400 naming the field.
  */
 export interface SourcePlugin<Schema extends z.ZodType = z.ZodType> {

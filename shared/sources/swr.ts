@@ -1,11 +1,11 @@
-import { headerSecret } from './headerSecret.js';
 import { harborStyleConfig } from './harbor.js';
 import { CLOUD_EVENTS_TYPE, parseHarborWebhook } from './harborPayload.js';
+import { headerSecret } from './headerSecret.js';
 import { defineSource } from './source.js';
 
 /**
  * Huawei Cloud SWR Enterprise Edition triggers. SWR EE is Harbor-based and its payload is expected to be Harbor's
- * (unconfirmed, vendors.md §6.3). Its documented trigger event is PUSH_ARTIFACT only; scan results are parsed
+ * (unconfirmed, https://support.huaweicloud.com/intl/en-us/usermanual2-swr/swr_02_0434.html). Its documented trigger event is PUSH_ARTIFACT only; scan results are parsed
  * should it send them. Its console is not derivable from the payload, so messages carry no console link.
  */
 export const swrSource = defineSource({

@@ -1,7 +1,7 @@
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Stack } from '../../local/stack.js';
-import { acrPush, postWebhook, startTestStack } from './helpers.js';
+import { acrPush, postWebhook, startTestStack } from '../support/stack.js';
 
 let stack: Stack;
 beforeAll(async () => {
@@ -13,7 +13,10 @@ afterAll(async () => {
 
 const scanQueueDepth = async () => {
   const res = await stack.queues.sqs.send(
-    new GetQueueAttributesCommand({ QueueUrl: stack.queues.urls.scan, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'] }),
+    new GetQueueAttributesCommand({
+      QueueUrl: stack.queues.urls.scan,
+      AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
+    }),
   );
   return Number(res.Attributes?.ApproximateNumberOfMessages) + Number(res.Attributes?.ApproximateNumberOfMessagesNotVisible);
 };

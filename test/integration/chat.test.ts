@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dingtalkSim, discordSim, feishuSim, googleChatSim } from '../../local/simulators/chat/index.js';
 import type { ChatPost } from '../../local/simulators/chatSink.js';
 import type { Stack } from '../../local/stack.js';
-import { acrPush, captureOutput, eventually, postWebhook, SOURCE_SECRET, startTestStack, testConfig } from './helpers.js';
+import { acrPush, captureOutput, eventually, postWebhook, SOURCE_SECRET, startTestStack, testConfig } from '../support/stack.js';
 
 /** Every chat target through local mode, against the fake chat server, which checks signatures, keyword and limits. */
 const CRED = {
@@ -64,7 +64,8 @@ afterAll(async () => {
 /** Posts to a target that mention a repository. */
 const postsFor = (target: string, repo: string): ChatPost[] => stack.chat.posts.filter((p) => p.target === target && p.body.includes(repo));
 const deliveredFor = (target: string, repo: string) => postsFor(target, repo).filter((p) => p.delivered);
-const allDelivered = (repo: string) => eventually(() => TARGETS.every((t) => deliveredFor(t, repo).length >= 1), 25_000, `a message on every target for ${repo}`);
+const allDelivered = (repo: string) =>
+  eventually(() => TARGETS.every((t) => deliveredFor(t, repo).length >= 1), 25_000, `a message on every target for ${repo}`);
 
 describe('every chat target through local mode', () => {
   it('a scan result reaches each target once, signed, with the keyword, within limits, in the channel’s language', async () => {
@@ -74,7 +75,10 @@ describe('every chat target through local mode', () => {
     await new Promise((r) => setTimeout(r, 1000));
     for (const t of TARGETS) {
       const posts = postsFor(t, 'chat-api');
-      expect(posts.map((p) => [p.status, p.violations]), t).toEqual([[posts[0]!.status, []]]);
+      expect(
+        posts.map((p) => [p.status, p.violations]),
+        t,
+      ).toEqual([[posts[0]!.status, []]]);
       expect(posts[0]!.delivered, t).toBe(true);
     }
     const ding = JSON.parse(deliveredFor('dingtalk', 'chat-api')[0]!.body);
@@ -109,7 +113,10 @@ describe('every chat target through local mode', () => {
     await allDelivered('chat-busy');
     await new Promise((r) => setTimeout(r, 1000));
     for (const t of ['discord', 'feishu', 'teams']) {
-      expect(postsFor(t, 'chat-busy').map((p) => p.delivered), t).toEqual([false, true]);
+      expect(
+        postsFor(t, 'chat-busy').map((p) => p.delivered),
+        t,
+      ).toEqual([false, true]);
     }
     // Feishu asks for 2 s after 11232; Discord's retry_after (50 ms) is honoured in the same invocation.
     const [first, second] = postsFor('feishu', 'chat-busy');
@@ -133,7 +140,11 @@ describe('every chat target through local mode', () => {
     stack.chat.script(dingtalkSim.prefix, { status: 200, body: '<html>gateway</html>' });
     await postWebhook(stack, acrPush('chat-maybe'));
     const dead = await eventually(
-      () => stack.drainDeadLetters('notify').then((m) => m.filter((d) => d.body.includes('chat-maybe'))).then((m) => (m.length ? m : undefined)),
+      () =>
+        stack
+          .drainDeadLetters('notify')
+          .then((m) => m.filter((d) => d.body.includes('chat-maybe')))
+          .then((m) => (m.length ? m : undefined)),
       25_000,
       'notify DLQ',
     );
@@ -144,7 +155,11 @@ describe('every chat target through local mode', () => {
   it('a bad signature goes to the DLQ with the target’s code and no secret; other channels still get the message', async () => {
     await postWebhook(stack, acrPush('signed-wrong'));
     const dead = await eventually(
-      () => stack.drainDeadLetters('notify').then((m) => m.filter((d) => d.body.includes('signed-wrong'))).then((m) => (m.length >= 2 ? m : undefined)),
+      () =>
+        stack
+          .drainDeadLetters('notify')
+          .then((m) => m.filter((d) => d.body.includes('signed-wrong')))
+          .then((m) => (m.length >= 2 ? m : undefined)),
       25_000,
       'two dead letters',
     );

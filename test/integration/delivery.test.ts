@@ -1,13 +1,12 @@
-import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { ChatPost } from '../../local/simulators/chatSink.js';
 import type { Stack } from '../../local/stack.js';
+import { buildNotice, summaryNotice } from '../../shared/channels/notice.js';
 import { slackChannel } from '../../shared/channels/slack.js';
-import type { NotifyJob } from '../../shared/messages.js';
-import { buildNotice } from '../../shared/notice.js';
-import { createJobQueue } from '../../shared/queue.js';
-import { summaryNotice } from '../../shared/notice.js';
-import { acrPush, captureOutput, eventually, postWebhook, SLACK_PATH, startTestStack, testConfig, webhookPosts } from './helpers.js';
+import { NotifyJob } from '../../shared/messages/jobs.js';
+import { createJobQueue } from '../../shared/queue/jobQueue.js';
+import { jobOf } from '../support/events.js';
+import { acrPush, captureOutput, eventually, postWebhook, SLACK_PATH, startTestStack, testConfig, webhookPosts } from '../support/stack.js';
 
 /** Delivery through local mode: thresholds, rate limits and summaries, throttling, one channel apart from another. */
 const OPS_PATH = '/slack/T0OPS/B0OPS/ops-secret-token';
@@ -58,16 +57,24 @@ const delivered = (path: string, repo: string) => postsTo(path, repo).filter((p)
 const gaps = (posts: { at: number }[]) => posts.slice(1).map((p, i) => p.at - posts[i]!.at);
 const logsWith = (message: RegExp) => output.logs().filter((l) => message.test(l.message));
 const allDelivered = (repo: string) =>
-  eventually(() => delivered(SLACK_PATH, repo).length && delivered(OPS_PATH, repo).length && delivered('/webhook/', repo).length, 30_000, `${repo} on every channel`);
+  eventually(
+    () => delivered(SLACK_PATH, repo).length && delivered(OPS_PATH, repo).length && delivered('/webhook/', repo).length,
+    30_000,
+    `${repo} on every channel`,
+  );
 
 describe('minSeverity and notifyOnPass', () => {
   it('sends what reaches the threshold, failures whatever it is, a pass only with notifyOnPass; a pass under it is logged, not sent', async () => {
     // Every `findings` scan's worst is high.
     for (const repo of ['gate-api', 'strict-api', 'gate-broken', 'loud-api']) expect((await postWebhook(stack, acrPush(repo))).status).toBe(202);
-    const events = await eventually(() => {
-      const byRepo = new Map(webhookPosts(stack).map((m) => [m.image.repository, m.event]));
-      return ['strict-api', 'gate-broken', 'loud-api'].every((r) => byRepo.has(r)) ? byRepo : undefined;
-    }, 30_000, 'the three messages');
+    const events = await eventually(
+      () => {
+        const byRepo = new Map(webhookPosts(stack).map((m) => [m.image.repository, m.event]));
+        return ['strict-api', 'gate-broken', 'loud-api'].every((r) => byRepo.has(r)) ? byRepo : undefined;
+      },
+      30_000,
+      'the three messages',
+    );
     expect(events.get('strict-api')).toBe('scan.completed'); // high ≥ high
     expect(events.get('gate-broken')).toBe('scan.failed'); // a failure is sent under minSeverity critical
     expect(events.get('loud-api')).toBe('scan.completed'); // high < critical, but notifyOnPass
@@ -126,7 +133,7 @@ describe('one channel apart from another', () => {
 });
 
 describe('rate limits: a burst for one channel', () => {
-  const sample = (): NotifyJob => JSON.parse(readFileSync(new URL('../../events/sqs/notify-job-complete.json', import.meta.url), 'utf8'));
+  const sample = (): NotifyJob => NotifyJob.parse(jobOf('sqs/notify-findings.json'));
   const burst = Array.from({ length: 8 }, (_, i) => {
     const job = sample();
     return { ...job, jobId: `burst-${i}`, channel: 'sec', image: { ...job.image, repository: `burst-${i}` } };
@@ -136,10 +143,14 @@ describe('rate limits: a burst for one channel', () => {
   beforeAll(async () => {
     const before = stack.chat.posts.length;
     await createJobQueue(stack.queues.sqs, stack.queues.urls).sendNotify(burst);
-    await eventually(() => {
-      const done = new Set(logsWith(/delivered$/).flatMap((l) => l.jobIds ?? [l.jobId]));
-      return burst.every((j) => done.has(j.jobId));
-    }, 20_000, 'every result of the burst delivered');
+    await eventually(
+      () => {
+        const done = new Set(logsWith(/delivered$/).flatMap((l) => l.jobIds ?? [l.jobId]));
+        return burst.every((j) => done.has(j.jobId));
+      },
+      20_000,
+      'every result of the burst delivered',
+    );
     posts = stack.chat.posts.slice(before).filter((p) => p.path === SLACK_PATH);
   });
 
@@ -154,7 +165,10 @@ describe('rate limits: a burst for one channel', () => {
   // A summary's items are drawn by each chat target's renderer (the chat branch); the check runs once Slack draws them.
   const first = buildNotice(sample(), 'ACR');
   const slackDrawsItems = slackChannel
-    .render({ type: 'slack', url: 'https://hooks.slack.com/services/T/B/x' }, { job: sample(), notice: summaryNotice([first, { ...first, image: 'team-a/item-two:1' }]), now: new Date() })
+    .render(
+      { type: 'slack', url: 'https://hooks.slack.com/services/T/B/x' },
+      { job: sample(), notice: summaryNotice([first, { ...first, image: 'team-a/item-two:1' }]), now: new Date() },
+    )
     .body.includes('team-a/item-two:1');
   it.skipIf(!slackDrawsItems)('names every image of the burst in some post', () => {
     for (const job of burst) expect(posts.some(about(job.image.repository)), job.image.repository).toBe(true);

@@ -3,7 +3,7 @@ import type { SQSEvent } from 'aws-lambda';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startEventSource } from '../../local/eventSource.js';
 import { type LocalQueues, startLocalQueues } from '../../local/sqs.js';
-import { eventually } from './helpers.js';
+import { eventually } from '../support/stack.js';
 
 /** The local stand-in for Lambda's SQS event source mapping: batch size and batching window. */
 let queues: LocalQueues;

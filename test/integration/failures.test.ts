@@ -2,7 +2,7 @@ import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ACR_SIM_CREDENTIALS } from '../../local/simulators/acr.js';
 import type { Stack } from '../../local/stack.js';
-import { acrPush, captureOutput, eventually, postsFor, postWebhook, SLACK_PATH, SOURCE_SECRET, startTestStack, testConfig } from './helpers.js';
+import { acrPush, captureOutput, eventually, postsFor, postWebhook, SLACK_PATH, SOURCE_SECRET, startTestStack, testConfig } from '../support/stack.js';
 
 /** Everything the functions log while this file runs. */
 const output = captureOutput();
@@ -50,10 +50,14 @@ describe('configuration and credential problems', () => {
     const bare = await startTestStack({ env: { ALIBABA_CLOUD_ACCESS_KEY_ID: '', ALIBABA_CLOUD_ACCESS_KEY_SECRET: '' } });
     try {
       await postWebhook(bare, acrPush('no-creds'));
-      const posts = await eventually(() => {
-        const p = postsFor(bare, 'no-creds');
-        return p.webhook.length ? p : undefined;
-      }, 15_000, 'failure message');
+      const posts = await eventually(
+        () => {
+          const p = postsFor(bare, 'no-creds');
+          return p.webhook.length ? p : undefined;
+        },
+        15_000,
+        'failure message',
+      );
       expect(posts.webhook[0]).toMatchObject({ event: 'scan.error', outcome: { code: 'MissingCredentials' } });
       expect(posts.webhook[0].outcome.reason).toContain('ALIBABA_CLOUD_ACCESS_KEY_ID');
       expect(bare.acr.calls).toHaveLength(0);
@@ -77,7 +81,11 @@ describe('scanner and channel entries are checked against their plugin', () => {
     const { startStack } = await import('../../local/stack.js');
     const bad = (sims: { acrUrl: string; chatUrl: string }) => {
       const c = testConfig(sims);
-      return { ...c, scanners: { 'acr-hz': { ...c.scanners['acr-hz'], region: 'Hangzhou' } }, channels: { ...c.channels, sec: { type: 'telegram', url: 'https://t.me/x' } } };
+      return {
+        ...c,
+        scanners: { 'acr-hz': { ...c.scanners['acr-hz'], region: 'Hangzhou' } },
+        channels: { ...c.channels, sec: { type: 'telegram', url: 'https://t.me/x' } },
+      };
     };
     const err = await startStack({ port: 0, config: bad }).catch((e: Error) => e);
     expect(String(err)).toContain('scanners.acr-hz.region: expected a region id');

@@ -1,7 +1,7 @@
-import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Stack } from '../../local/stack.js';
-import { eventually, postsFor, startTestStack, testConfig } from './helpers.js';
+import { readEvent } from '../support/events.js';
+import { eventually, postsFor, startTestStack, testConfig } from '../support/stack.js';
 
 const HARBOR_SECRET = 'harbor-integration-secret-3b8e';
 const SWR_SECRET = 'swr-integration-secret-a41c07';
@@ -33,8 +33,7 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-const sample = (sub: string, file: string): Record<string, any> =>
-  JSON.parse(readFileSync(new URL(`../../events/${sub}/${file}`, import.meta.url), 'utf8'));
+const sample = (sub: string, file: string): Record<string, any> => readEvent(`${sub}/${file}`);
 
 /** A Harbor payload for `team-a/<repo>`, with a digest made from `seed` in every resource. */
 const harborEvent = (file: string, repo: string, seed = repo, sub = 'harbor') => {
@@ -59,10 +58,14 @@ const post = async (source: string, body: unknown, headers: Record<string, strin
 };
 
 const waitForMessages = (repo: string) =>
-  eventually(() => {
-    const posts = postsFor(stack, repo);
-    return posts.slack.length >= 1 && posts.webhook.length >= 1 ? posts : undefined;
-  }, 20_000, `messages for ${repo}`);
+  eventually(
+    () => {
+      const posts = postsFor(stack, repo);
+      return posts.slack.length >= 1 && posts.webhook.length >= 1 ? posts : undefined;
+    },
+    20_000,
+    `messages for ${repo}`,
+  );
 
 /** A scan of `repo` starts with GetRepository by name: none means the ACR simulator never heard of it. */
 const acrCallsFor = (repo: string) => stack.acr.calls.filter((c) => c.params.RepoName === repo);
@@ -78,7 +81,14 @@ describe('Harbor and SWR EE webhooks through local mode', () => {
     expect(JSON.stringify(slack[0].blocks)).toContain('High 3 · Medium 5 · Low 7 · Unknown 1');
     expect(webhook[0]).toMatchObject({
       event: 'scan.completed',
-      image: { source: 'harbor', namespace: 'team-a', repository: 'harbor-api', tag: '1.4.2', digest: event.event_data.resources[0].digest, pushedAt: '2026-11-22T06:25:46.000Z' },
+      image: {
+        source: 'harbor',
+        namespace: 'team-a',
+        repository: 'harbor-api',
+        tag: '1.4.2',
+        digest: event.event_data.resources[0].digest,
+        pushedAt: '2026-11-22T06:25:46.000Z',
+      },
       scanner: { name: 'acr-hz', type: 'acr' },
     });
     const create = stack.acr.calls.find((c) => c.action === 'CreateRepoTagScanTask' && c.params.Digest === event.event_data.resources[0].digest);
@@ -156,7 +166,10 @@ describe('Harbor and SWR EE webhooks through local mode', () => {
     const res = await post('swr-ee', event, { 'X-Scanhook-Token': SWR_SECRET });
     expect(res.status).toBe(202);
     const { webhook } = await waitForMessages('swr-payments/api');
-    expect(webhook[0]).toMatchObject({ event: 'scan.completed', image: { source: 'swr-ee', region: 'cn-north-4', namespace: 'team-a', repository: 'swr-payments/api' } });
+    expect(webhook[0]).toMatchObject({
+      event: 'scan.completed',
+      image: { source: 'swr-ee', region: 'cn-north-4', namespace: 'team-a', repository: 'swr-payments/api' },
+    });
   });
 
   it('other Harbor events are answered 202 and listed as ignored', async () => {
@@ -176,14 +189,46 @@ describe('bad Harbor webhooks get a clear 4xx and queue nothing', () => {
   it.each([
     ['an unknown source', 'harbour', bad(() => {}), {}, 'application/json', 404, /unknown source "harbour"/],
     ['a wrong secret', 'harbor', bad(() => {}), { authorization: 'Bearer not-the-secret' }, 'application/json', 401, /missing or wrong webhook secret/],
-    ['the SWR secret in Authorization instead of its header', 'swr-ee', bad(() => {}), { authorization: SWR_SECRET }, 'application/json', 401, /missing or wrong webhook secret/],
+    [
+      'the SWR secret in Authorization instead of its header',
+      'swr-ee',
+      bad(() => {}),
+      { authorization: SWR_SECRET },
+      'application/json',
+      401,
+      /missing or wrong webhook secret/,
+    ],
     ['a non-JSON content type', 'harbor', bad(() => {}), {}, 'text/plain', 415, /content-type "text\/plain" is not JSON/],
     ['a body that is not JSON', 'harbor', '{"type": "PUSH_ARTIFACT",', {}, 'application/json', 400, /body is not valid JSON/],
     ['a body over 256 KiB', 'harbor', bad((e) => (e.padding = 'x'.repeat(256 * 1024))), {}, 'application/json', 413, /larger than 256 KiB/],
     ['no resources', 'harbor', bad((e) => delete e.event_data.resources), {}, 'application/json', 400, /^invalid harbor payload: event_data\.resources: /],
-    ['a malformed digest', 'harbor', bad((e) => (e.event_data.resources[0].digest = 'sha256:abc')), {}, 'application/json', 400, /event_data\.resources\[0\]\.digest: expected "sha256:" followed by 64 hex digits/],
-    ['a repository without project', 'harbor', bad((e) => (e.event_data.repository = { name: 'x' })), {}, 'application/json', 400, /event_data\.repository\.namespace: expected the project name/],
-    ['a CloudEvent without data', 'harbor', { specversion: '1.0', type: 'harbor.artifact.pushed', id: '1' }, {}, 'application/cloudevents+json', 400, /^invalid harbor payload: data: /],
+    [
+      'a malformed digest',
+      'harbor',
+      bad((e) => (e.event_data.resources[0].digest = 'sha256:abc')),
+      {},
+      'application/json',
+      400,
+      /event_data\.resources\[0\]\.digest: expected "sha256:" followed by 64 hex digits/,
+    ],
+    [
+      'a repository without project',
+      'harbor',
+      bad((e) => (e.event_data.repository = { name: 'x' })),
+      {},
+      'application/json',
+      400,
+      /event_data\.repository\.namespace: expected the project name/,
+    ],
+    [
+      'a CloudEvent without data',
+      'harbor',
+      { specversion: '1.0', type: 'harbor.artifact.pushed', id: '1' },
+      {},
+      'application/cloudevents+json',
+      400,
+      /^invalid harbor payload: data: /,
+    ],
   ] as const)('answers %s with the status and a message that says what is wrong', async (_what, source, body, headers, contentType, status, message) => {
     const auth = 'authorization' in headers ? headers : { authorization: HARBOR_SECRET };
     const res = await post(source, body, auth as Record<string, string>, contentType);

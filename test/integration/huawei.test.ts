@@ -1,9 +1,10 @@
-import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { SimulatorUrls } from '../../local/demoConfig.js';
 import { hssSimDigest } from '../../local/simulators/hss.js';
 import { HUAWEI_SIM_KEYS, HUAWEI_SIM_LOGIN, HUAWEI_SIM_PROJECT } from '../../local/simulators/huaweiApig.js';
-import type { SimulatorUrls, Stack } from '../../local/stack.js';
-import { captureOutput, eventually, postsFor, postWebhook, pushEvent, SLACK_PATH, SOURCE_SECRET, startTestStack } from './helpers.js';
+import type { Stack } from '../../local/stack.js';
+import { readEvent } from '../support/events.js';
+import { captureOutput, eventually, postsFor, postWebhook, pushEvent, SLACK_PATH, SOURCE_SECRET, startTestStack } from '../support/stack.js';
 
 /**
  * SWR Enterprise Edition and HSS scans through local mode: ACR-format pushes (until the SWR EE / Harbor sources are
@@ -26,7 +27,14 @@ const huaweiConfig = ({ swrUrl, hssUrl, iamUrl, chatUrl }: SimulatorUrls) => {
       sec: { type: 'slack', url: `${chatUrl}${SLACK_PATH}` },
       audit: { type: 'webhook', url: `${chatUrl}/webhook/audit` },
     },
-    routes: [{ source: 'swr', scanner: 'swr-bj', channels: ['sec', 'audit'] }, route('swr', 'swr-bj'), route('swr-tok', 'swr-token'), route('hss', 'hss-bj'), route('hss-batch', 'hss-batch'), route('hss-tok', 'hss-token')],
+    routes: [
+      { source: 'swr', scanner: 'swr-bj', channels: ['sec', 'audit'] },
+      route('swr', 'swr-bj'),
+      route('swr-tok', 'swr-token'),
+      route('hss', 'hss-bj'),
+      route('hss-batch', 'hss-batch'),
+      route('hss-tok', 'hss-token'),
+    ],
     polling: { initialDelaySeconds: 0, maxDelaySeconds: 1, deadlineMinutes: 0.2 },
     // A throttled Huawei call waits 2–5 s inside the invocation: maxDelayMs leaves room for it.
     http: { timeoutMs: 3000, attempts: 4, baseDelayMs: 20, maxDelayMs: 6000 },
@@ -42,7 +50,12 @@ const env = {
 };
 
 /** An ACR-format push of `namespace/repository:tag`. */
-const push = (namespace: string, repository: string, tag = '1.0.0', digest = `sha256:${Buffer.from(`${namespace}/${repository}`).toString('hex').padEnd(64, '0').slice(0, 64)}`) => {
+const push = (
+  namespace: string,
+  repository: string,
+  tag = '1.0.0',
+  digest = `sha256:${Buffer.from(`${namespace}/${repository}`).toString('hex').padEnd(64, '0').slice(0, 64)}`,
+) => {
   const event = pushEvent();
   event.push_data.digest = digest;
   event.push_data.tag = tag;
@@ -64,10 +77,14 @@ afterAll(async () => {
 });
 
 const messagesFor = (repository: string) =>
-  eventually(() => {
-    const posts = postsFor(stack, repository);
-    return posts.slack.length && posts.webhook.length ? posts : undefined;
-  }, 25_000, `messages for ${repository}`);
+  eventually(
+    () => {
+      const posts = postsFor(stack, repository);
+      return posts.slack.length && posts.webhook.length ? posts : undefined;
+    },
+    25_000,
+    `messages for ${repository}`,
+  );
 
 const send = async (body: unknown) => expect((await postWebhook(stack, body)).status).toBe(202);
 
@@ -92,8 +109,8 @@ describe.concurrent('SWR Enterprise Edition scans through local mode', () => {
     expect(calls.filter((c) => c.operation === 'ShowInstanceArtifact').length).toBeGreaterThanOrEqual(3);
   });
 
-  it('an SWR EE push webhook (secret in its auth header) of a nested repository reaches SWR EE\'s scanner', async () => {
-    const event = JSON.parse(readFileSync(new URL('../../events/swr/push.json', import.meta.url), 'utf8'));
+  it("an SWR EE push webhook (secret in its auth header) of a nested repository reaches SWR EE's scanner", async () => {
+    const event = readEvent('swr/push.json');
     event.event_data.repository = { ...event.event_data.repository, name: 'ledger/core', repo_full_name: 'team-a/ledger/core' };
     const res = await fetch(`${stack.url}/webhooks/swr`, {
       method: 'POST',
@@ -102,7 +119,11 @@ describe.concurrent('SWR Enterprise Edition scans through local mode', () => {
     });
     expect(res.status).toBe(202);
     const { webhook } = await messagesFor('ledger/core');
-    expect(webhook[0]).toMatchObject({ event: 'scan.completed', scanner: { name: 'swr-bj' }, image: { source: 'swr', namespace: 'team-a', repository: 'ledger/core', region: 'cn-north-4' } });
+    expect(webhook[0]).toMatchObject({
+      event: 'scan.completed',
+      scanner: { name: 'swr-bj' },
+      image: { source: 'swr', namespace: 'team-a', repository: 'ledger/core', region: 'cn-north-4' },
+    });
     const calls = stack.swr.callsFor('team-a/ledger/core');
     expect(calls.length).toBeGreaterThan(0);
     expect(calls.every((c) => c.rawPath.includes('/namespaces/team-a/repositories/ledger%252Fcore/artifacts/'))).toBe(true);
@@ -129,11 +150,7 @@ describe.concurrent('SWR Enterprise Edition scans through local mode', () => {
     expect(webhook[0].outcome.reason).toContain('the instance is older than v25.7.20');
     expect(JSON.stringify(slack[0])).toContain('v25.7.20');
     expect(stack.swr.callsFor('swr/legacy-api').map((c) => c.operation)).toEqual(['StartManualScanning', 'ShowInstanceArtifact']);
-    const dead = await eventually(
-      async () => (await stack.drainDeadLetters('scan')).find((m) => m.body.includes('legacy-api')),
-      10_000,
-      'scan DLQ',
-    );
+    const dead = await eventually(async () => (await stack.drainDeadLetters('scan')).find((m) => m.body.includes('legacy-api')), 10_000, 'scan DLQ');
     expect(dead.reason).toContain('v25.7.20');
   });
 
@@ -187,7 +204,11 @@ describe.concurrent('HSS scans through local mode', () => {
     expect(webhook[0]).toMatchObject({ event: 'scan.completed', scanner: { name: 'hss-batch' }, outcome: { report: { total: 12 } } });
     const start = stack.hss.callsFor('hss-batch/ledger').find((c) => c.status === 200)!;
     expect(start.operation).toBe('BatchScanSwrImage');
-    expect(start.body).toEqual({ image_type: 'private_image', operate_all: false, image_info_list: [{ namespace: 'hss-batch', image_name: 'ledger', image_version: '7.0.1' }] });
+    expect(start.body).toEqual({
+      image_type: 'private_image',
+      operate_all: false,
+      image_info_list: [{ namespace: 'hss-batch', image_name: 'ledger', image_version: '7.0.1' }],
+    });
   });
 
   it('a clean image', async () => {
@@ -196,7 +217,7 @@ describe.concurrent('HSS scans through local mode', () => {
     expect(slack[0].text).toContain('No vulnerabilities found');
   });
 
-  it('a failed download: a failure message with HSS\'s reason', async () => {
+  it("a failed download: a failure message with HSS's reason", async () => {
     await send(push('hss', 'blob-download'));
     const { webhook } = await messagesFor('blob-download');
     expect(webhook[0]).toMatchObject({ event: 'scan.failed' });
@@ -241,7 +262,10 @@ describe('IAM token auth through local mode', () => {
   });
 
   it('a token that expires mid-way: logs in again once, repeats the call, and the scan completes', async () => {
-    for (const [namespace, sim] of [['swr-tok', stack.swr], ['hss-tok', stack.hss]] as const) {
+    for (const [namespace, sim] of [
+      ['swr-tok', stack.swr],
+      ['hss-tok', stack.hss],
+    ] as const) {
       const repository = `${namespace}-api-expired`;
       const before = stack.iam.issued();
       await send(push(namespace, repository));
@@ -260,10 +284,14 @@ describe('missing credentials', () => {
     const bare = await startTestStack({ config: huaweiConfig, env: { HUAWEICLOUD_SDK_AK: '', HUAWEICLOUD_SDK_SK: '', HUAWEICLOUD_IAM_USER: '' } });
     try {
       await postWebhook(bare, push('swr', 'no-creds'));
-      const posts = await eventually(() => {
-        const p = postsFor(bare, 'no-creds');
-        return p.webhook.length ? p : undefined;
-      }, 15_000, 'failure message');
+      const posts = await eventually(
+        () => {
+          const p = postsFor(bare, 'no-creds');
+          return p.webhook.length ? p : undefined;
+        },
+        15_000,
+        'failure message',
+      );
       expect(posts.webhook[0]).toMatchObject({ event: 'scan.error', outcome: { code: 'MissingCredentials', retryable: false } });
       expect(posts.webhook[0].outcome.reason).toContain('HUAWEICLOUD_SDK_AK and HUAWEICLOUD_SDK_SK, or HUAWEICLOUD_IAM_USER');
       expect(bare.swr.calls).toHaveLength(0);

@@ -66,7 +66,7 @@ const resource = (id: string): Resource => {
 const ofType = (type: string): [string, Resource][] => Object.entries(template.Resources).filter(([, r]) => r.Type === type);
 
 beforeAll(async () => {
-  queues = JSON.parse(await readFile(join(repoRoot, 'shared/queues.json'), 'utf8')) as QueuesFile;
+  queues = JSON.parse(await readFile(join(repoRoot, 'shared/queue/queues.json'), 'utf8')) as QueuesFile;
   pkgDir = await mkdtemp(join(tmpdir(), 'scanhook-package-'));
   const env = { ...process.env };
   delete env.SCANHOOK_CONFIG;
@@ -90,7 +90,7 @@ afterAll(async () => {
 describe('serverless package', () => {
   it('has the four Lambda functions, all on nodejs22.x arm64; the queue workers share the timeout, onPush answers within 10 s', () => {
     const fns = ofType('AWS::Lambda::Function');
-    expect(fns.map(([, r]) => r.Properties.Handler).sort()).toEqual(functionNames.map((n) => `functions/${n}.handler`).sort());
+    expect(fns.map(([, r]) => r.Properties.Handler).sort()).toEqual(functionNames.map((n) => `functions/${n}/handler.handler`).sort());
     for (const [id, fn] of fns) {
       expect(fn.Properties.Runtime, id).toBe('nodejs22.x');
       expect(fn.Properties.Architectures, id).toEqual(['arm64']);
@@ -161,7 +161,7 @@ describe('serverless package', () => {
     }
   });
 
-  it('template queue settings are exactly what shared/queues.json says (local mode reads that file)', () => {
+  it('template queue settings are exactly what shared/queue/queues.json says (local mode reads that file)', () => {
     const fromTemplate = (kind: Kind): QueueSettings => {
       const q = resource(queueIds[kind].queue).Properties;
       const mapping = ofType('AWS::Lambda::EventSourceMapping').find(
@@ -177,7 +177,11 @@ describe('serverless package', () => {
         ...(props?.ScalingConfig ? { maximumConcurrency: props.ScalingConfig.MaximumConcurrency } : {}),
       };
     };
-    const timeouts = new Set(ofType('AWS::Lambda::Function').filter(([id]) => id !== 'OnPushLambdaFunction').map(([, r]) => r.Properties.Timeout));
+    const timeouts = new Set(
+      ofType('AWS::Lambda::Function')
+        .filter(([id]) => id !== 'OnPushLambdaFunction')
+        .map(([, r]) => r.Properties.Timeout),
+    );
     const retentions = new Set(kinds.map((k) => resource(queueIds[k].dlq).Properties.MessageRetentionPeriod));
     expect(timeouts.size).toBe(1);
     expect(retentions.size).toBe(1);
@@ -230,13 +234,19 @@ describe('serverless package', () => {
 
     const send = sqsStatements.filter((s) => asArray(s.Action).includes('sqs:SendMessage'));
     expect(send).toHaveLength(1);
-    expect(asArray(send[0]!.Resource).map((r) => JSON.stringify(r)).sort()).toEqual([...allowedSqs].sort());
+    expect(
+      asArray(send[0]!.Resource)
+        .map((r) => JSON.stringify(r))
+        .sort(),
+    ).toEqual([...allowedSqs].sort());
 
     const receive = sqsStatements.filter((s) => asArray(s.Action).includes('sqs:ReceiveMessage'));
     expect(receive).toHaveLength(1);
-    expect(asArray(receive[0]!.Resource).map((r) => JSON.stringify(r)).sort()).toEqual(
-      kinds.map((k) => JSON.stringify(getAtt(queueIds[k].queue))).sort(),
-    );
+    expect(
+      asArray(receive[0]!.Resource)
+        .map((r) => JSON.stringify(r))
+        .sort(),
+    ).toEqual(kinds.map((k) => JSON.stringify(getAtt(queueIds[k].queue))).sort());
 
     const ssm = statements.filter((s) => asArray(s.Action).some((a) => a.startsWith('ssm:')));
     expect(ssm).toHaveLength(1);

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Stack } from '../../local/stack.js';
-import { acrPush, eventually, postsFor, postWebhook, SLACK_PATH, startTestStack } from './helpers.js';
+import { acrPush, eventually, postsFor, postWebhook, SLACK_PATH, startTestStack } from '../support/stack.js';
 
 let stack: Stack;
 beforeAll(async () => {
@@ -11,10 +11,14 @@ afterAll(async () => {
 });
 
 const waitForMessages = (repo: string, n = 1) =>
-  eventually(() => {
-    const posts = postsFor(stack, repo);
-    return posts.slack.length >= n && posts.webhook.length >= n ? posts : undefined;
-  }, 20_000, `messages for ${repo}`);
+  eventually(
+    () => {
+      const posts = postsFor(stack, repo);
+      return posts.slack.length >= n && posts.webhook.length >= n ? posts : undefined;
+    },
+    20_000,
+    `messages for ${repo}`,
+  );
 
 describe('push → scan → status checks → messages, through local mode', () => {
   it('scans a pushed image and posts its findings to Slack and the HTTP receiver', async () => {
@@ -41,7 +45,13 @@ describe('push → scan → status checks → messages, through local mode', () 
       worstSeverity: 'high',
       outcome: { status: 'complete', report: { counts: { critical: 0, high: 3, medium: 5, low: 7, unknown: 1 }, total: 16 } },
     });
-    expect(webhook[0].outcome.report.findings[0]).toMatchObject({ id: 'CVE-2024-1000', severity: 'high', package: 'openssl', installedVersion: '1.0.0', fixedVersion: '1.0.1' });
+    expect(webhook[0].outcome.report.findings[0]).toMatchObject({
+      id: 'CVE-2024-1000',
+      severity: 'high',
+      package: 'openssl',
+      installedVersion: '1.0.0',
+      fixedVersion: '1.0.1',
+    });
     // The receiver's own header is passed on.
     expect(stack.chat.delivered('/webhook/')[0]!.headers.authorization).toBe('Bearer audit-receiver-secret');
 
@@ -111,7 +121,9 @@ describe('push → scan → status checks → messages, through local mode', () 
     await new Promise((r) => setTimeout(r, 1500));
     const repoIds = new Set(stack.acr.calls.filter((c) => c.action === 'GetRepository' && c.params.RepoName === 'twice-pushed').map(() => 1));
     expect(repoIds.size).toBe(1);
-    const creates = stack.acr.calls.filter((c) => c.action === 'CreateRepoTagScanTask' && c.status === 200 && (c.params.Digest ?? '').endsWith(first.push_data.digest.slice(7)));
+    const creates = stack.acr.calls.filter(
+      (c) => c.action === 'CreateRepoTagScanTask' && c.status === 200 && (c.params.Digest ?? '').endsWith(first.push_data.digest.slice(7)),
+    );
     expect(creates).toHaveLength(1);
     const { webhook } = postsFor(stack, 'twice-pushed');
     expect(webhook).toHaveLength(1);

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { SimulatorUrls, Stack } from '../../local/stack.js';
-import { acrPush, eventually, postsFor, postWebhook, startTestStack, testConfig } from './helpers.js';
+import type { SimulatorUrls } from '../../local/demoConfig.js';
+import type { Stack } from '../../local/stack.js';
+import { acrPush, eventually, postsFor, postWebhook, startTestStack, testConfig } from '../support/stack.js';
 
 /** Security Center as a route's scanner, through local mode: webhook → queues → the SAS simulator → messages. */
 const sasConfig = (sims: SimulatorUrls) => {
@@ -11,7 +12,15 @@ const sasConfig = (sims: SimulatorUrls) => {
       ...base.scanners,
       'sas-hz': { type: 'sas', region: 'cn-hangzhou', registryType: 'acr', instanceId: 'cri-test00000000', endpoint: sims.sasUrl, busyRetrySeconds: 2 },
       // One image per task, so every push needs a task of its own: the 10-task limit test.
-      'sas-solo': { type: 'sas', region: 'cn-hangzhou', registryType: 'acr', instanceId: 'cri-test00000000', endpoint: sims.sasUrl, busyRetrySeconds: 2, maxImagesPerTask: 1 },
+      'sas-solo': {
+        type: 'sas',
+        region: 'cn-hangzhou',
+        registryType: 'acr',
+        instanceId: 'cri-test00000000',
+        endpoint: sims.sasUrl,
+        busyRetrySeconds: 2,
+        maxImagesPerTask: 1,
+      },
       'acr-sas-engine': { type: 'acr', region: 'cn-hangzhou', instanceId: 'cri-test00000000', endpoint: sims.acrUrl, engine: 'sas' },
     },
     routes: [
@@ -43,17 +52,25 @@ const push = (repo: string, opts: { namespace?: string; tag?: string; seed?: str
 const hex = (event: ReturnType<typeof push>) => (event.push_data.digest as string).slice(7);
 
 const messagesFor = (repo: string, n = 1, timeoutMs = 20_000) =>
-  eventually(() => {
-    const posts = postsFor(stack, repo);
-    return posts.slack.length >= n && posts.webhook.length >= n ? posts : undefined;
-  }, timeoutMs, `messages for ${repo}`);
+  eventually(
+    () => {
+      const posts = postsFor(stack, repo);
+      return posts.slack.length >= n && posts.webhook.length >= n ? posts : undefined;
+    },
+    timeoutMs,
+    `messages for ${repo}`,
+  );
 
 /** Bursts: Slack gets summaries (its rate limit), the HTTP receiver one message per image. */
 const webhookMessagesFor = (repos: string[], n: number, timeoutMs: number) =>
-  eventually(() => {
-    const posts = [...new Set(repos)].flatMap((repo) => postsFor(stack, repo).webhook);
-    return posts.length >= n ? posts : undefined;
-  }, timeoutMs, `${n} messages`);
+  eventually(
+    () => {
+      const posts = [...new Set(repos)].flatMap((repo) => postsFor(stack, repo).webhook);
+      return posts.length >= n ? posts : undefined;
+    },
+    timeoutMs,
+    `${n} messages`,
+  );
 
 const sasCalls = (action: string, repo: string) =>
   stack.sas.calls.filter((c) => c.action === action && (c.params.RepoNames === repo || (c.params.Images ?? '').includes(`"repoName":"${repo}"`)));
@@ -86,7 +103,15 @@ describe('Security Center scans, through local mode', () => {
     expect(text).toContain(`https://yundun.console.aliyun.com/?p=sas#/containerImage/cn-shanghai?digest=${hex(event)}`);
 
     const [precheck, create] = [sasCalls('PublicPreCheckImageScanTask', 'api'), sasCalls('PublicCreateImageScanTask', 'api')];
-    const filters = { RegistryTypes: 'acr', RegionIds: 'cn-hangzhou', InstanceIds: 'cri-test00000000', RepoNamespaces: 'sas-team', RepoNames: 'api', Digests: hex(event), Tags: '1.0.0' };
+    const filters = {
+      RegistryTypes: 'acr',
+      RegionIds: 'cn-hangzhou',
+      InstanceIds: 'cri-test00000000',
+      RepoNamespaces: 'sas-team',
+      RepoNames: 'api',
+      Digests: hex(event),
+      Tags: '1.0.0',
+    };
     expect(precheck.map((c) => c.params)).toEqual([filters]);
     expect(create.map((c) => c.params)).toEqual([filters]);
     expect(stack.sas.calls.every((c) => c.status === 200)).toBe(true);
@@ -106,7 +131,9 @@ describe('Security Center scans, through local mode', () => {
     expect(webhook[0]).toMatchObject({ event: 'scan.completed', outcome: { report: { total: 15 } } });
     expect(sasCalls('PublicCreateImageScanTask', 'fresh-unsynced')).toHaveLength(0);
     const [sync] = sasCalls('PublicSyncAndCreateImageScanTask', 'fresh-unsynced');
-    expect(JSON.parse(sync!.params.Images!)).toEqual([expect.objectContaining({ repoNamespace: 'sas-team', repoName: 'fresh-unsynced', digest: hex(event), tag: '1.0.0', regionId: 'cn-hangzhou' })]);
+    expect(JSON.parse(sync!.params.Images!)).toEqual([
+      expect.objectContaining({ repoNamespace: 'sas-team', repoName: 'fresh-unsynced', digest: hex(event), tag: '1.0.0', regionId: 'cn-hangzhou' }),
+    ]);
   });
 
   it('quota used up: a failure message saying so, not retried, the job dead-lettered', async () => {

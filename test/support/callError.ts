@@ -1,5 +1,5 @@
 import { expect } from 'vitest';
-import { CallError } from '../../shared/errors.js';
+import { CallError } from '../../shared/http/callError.js';
 
 /** Awaits a call that must fail with a CallError, and returns that error. */
 export const callError = async (p: Promise<unknown>): Promise<CallError> => {

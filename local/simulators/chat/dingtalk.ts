@@ -6,6 +6,12 @@ const more = ', more: [https://ding-doc.dingtalk.com/doc#/serverapi2/qf2nxq]';
 /** DingTalk custom robot: `POST /robot/send?access_token=…[&timestamp=…&sign=…]`, errors as HTTP 200 + errcode. */
 export const dingtalkSim: TargetSim = {
   type: 'dingtalk',
+  example: {
+    type: 'dingtalk',
+    url: 'https://oapi.dingtalk.com/robot/send?access_token=0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef',
+    secret: 'SECexampleDingTalkSecret0123456789abcdef',
+    keyword: 'scanhook',
+  },
   prefix: '/dingtalk/',
   robotId: (req) => req.url.searchParams.get('access_token') ?? '',
   violations(req) {
@@ -13,7 +19,8 @@ export const dingtalkSim: TargetSim = {
     const out: string[] = [];
     if (bytes(req.body) > 20_000) out.push(`body ${bytes(req.body)} bytes > 20000`);
     const message = body?.[body?.msgtype];
-    if (!['markdown', 'actionCard'].includes(body?.msgtype) || typeof message?.title !== 'string' || typeof message?.text !== 'string') out.push('not a markdown or actionCard message');
+    if (!['markdown', 'actionCard'].includes(body?.msgtype) || typeof message?.title !== 'string' || typeof message?.text !== 'string')
+      out.push('not a markdown or actionCard message');
     if (body?.msgtype === 'actionCard' && !/^https?:\/\//.test(message?.singleURL ?? '')) out.push('actionCard without singleURL');
     return out;
   },

@@ -5,6 +5,7 @@ const invalidForm = (errors: unknown) => ({ status: 400, body: { code: 50035, er
 /** A Discord webhook: 204 No Content; limits counted in characters (UTF-16 units here). */
 export const discordSim: TargetSim = {
   type: 'discord',
+  example: { type: 'discord', url: 'https://discord.com/api/webhooks/123456789012345678/exampleDiscordToken0123456789' },
   prefix: '/discord/',
   robotId: (req) => req.url.pathname.split('/').slice(-2).join('/'),
   violations(req) {

@@ -4,13 +4,19 @@ import { bytes, parseJson, type TargetSim } from './target.js';
 /** Feishu / Lark custom bot: `POST /open-apis/bot/v2/hook/<id>`, signature in the body, errors as `code`. */
 export const feishuSim: TargetSim = {
   type: 'feishu',
+  example: {
+    type: 'feishu',
+    url: 'https://open.feishu.cn/open-apis/bot/v2/hook/01234567-89ab-cdef-0123-456789abcdef',
+    secret: 'exampleFeishuSecret0123',
+  },
   prefix: '/feishu/',
   robotId: (req) => req.url.pathname.split('/').at(-1) ?? '',
   violations(req) {
     const body = parseJson(req.body);
     const out: string[] = [];
     if (bytes(req.body) > 20_000) out.push(`body ${bytes(req.body)} bytes > 20 KB`);
-    if (body?.msg_type !== 'interactive' || body?.card?.schema !== '2.0' || !Array.isArray(body?.card?.body?.elements)) out.push('not an interactive card (schema 2.0)');
+    if (body?.msg_type !== 'interactive' || body?.card?.schema !== '2.0' || !Array.isArray(body?.card?.body?.elements))
+      out.push('not an interactive card (schema 2.0)');
     if (typeof body?.card?.header?.title?.content !== 'string') out.push('card header without a title');
     return out;
   },

@@ -11,6 +11,10 @@ export const googleChatSim = () => {
   const seen = new Map<string, { name: string }>();
   const sim: TargetSim & { posted: (requestId: string) => boolean } = {
     type: 'googlechat',
+    example: {
+      type: 'googlechat',
+      url: 'https://chat.googleapis.com/v1/spaces/AAAAexample/messages?key=exampleGoogleKey0123&token=exampleGoogleToken0123',
+    },
     prefix: '/googlechat/',
     robotId: (req) => req.url.searchParams.get('token') ?? '',
     violations(req) {
@@ -27,7 +31,11 @@ export const googleChatSim = () => {
       const message = existing ?? { name: `spaces/AAAAsim/messages/${randomUUID()}` };
       if (requestId) seen.set(requestId, message);
       const thread = req.url.searchParams.get('threadKey');
-      return { status: 200, headers: { 'x-sim-created': existing ? 'false' : 'true' }, body: { ...message, createTime: new Date().toISOString(), ...(thread ? { thread: { name: `spaces/AAAAsim/threads/${thread}` } } : {}) } };
+      return {
+        status: 200,
+        headers: { 'x-sim-created': existing ? 'false' : 'true' },
+        body: { ...message, createTime: new Date().toISOString(), ...(thread ? { thread: { name: `spaces/AAAAsim/threads/${thread}` } } : {}) },
+      };
     },
     posted: (requestId) => seen.has(requestId),
     tooLarge: error(400, 'INVALID_ARGUMENT', 'Message too large.'),

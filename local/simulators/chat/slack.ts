@@ -4,6 +4,7 @@ import { parseJson } from './target.js';
 /** A Slack incoming webhook: plain-text replies, Block Kit limits. */
 export const slackSim: TargetSim = {
   type: 'slack',
+  example: { type: 'slack', url: 'https://hooks.slack.com/services/T0EXAMPLE/B0EXAMPLE/exampleSlackToken0123' },
   prefix: '/slack/',
   robotId: (req) => req.url.pathname,
   violations(req) {

@@ -8,10 +8,15 @@ export interface RobotSettings {
 
 /**
  * One chat target on the fake chat server: its documented limits, its checks (signature, keyword) and its real
- * replies (from the vendors' docs and reports, see chat.md).
+ * replies (from the vendors' docs and public reports).
  */
 export interface TargetSim {
   type: string;
+  /**
+   * A channel entry with made-up credentials in the target's real URL shape: what `npm run preview` renders with
+   * when no `--config` is given, and what the golden files and property tests render with.
+   */
+  example: Record<string, unknown>;
   /** Path prefix the chat sink routes to this target. */
   prefix: string;
   /** The credential in a request's URL that names the robot, for its settings. */

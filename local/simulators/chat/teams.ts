@@ -3,6 +3,10 @@ import { bytes, parseJson, type TargetSim } from './target.js';
 /** A Teams Workflows webhook: 202 and an empty body when the flow takes the request. */
 export const teamsSim: TargetSim = {
   type: 'teams',
+  example: {
+    type: 'teams',
+    url: 'https://prod-42.westeurope.logic.azure.com:443/workflows/0123456789abcdef0123456789abcdef/triggers/manual/paths/invoke?api-version=2016-06-01&sp=%2Ftriggers%2Fmanual%2Frun&sv=1.0&sig=exampleTeamsSig0123456789',
+  },
   prefix: '/teams/',
   robotId: (req) => req.url.searchParams.get('sig') ?? '',
   violations(req) {

@@ -3,6 +3,7 @@ import { bytes, parseJson, type TargetSim } from './target.js';
 /** WeCom group robot: `POST /cgi-bin/webhook/send?key=…`, errors as HTTP 200 + errcode. */
 export const wecomSim: TargetSim = {
   type: 'wecom',
+  example: { type: 'wecom', url: 'https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=01234567-89ab-cdef-0123-456789abcdef' },
   prefix: '/wecom/',
   robotId: (req) => req.url.searchParams.get('key') ?? '',
   violations(req) {

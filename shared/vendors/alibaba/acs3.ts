@@ -3,7 +3,7 @@ import { percentEncode, sha256Hex } from '../encoding.js';
 
 export { percentEncode, sha256Hex };
 
-/** Alibaba Cloud V3 request signature, ACS3-HMAC-SHA256 (vendors.md §5.1). */
+/** Alibaba Cloud V3 request signature, ACS3-HMAC-SHA256 (https://www.alibabacloud.com/help/en/sdk/product-overview/v3-request-structure-and-signature). */
 export interface AlibabaCredentials {
   accessKeyId: string;
   accessKeySecret: string;

@@ -1,6 +1,6 @@
 import type { RpcClient } from './rpc.js';
 
-/** Alibaba Cloud Container Registry Enterprise Edition, API 2018-12-01 (vendors.md §1). */
+/** Alibaba Cloud Container Registry Enterprise Edition, API 2018-12-01 (https://www.alibabacloud.com/help/en/acr/developer-reference/api-cr-2018-12-01-getrepotagscanstatus). */
 export const CR_API_VERSION = '2018-12-01';
 export const crEndpoint = (region: string): string => `https://cr.${region}.aliyuncs.com`;
 
@@ -11,7 +11,7 @@ export interface AcrImage {
   instanceId: string;
   repoId: string;
   tag: string;
-  /** `sha256:…`. The docs' examples disagree on the prefix (vendors.md §1.2): see `digestParam`. */
+  /** `sha256:…`. The docs' examples disagree on the prefix (CreateRepoTagScanTask's has it, GetRepoTagScanStatus's not): see `digestParam`. */
   digest?: string;
 }
 

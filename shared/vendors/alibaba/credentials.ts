@@ -1,4 +1,4 @@
-import { CallError } from '../../errors.js';
+import { CallError } from '../../http/callError.js';
 import type { AlibabaCredentials } from './acs3.js';
 
 /** The names Alibaba's own CLI and SDKs read. */

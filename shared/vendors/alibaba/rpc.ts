@@ -1,6 +1,7 @@
-import { asRepeatable, CallError, type FailureKind, vendorMessage } from '../../errors.js';
-import type { HttpClient } from '../../http.js';
-import { type RetryPolicy, withRetry } from '../../retry.js';
+import { asRepeatable, CallError, type FailureKind, vendorMessage } from '../../http/callError.js';
+import type { HttpClient, HttpResponse } from '../../http/client.js';
+import { jsonObject } from '../../http/jsonObject.js';
+import { type RetryPolicy, withRetry } from '../../http/retry.js';
 import { type AlibabaCredentials, signAcs3 } from './acs3.js';
 
 /** An Alibaba Cloud RPC-style API (ACR, Security Center): every parameter in the query, an empty body. */
@@ -32,15 +33,6 @@ export const classifyAlibabaError = (status: number, code: string): FailureKind 
   return 'invalid';
 };
 
-const parseJson = (body: string): Record<string, unknown> | undefined => {
-  try {
-    const value: unknown = JSON.parse(body);
-    return value && typeof value === 'object' ? (value as Record<string, unknown>) : undefined;
-  } catch {
-    return undefined;
-  }
-};
-
 export const createRpcClient = (opts: RpcClientOptions) => {
   const url = new URL(opts.endpoint);
 
@@ -51,7 +43,7 @@ export const createRpcClient = (opts: RpcClientOptions) => {
     const creds = opts.credentials();
     const signed = signAcs3({ method: 'POST', host: url.host, path: '/', action, version: opts.version, query }, creds);
     const target = `${action} at ${url.host}`;
-    let res;
+    let res: HttpResponse;
     try {
       res = await opts.http.send(
         {
@@ -65,7 +57,7 @@ export const createRpcClient = (opts: RpcClientOptions) => {
       // A request that may have arrived is sent again only where that is harmless (reads, ACR's scan of a tag).
       throw repeatable ? asRepeatable(err) : err;
     }
-    const json = parseJson(res.body);
+    const json = jsonObject(res.body);
     if (res.status >= 200 && res.status < 300 && json && json.IsSuccess !== false) return json;
 
     const code = String(json?.Code ?? json?.code ?? `HTTP${res.status}`);
@@ -88,7 +80,11 @@ export const createRpcClient = (opts: RpcClientOptions) => {
      * not run twice: a request that may have arrived (a timeout after sending) then fails as `ambiguous`.
      */
     call: (action: string, params: RpcParams, { repeatable = true }: { repeatable?: boolean } = {}) =>
-      withRetry(opts.retry, () => callOnce(action, params, repeatable), (err, attempt, delay) => opts.onRetry?.(action, err, attempt, delay)),
+      withRetry(
+        opts.retry,
+        () => callOnce(action, params, repeatable),
+        (err, attempt, delay) => opts.onRetry?.(action, err, attempt, delay),
+      ),
   };
 };
 export type RpcClient = ReturnType<typeof createRpcClient>;

@@ -1,8 +1,8 @@
+import { CallError } from '../../http/callError.js';
 import { bareDigest } from '../encoding.js';
-import { CallError } from '../../errors.js';
 import type { RpcClient, RpcParams } from './rpc.js';
 
-/** Alibaba Cloud Security Center (SAS, "tds"), API 2018-12-03 (vendors.md §2). */
+/** Alibaba Cloud Security Center (SAS, "tds"), API 2018-12-03 (https://help.aliyun.com/zh/security-center/developer-reference/api-sas-2018-12-03-publiccreateimagescantask). */
 export const SAS_API_VERSION = '2018-12-03';
 
 /** Security Center has two endpoints, not one per region: mainland China (finance and Hong Kong included) and the rest. */
@@ -78,7 +78,12 @@ const withRamHint = async <T>(action: string, call: () => Promise<T>): Promise<T
     return await call();
   } catch (err) {
     if (err instanceof CallError && err.kind === 'permission') {
-      throw new CallError({ kind: err.kind, code: err.code, message: `${err.message} (RAM action yundun-sas:${action})`, ...(err.status ? { status: err.status } : {}) });
+      throw new CallError({
+        kind: err.kind,
+        code: err.code,
+        message: `${err.message} (RAM action yundun-sas:${action})`,
+        ...(err.status ? { status: err.status } : {}),
+      });
     }
     if (err instanceof CallError && err.kind === 'quota') {
       throw new CallError({
@@ -95,7 +100,11 @@ const withRamHint = async <T>(action: string, call: () => Promise<T>): Promise<T
 /** A create without a digest filter would scan every image the account has and burn the whole quota. */
 const requireDigests = (action: string, filters: SasScanFilters): void => {
   if (!filters.Digests.split(',').some((d) => d.trim())) {
-    throw new CallError({ kind: 'invalid', code: 'UnfilteredScan', message: `${action}: refusing to send a scan without a digest filter: it would scan every image` });
+    throw new CallError({
+      kind: 'invalid',
+      code: 'UnfilteredScan',
+      message: `${action}: refusing to send a scan without a digest filter: it would scan every image`,
+    });
   }
 };
 

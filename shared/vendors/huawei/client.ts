@@ -1,8 +1,9 @@
-import { asRepeatable, CallError } from '../../errors.js';
-import type { HttpClient } from '../../http.js';
-import { type RetryPolicy, withRetry } from '../../retry.js';
+import { asRepeatable, CallError } from '../../http/callError.js';
+import type { HttpClient, HttpResponse } from '../../http/client.js';
+import { jsonObject } from '../../http/jsonObject.js';
+import { type RetryPolicy, withRetry } from '../../http/retry.js';
 import type { HuaweiCredentials } from './credentials.js';
-import { defaultThrottleWaitMs, huaweiError, isTokenExpired, parseJson } from './errors.js';
+import { defaultThrottleWaitMs, huaweiError, isTokenExpired } from './errors.js';
 import { getIamToken, invalidateIamToken } from './iamToken.js';
 import { canonicalQueryString, type QueryParams, signApig } from './signer.js';
 
@@ -80,18 +81,24 @@ export const createHuaweiClient = (opts: HuaweiClientOptions) => {
       headers = { ...base, 'x-auth-token': token };
       queryString = canonicalQueryString(req.query);
     }
-    let res;
+    let res: HttpResponse;
     try {
       res = await opts.http.send(
-        { method: req.method, url: `${url.origin}${path}${queryString ? `?${queryString}` : ''}`, headers: { ...headers, accept: 'application/json' }, ...(body !== undefined ? { body } : {}) },
+        {
+          method: req.method,
+          url: `${url.origin}${path}${queryString ? `?${queryString}` : ''}`,
+          headers: { ...headers, accept: 'application/json' },
+          ...(body !== undefined ? { body } : {}),
+        },
         `${operation} at ${url.host}`,
       );
     } catch (err) {
       throw asRepeatable(err); // starting a scan again and reading status are both harmless
     }
-    if (res.status < 200 || res.status >= 300) return { error: huaweiError(operation, res.status, res.body, res.headers, throttleWaitMs, secretsOf(credentials)), token };
+    if (res.status < 200 || res.status >= 300)
+      return { error: huaweiError(operation, res.status, res.body, res.headers, throttleWaitMs, secretsOf(credentials)), token };
     if (res.body.trim() === '') return { result: {} };
-    const json = parseJson(res.body);
+    const json = jsonObject(res.body);
     if (!json) throw new CallError({ kind: 'invalid', code: `HTTP${res.status}`, status: res.status, message: `${operation}: the reply is not a JSON object` });
     return { result: json };
   };

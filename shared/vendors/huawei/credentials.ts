@@ -1,7 +1,7 @@
-import { CallError } from '../../errors.js';
+import { CallError } from '../../http/callError.js';
 import type { HuaweiAkSk } from './signer.js';
 
-/** How a Huawei scanner authenticates: APIG AK/SK signing (the default) or an IAM user token (vendors.md §5.4). */
+/** How a Huawei scanner authenticates: APIG AK/SK signing (the default) or an IAM user token (https://support.huaweicloud.com/en-us/api-iam/iam_30_0001.html). */
 export type HuaweiAuthMode = 'aksk' | 'token';
 
 /** An IAM user's password login; `domain` is the account name. */
@@ -16,8 +16,7 @@ export type HuaweiCredentials = { mode: 'aksk'; keys: HuaweiAkSk } | { mode: 'to
 const AKSK_VARS = 'HUAWEICLOUD_SDK_AK and HUAWEICLOUD_SDK_SK';
 const IAM_VARS = 'HUAWEICLOUD_IAM_USER, HUAWEICLOUD_IAM_PASSWORD and HUAWEICLOUD_IAM_DOMAIN';
 
-const missing = (what: string) =>
-  new CallError({ kind: 'auth', code: 'MissingCredentials', message: `Huawei Cloud credentials missing: set ${what}` });
+const missing = (what: string) => new CallError({ kind: 'auth', code: 'MissingCredentials', message: `Huawei Cloud credentials missing: set ${what}` });
 
 const akSk = (env: NodeJS.ProcessEnv): HuaweiAkSk | undefined => {
   const accessKey = env.HUAWEICLOUD_SDK_AK;

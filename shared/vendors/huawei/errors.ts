@@ -1,6 +1,7 @@
-import { CallError, type FailureKind, vendorMessage } from '../../errors.js';
+import { CallError, type FailureKind, vendorMessage } from '../../http/callError.js';
+import { jsonObject } from '../../http/jsonObject.js';
 
-/** Huawei Cloud error replies (vendors.md §7): APIG `APIG.xxxx` / the older gateway's `APIGW.xxxx`, then the service's own. */
+/** Huawei Cloud error replies (https://support.huaweicloud.com/en-us/devg-apisign/api-sign-errorcode.html): APIG `APIG.xxxx` / the older gateway's `APIGW.xxxx`, then the service's own. */
 const THROTTLED = /^APIGW?\.0308$/;
 /** `APIG.0307` "The token must be updated" (unconfirmed as a code; the 401 message check below covers it too). */
 const TOKEN_EXPIRED_CODE = /^APIGW?\.0307$/;
@@ -17,18 +18,9 @@ export const classifyHuaweiError = (status: number, code: string): FailureKind =
   return 'invalid';
 };
 
-export const parseJson = (body: string): Record<string, unknown> | undefined => {
-  try {
-    const value: unknown = JSON.parse(body);
-    return value && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
-  } catch {
-    return undefined;
-  }
-};
-
 /** `{error_code, error_msg}` (APIG, SWR, HSS), `{error: {code, message}}` (IAM) or `{errors: [{code, message}]}` (Harbor). */
 const readError = (status: number, body: string): { code: string; message: string } => {
-  const json = parseJson(body);
+  const json = jsonObject(body);
   const nested = (json?.error ?? (Array.isArray(json?.errors) ? (json.errors as unknown[])[0] : undefined)) as Record<string, unknown> | undefined;
   const code = json?.error_code ?? nested?.code;
   const message = json?.error_msg ?? json?.message ?? nested?.message;
@@ -62,6 +54,5 @@ export const huaweiError = (
 export const isTokenExpired = (err: unknown): boolean =>
   err instanceof CallError && (TOKEN_EXPIRED_CODE.test(err.code) || (err.status === 401 && TOKEN_EXPIRED_MESSAGE.test(err.message)));
 
-/** APIG asks for 2–5 s after a throttled call (vendors.md §7); `withRetry` backs off from there. */
+/** APIG asks for 2–5 s after a throttled call (its advice for `APIG.0308`); `withRetry` backs off from there. */
 export const defaultThrottleWaitMs = (): number => 2000 + Math.round(Math.random() * 3000);
-

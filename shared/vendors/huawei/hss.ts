@@ -1,7 +1,7 @@
 import { type HuaweiClient, huaweiEndpoint } from './client.js';
 import { pathSegment } from './signer.js';
 
-/** Huawei Cloud HSS (Host Security) v5, container image scanning (vendors.md §4). */
+/** Huawei Cloud HSS (Host Security) v5, container image scanning (https://support.huaweicloud.com/intl/en-us/api-hss2.0/CreateManualImageScanTask.html). */
 export const hssEndpoint = (region: string): string => huaweiEndpoint('hss', region);
 
 export type HssImageType = 'private_image' | 'shared_image' | 'instance_image';
@@ -46,7 +46,7 @@ export interface HssVulnerability {
 const REGISTRY_TYPE: Record<HssImageType, string> = { private_image: 'SwrPrivate', shared_image: 'SwrShared', instance_image: 'SwrEnterprise' };
 
 /** `scan_scope` bitmask for vulnerabilities only (0x000f0000, per the SDK's field comment; unconfirmed elsewhere). */
-export const SCAN_SCOPE_VULNERABILITIES = 0x000f0000;
+const SCAN_SCOPE_VULNERABILITIES = 0x000f0000;
 
 const instanceFields = (r: HssRegistry) => ({
   ...(r.instanceId ? { instance_id: r.instanceId } : {}),

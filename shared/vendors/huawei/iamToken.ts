@@ -1,12 +1,13 @@
-import { asRepeatable, CallError } from '../../errors.js';
-import type { HttpClient } from '../../http.js';
-import { type RetryPolicy, withRetry } from '../../retry.js';
+import { asRepeatable, CallError } from '../../http/callError.js';
+import type { HttpClient, HttpResponse } from '../../http/client.js';
+import { jsonObject } from '../../http/jsonObject.js';
+import { type RetryPolicy, withRetry } from '../../http/retry.js';
 import { sha256Hex } from '../encoding.js';
 import type { IamPassword } from './credentials.js';
-import { defaultThrottleWaitMs, huaweiError, parseJson } from './errors.js';
+import { defaultThrottleWaitMs, huaweiError } from './errors.js';
 
 /**
- * IAM user tokens (vendors.md §5.4): `POST /v3/auth/tokens` with a password identity scoped to the project, the token
+ * IAM user tokens (https://support.huaweicloud.com/en-us/api-iam/iam_30_0001.html): `POST /v3/auth/tokens` with a password identity scoped to the project, the token
  * in the `X-Subject-Token` reply header. A token lives 24 h; it is kept here, in module scope, so the invocations of a
  * warm function share one, and renewed an hour before it expires (or when a call reports it expired).
  */
@@ -33,8 +34,7 @@ const tokens = new Map<string, CachedToken>();
 const pending = new Map<string, Promise<CachedToken>>();
 
 /** The password is part of the key (hashed) so that a changed password logs in afresh. */
-const cacheKey = (req: IamTokenRequest): string =>
-  sha256Hex([req.iamEndpoint, req.login.domain, req.login.user, req.login.password, req.projectId].join('\0'));
+const cacheKey = (req: IamTokenRequest): string => sha256Hex([req.iamEndpoint, req.login.domain, req.login.user, req.login.password, req.projectId].join('\0'));
 
 const requestToken = async (req: IamTokenRequest): Promise<CachedToken> => {
   const url = new URL(req.iamEndpoint);
@@ -50,7 +50,7 @@ const requestToken = async (req: IamTokenRequest): Promise<CachedToken> => {
   });
   const target = `IAM at ${url.host}`;
   const once = async (): Promise<CachedToken> => {
-    let res;
+    let res: HttpResponse;
     try {
       res = await req.http.send(
         {
@@ -65,10 +65,17 @@ const requestToken = async (req: IamTokenRequest): Promise<CachedToken> => {
       throw asRepeatable(err); // logging in twice is harmless
     }
     // A wrong password is never retried: IAM locks a user after repeated failed logins.
-    if (res.status < 200 || res.status >= 300) throw huaweiError('IAM token request', res.status, res.body, res.headers, defaultThrottleWaitMs, [req.login.password]);
+    if (res.status < 200 || res.status >= 300)
+      throw huaweiError('IAM token request', res.status, res.body, res.headers, defaultThrottleWaitMs, [req.login.password]);
     const token = res.headers['x-subject-token'];
-    if (!token) throw new CallError({ kind: 'invalid', code: 'NoSubjectToken', status: res.status, message: 'IAM token request: the reply has no X-Subject-Token header' });
-    const expires = Date.parse(String((parseJson(res.body)?.token as Record<string, unknown> | undefined)?.expires_at ?? ''));
+    if (!token)
+      throw new CallError({
+        kind: 'invalid',
+        code: 'NoSubjectToken',
+        status: res.status,
+        message: 'IAM token request: the reply has no X-Subject-Token header',
+      });
+    const expires = Date.parse(String((jsonObject(res.body)?.token as Record<string, unknown> | undefined)?.expires_at ?? ''));
     const now = (req.now ?? Date.now)();
     return { token, expiresAt: Number.isFinite(expires) ? expires : now + TOKEN_LIFETIME_MS };
   };

@@ -1,8 +1,8 @@
 import { createHmac } from 'node:crypto';
 import { percentEncode, sha256Hex } from '../encoding.js';
 
-/** Huawei Cloud APIG AK/SK request signature, SDK-HMAC-SHA256 (vendors.md §5.3). */
-export const APIG_ALGORITHM = 'SDK-HMAC-SHA256';
+/** Huawei Cloud APIG AK/SK request signature, SDK-HMAC-SHA256 (https://support.huaweicloud.com/devg-apisign/api-sign-algorithm-001.html). */
+const APIG_ALGORITHM = 'SDK-HMAC-SHA256';
 
 export interface HuaweiAkSk {
   accessKey: string;
@@ -36,7 +36,11 @@ export interface SignedApig {
 }
 
 /** `20191115T033655Z`. */
-export const sdkDate = (now = new Date()): string => now.toISOString().replace(/\.\d{3}Z$/, 'Z').replace(/[-:]/g, '');
+export const sdkDate = (now = new Date()): string =>
+  now
+    .toISOString()
+    .replace(/\.\d{3}Z$/, 'Z')
+    .replace(/[-:]/g, '');
 
 /**
  * One path segment for the wire. `:` and `@` stay as they are (Harbor-style `sha256:…` references);

@@ -1,7 +1,7 @@
 import { type HuaweiClient, huaweiEndpoint } from './client.js';
 import { pathSegment } from './signer.js';
 
-/** Huawei Cloud SWR Enterprise Edition, API v2 (vendors.md §3). Basic and Enterprise Edition share the host. */
+/** Huawei Cloud SWR Enterprise Edition, API v2 (https://support.huaweicloud.com/intl/en-us/api-swr2/swr_03_1501.html). Basic and Enterprise Edition share the host. */
 export const swrEndpoint = (region: string): string => huaweiEndpoint('swr-api', region);
 
 /** The report type whose `scan_overview` entry SWR EE fills (Harbor's). */

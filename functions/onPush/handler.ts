@@ -1,0 +1,50 @@
+import middy from '@middy/core';
+import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2 } from 'aws-lambda';
+import { functionLogger } from '../../shared/logging/logger.js';
+import { loadRuntime, once, type Runtime } from '../../shared/runtime/runtime.js';
+import { planJobs } from './planJobs.js';
+import { readRequest, type WebhookHttpRequest } from './readRequest.js';
+
+const log = functionLogger('onPush');
+
+export interface WebhookHttpResponse {
+  statusCode: number;
+  headers: Record<string, string>;
+  body: string;
+}
+
+const reply = (statusCode: number, body: unknown): WebhookHttpResponse => ({
+  statusCode,
+  headers: { 'content-type': 'application/json' },
+  body: JSON.stringify(body),
+});
+
+/**
+ * Reads the request (every 4xx is decided there, before anything is queued), plans the jobs it asks for, queues
+ * them — scan jobs, or for a registry's own scan results notify jobs — and answers 202 with what was accepted.
+ */
+export const handleWebhook = async (rt: Runtime, req: WebhookHttpRequest): Promise<WebhookHttpResponse> => {
+  const read = readRequest(rt.config, req);
+  if ('error' in read) return reply(read.statusCode, { error: read.error });
+  const plan = planJobs(rt.config, read, rt.now().toISOString());
+  if (plan.scans.length > 0) await rt.queue.sendScanJobs(plan.scans);
+  if (plan.notices.length > 0) await rt.queue.sendResults(plan.notices);
+  return reply(202, { accepted: plan.accepted.length, ignored: plan.ignored, jobs: plan.accepted });
+};
+
+/** HTTP API `POST /webhooks/{source}`: a registry's push webhook in, scan jobs out. */
+export const createOnPush = (runtime: () => Promise<Runtime>) =>
+  middy(async (event: APIGatewayProxyEventV2): Promise<APIGatewayProxyResultV2> => {
+    const res = await handleWebhook(await runtime(), {
+      source: event.pathParameters?.source ?? '',
+      headers: event.headers ?? {},
+      query: event.queryStringParameters ?? {},
+      body: event.body,
+      isBase64Encoded: event.isBase64Encoded,
+    });
+    const level = res.statusCode >= 400 ? 'warn' : 'info';
+    log[level]('webhook answered', { source: event.pathParameters?.source, status: res.statusCode, reply: res.body.slice(0, 500) });
+    return res;
+  });
+
+export const handler = createOnPush(once(() => loadRuntime()));

@@ -1,0 +1,58 @@
+import type { Logger } from '@aws-lambda-powertools/logger';
+import type { SQSRecord } from 'aws-lambda';
+import { type Outcome, PollJob } from '../../shared/messages/jobs.js';
+import { notifyJobs } from '../../shared/messages/notifyJobs.js';
+import { handleJobFailure } from '../../shared/queue/jobFailure.js';
+import { parseRecord, receiveCount } from '../../shared/queue/records.js';
+import { Report } from '../../shared/report/report.js';
+import { shouldNotify } from '../../shared/report/threshold.js';
+import type { ScannerRuntime } from '../../shared/runtime/withScanners.js';
+import { nextCheckDelaySeconds } from './schedule.js';
+
+/**
+ * One status check of a started scan: still running → the job goes back on the poll queue with the next delay;
+ * finished → the report goes to the notify queue, one job per channel, unless it is a pass under the route's
+ * minSeverity (then no notify message at all); past the deadline → a time-out message.
+ */
+export const checkScan = async (rt: ScannerRuntime, log: Logger, record: SQSRecord): Promise<void> => {
+  const job = parseRecord(record, PollJob, log);
+  const context = { jobId: job.jobId, scanner: job.scanner, check: job.scan.checks + 1 };
+  try {
+    const client = rt.scanner(job.scanner);
+    const status = await client.check(job.image, job.scan.handle);
+    const now = rt.now();
+    const notify = (outcome: Outcome) =>
+      rt.queue.sendNotify(notifyJobs(job, rt.scannedBy(job.scanner), outcome, { finishedAt: now.toISOString(), scanStartedAt: job.scan.startedAt }));
+    const ageSeconds = (now.getTime() - Date.parse(job.scan.startedAt)) / 1000;
+
+    if (status.state === 'complete') {
+      const report = Report.parse(await client.report(job.image, job.scan.handle));
+      log.info('scan complete', { ...context, counts: report.counts, ageSeconds });
+      const outcome = { status: 'complete' as const, report };
+      // A route missing from a changed config sets no threshold: better a message too many than a lost one.
+      const route = rt.config.routes[job.route];
+      if (route && !shouldNotify(outcome, route)) {
+        log.info('scan passed: no message sent', { ...context, route: job.route, minSeverity: route.minSeverity });
+        return;
+      }
+      await notify(outcome);
+      return;
+    }
+    if (status.state === 'failed') {
+      log.warn('scan failed', { ...context, reason: status.reason });
+      await notify({ status: 'failed', reason: status.reason });
+      return;
+    }
+    const secondsToDeadline = (Date.parse(job.scan.deadline) - now.getTime()) / 1000;
+    if (secondsToDeadline <= 0) {
+      log.warn('scan timed out', { ...context, ageSeconds });
+      await notify({ status: 'timed_out', waitedSeconds: Math.round(ageSeconds) });
+      return;
+    }
+    const delay = nextCheckDelaySeconds(rt.config.polling, ageSeconds, secondsToDeadline, status.progress);
+    log.info('scan still running', { ...context, progress: status.progress, nextCheckInSeconds: delay });
+    await rt.queue.sendPoll({ ...job, scan: { ...job.scan, checks: job.scan.checks + 1 } }, delay);
+  } catch (err) {
+    await handleJobFailure(rt, log, 'poll', job, record.body, receiveCount(record), err);
+  }
+};

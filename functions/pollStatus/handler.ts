@@ -1,0 +1,15 @@
+import type { SQSRecord } from 'aws-lambda';
+import { functionLogger } from '../../shared/logging/logger.js';
+import { sqsFunction } from '../../shared/queue/sqsFunction.js';
+import { loadRuntime, once } from '../../shared/runtime/runtime.js';
+import { withHttp } from '../../shared/runtime/withHttp.js';
+import { type ScannerRuntime, withScanners } from '../../shared/runtime/withScanners.js';
+import { checkScan } from './checkScan.js';
+
+const log = functionLogger('pollStatus');
+
+/** Poll queue (its delayed messages are the timer) → one status check per job. */
+export const createPollStatus = (runtime: () => Promise<ScannerRuntime>) =>
+  sqsFunction(log, runtime, (rt, records: SQSRecord[]) => Promise.allSettled(records.map((record) => checkScan(rt, log, record))));
+
+export const handler = createPollStatus(once(async () => withScanners(withHttp(await loadRuntime()), log)));

@@ -1,0 +1,108 @@
+import * as z from 'zod';
+import type { Severity } from '../report/report.js';
+
+/** The languages messages render in: a channel's `locale`, English by default. */
+export const LOCALES = ['en', 'zh-CN'] as const;
+export type Locale = (typeof LOCALES)[number];
+export const LocaleSchema = z.enum(LOCALES);
+
+/** Every word a chat message shows, in one language. */
+export interface Texts {
+  severity: Record<Severity, string>;
+  found(total: number, worst: string): string;
+  clean: string;
+  scanFailed(reason: string): string;
+  couldNotScan(code: string, reason: string): string;
+  timedOut(waited: string): string;
+  advice: { failed: string; retryable: string; config: string; timedOut: string; summary: string };
+  summary(results: number): string;
+  /** A summary's headline: how its results came out. */
+  breakdown(counts: { vulnerable: number; clean: number; failed: number }): string;
+  duration(hours: number, minutes: number, seconds: number): string;
+  image: string;
+  tags: string;
+  digest: string;
+  scanner: string;
+  scanTook: string;
+  counts: string;
+  fixable(n: number): string;
+  findings: string;
+  noFix: string;
+  fix: string;
+  more(n: number): string;
+  openReport: string;
+  listSeparator: string;
+}
+
+const en: Texts = {
+  severity: { critical: 'Critical', high: 'High', medium: 'Medium', low: 'Low', unknown: 'Unknown' },
+  found: (total, worst) => `${total} vulnerabilit${total === 1 ? 'y' : 'ies'} found, worst ${worst.toLowerCase()}`,
+  clean: 'No vulnerabilities found',
+  scanFailed: (reason) => `Scan failed: ${reason}`,
+  couldNotScan: (code, reason) => `Could not scan: ${code}: ${reason}`,
+  timedOut: (waited) => `Scan still unfinished after ${waited}: scanhook stopped waiting`,
+  advice: {
+    failed: 'The scanner could not scan this image. Check the scan log in the console and push again or rescan there.',
+    retryable: 'The scanner API kept failing or throttling; scanhook gave up after its retries. Rescan once it recovers.',
+    config: "Check scanhook's credentials, permissions and scanner configuration; nothing will scan until they are fixed.",
+    timedOut: 'The scan may still finish: look for its result in the console, or raise polling.deadlineMinutes.',
+    summary: "Combined into one message to stay within this chat's rate limit; open each report for details.",
+  },
+  summary: (n) => `${n} scan result${n === 1 ? '' : 's'}`,
+  breakdown: ({ vulnerable, clean, failed }) =>
+    [vulnerable && `${vulnerable} with vulnerabilities`, clean && `${clean} clean`, failed && `${failed} not scanned`].filter(Boolean).join(' · '),
+  duration: (h, m, s) => (h > 0 ? `${h}h ${m}m` : m > 0 ? `${m}m ${s}s` : `${s}s`),
+  image: 'Image',
+  tags: 'Tags',
+  digest: 'Digest',
+  scanner: 'Scanner',
+  scanTook: 'Scan took',
+  counts: 'Vulnerabilities',
+  fixable: (n) => `fixable ${n}`,
+  findings: 'Worst findings',
+  noFix: 'no fix yet',
+  fix: 'fix',
+  more: (n) => `+${n} more`,
+  openReport: 'Open scan report',
+  listSeparator: ', ',
+};
+
+const zhCN: Texts = {
+  severity: { critical: '严重', high: '高危', medium: '中危', low: '低危', unknown: '未知' },
+  found: (total, worst) => `发现 ${total} 个漏洞，最高${worst}`,
+  clean: '未发现漏洞',
+  scanFailed: (reason) => `扫描失败：${reason}`,
+  couldNotScan: (code, reason) => `无法扫描：${code}：${reason}`,
+  timedOut: (waited) => `扫描 ${waited} 后仍未完成：scanhook 已停止等待`,
+  advice: {
+    failed: '扫描器未能扫描此镜像。请在控制台查看扫描日志，然后重新推送或在控制台重新扫描。',
+    retryable: '扫描器 API 持续出错或限流，scanhook 重试后已放弃。请在其恢复后重新扫描。',
+    config: '请检查 scanhook 的凭证、权限和扫描器配置；修复之前不会进行任何扫描。',
+    timedOut: '扫描可能仍会完成：请在控制台查看结果，或调大 polling.deadlineMinutes。',
+    summary: '为不超出本群的发送频率限制，已合并为一条消息；详情请打开各扫描报告。',
+  },
+  summary: (n) => `${n} 个扫描结果`,
+  breakdown: ({ vulnerable, clean, failed }) =>
+    [vulnerable && `${vulnerable} 个有漏洞`, clean && `${clean} 个无漏洞`, failed && `${failed} 个未能扫描`].filter(Boolean).join(' · '),
+  duration: (h, m, s) => (h > 0 ? `${h}小时${m}分` : m > 0 ? `${m}分${s}秒` : `${s}秒`),
+  image: '镜像',
+  tags: '标签',
+  digest: '摘要',
+  scanner: '扫描器',
+  scanTook: '扫描耗时',
+  counts: '漏洞',
+  fixable: (n) => `可修复 ${n}`,
+  findings: '最严重的漏洞',
+  noFix: '暂无修复版本',
+  fix: '修复',
+  more: (n) => `另有 ${n} 个`,
+  openReport: '查看扫描报告',
+  listSeparator: '、',
+};
+
+const TEXTS: Record<Locale, Texts> = { en, 'zh-CN': zhCN };
+
+export const texts = (locale: Locale = 'en'): Texts => TEXTS[locale];
+
+/** A channel entry's `locale`, English when it has none. */
+export const localeOf = (channel: Record<string, unknown>): Locale => LocaleSchema.catch('en').parse(channel.locale);

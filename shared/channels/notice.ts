@@ -1,0 +1,161 @@
+import type { NotifyJob } from '../messages/jobs.js';
+import { type Finding, SEVERITIES, type Severity, type SeverityCounts, severityRank, worstSeverity } from '../report/report.js';
+import { type Locale, texts } from './i18n.js';
+
+/** One scan result inside a summary notice. */
+export interface NoticeItem {
+  image: string;
+  emoji: string;
+  headline: string;
+  consoleUrl?: string;
+}
+
+/** What every chat message says about one scan result, before a channel gives it its own format. */
+export interface Notice {
+  /** A scan outcome, or `summary`: several results for one channel combined because its rate limit allows no more posts. */
+  kind: NotifyJob['outcome']['status'] | 'summary';
+  /** `team/api:1.4.2`, or `team/api@sha256:1234abcd…` for a digest-only push. */
+  image: string;
+  /** Every tag pushed with this digest, when there is more than the one in `image`. */
+  tags?: string[];
+  shortDigest: string;
+  scanner: string;
+  /** One line: what happened. */
+  headline: string;
+  /** What to do, for failures and time-outs. */
+  advice?: string;
+  worst?: Severity;
+  emoji: string;
+  /** Hex colour by worst severity (or failure). */
+  colour: string;
+  counts?: SeverityCounts;
+  total?: number;
+  fixable?: number;
+  findings: Finding[];
+  consoleUrl?: string;
+  duration?: string;
+  /** The results a `summary` combines. */
+  items?: NoticeItem[];
+}
+
+export const SEVERITY_EMOJI: Record<Severity | 'none', string> = {
+  critical: '🟣',
+  high: '🔴',
+  medium: '🟠',
+  low: '🟡',
+  unknown: '⚪',
+  none: '🟢',
+};
+export const SEVERITY_COLOUR: Record<Severity | 'none' | 'failure', string> = {
+  critical: '#7b1fa2',
+  high: '#d32f2f',
+  medium: '#f57c00',
+  low: '#fbc02d',
+  unknown: '#9e9e9e',
+  none: '#2e7d32',
+  failure: '#455a64',
+};
+
+/** What a notice's colour stands for: its worst severity, a failure, or nothing found. */
+export type Verdict = Severity | 'none' | 'failure';
+/** A target's own name for each verdict's colour. */
+export type Palette = Record<Verdict, string>;
+export const verdictOf = (notice: Pick<Notice, 'colour' | 'worst'>): Verdict =>
+  notice.worst ?? (Object.entries(SEVERITY_COLOUR).find(([, c]) => c === notice.colour)?.[0] as Verdict | undefined) ?? 'failure';
+
+export const shortDigest = (digest: string): string => digest.replace(/^sha256:/, '').slice(0, 12);
+
+export const formatDuration = (ms: number, locale: Locale = 'en'): string => {
+  const s = Math.max(0, Math.round(ms / 1000));
+  return texts(locale).duration(Math.floor(s / 3600), Math.floor(s / 60) % 60, s % 60);
+};
+
+export const countsLine = (counts: SeverityCounts, locale: Locale = 'en'): string =>
+  SEVERITIES.map((s) => `${texts(locale).severity[s]} ${counts[s]}`).join(' · ');
+
+export const buildNotice = (job: NotifyJob, scannerLabel: string, locale: Locale = 'en'): Notice => {
+  const t = texts(locale);
+  const { image, outcome } = job;
+  const name = `${image.namespace}/${image.repository}`;
+  const base = {
+    kind: outcome.status,
+    image: image.tag ? `${name}:${image.tag}` : `${name}@${image.digest.slice(0, 19)}…`,
+    ...(image.tags && image.tags.length > 1 ? { tags: image.tags } : {}),
+    shortDigest: shortDigest(image.digest),
+    scanner: `${scannerLabel} (${job.scanner})`,
+    findings: [] as Finding[],
+    ...(job.scanStartedAt ? { duration: formatDuration(Date.parse(job.finishedAt) - Date.parse(job.scanStartedAt), locale) } : {}),
+  };
+  const failure = { colour: SEVERITY_COLOUR.failure };
+  switch (outcome.status) {
+    case 'complete': {
+      const { report } = outcome;
+      const worst = worstSeverity(report.counts);
+      return {
+        ...base,
+        headline: worst ? t.found(report.total, t.severity[worst]) : t.clean,
+        ...(worst ? { worst } : {}),
+        emoji: SEVERITY_EMOJI[worst ?? 'none'],
+        colour: SEVERITY_COLOUR[worst ?? 'none'],
+        counts: report.counts,
+        total: report.total,
+        ...(report.fixable !== undefined ? { fixable: report.fixable } : {}),
+        findings: report.findings,
+        ...(report.consoleUrl ? { consoleUrl: report.consoleUrl } : {}),
+      };
+    }
+    case 'failed':
+      return { ...base, ...failure, headline: t.scanFailed(outcome.reason), advice: t.advice.failed, emoji: '❌' };
+    case 'error':
+      return {
+        ...base,
+        ...failure,
+        headline: t.couldNotScan(outcome.code, outcome.reason),
+        advice: outcome.retryable ? t.advice.retryable : t.advice.config,
+        emoji: '⚠️',
+      };
+    case 'timed_out':
+      return {
+        ...base,
+        ...failure,
+        headline: t.timedOut(formatDuration(outcome.waitedSeconds * 1000, locale)),
+        advice: t.advice.timedOut,
+        emoji: '⏱️',
+      };
+  }
+};
+
+/** `team/api:1.4.2, 1.4, latest`: a summary item stands for every tag pushed with the digest. */
+const imageWithTags = (notice: Notice): string =>
+  notice.tags && notice.tags.length > 1 ? `${notice.image.slice(0, notice.image.lastIndexOf(':'))}:${notice.tags.join(', ')}` : notice.image;
+
+/**
+ * Several notices for one channel as one: a line per result. Its colour is the worst severity found, else that
+ * of a failure, else clean.
+ */
+export const summaryNotice = (parts: Notice[], locale: Locale = 'en'): Notice => {
+  const t = texts(locale);
+  const worst = parts
+    .map((p) => p.worst)
+    .filter((s): s is Severity => s !== undefined)
+    .sort((a, b) => severityRank(b) - severityRank(a))[0];
+  const failed = parts.some((p) => p.kind !== 'complete' && p.kind !== 'summary');
+  const verdict: Verdict = worst ?? (failed ? 'failure' : 'none');
+  return {
+    kind: 'summary',
+    image: t.summary(parts.length),
+    shortDigest: '',
+    scanner: [...new Set(parts.map((p) => p.scanner))].join(t.listSeparator),
+    headline: t.breakdown({
+      vulnerable: parts.filter((p) => p.worst).length,
+      clean: parts.filter((p) => p.kind === 'complete' && !p.worst).length,
+      failed: parts.filter((p) => p.kind !== 'complete' && p.kind !== 'summary').length,
+    }),
+    advice: t.advice.summary,
+    ...(worst ? { worst } : {}),
+    emoji: verdict === 'failure' ? '⚠️' : SEVERITY_EMOJI[verdict],
+    colour: SEVERITY_COLOUR[verdict],
+    findings: [],
+    items: parts.map((p) => ({ image: imageWithTags(p), emoji: p.emoji, headline: p.headline, ...(p.consoleUrl ? { consoleUrl: p.consoleUrl } : {}) })),
+  };
+};

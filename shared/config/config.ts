@@ -1,0 +1,146 @@
+import { readFile } from 'node:fs/promises';
+import * as z from 'zod';
+import { MinSeverity } from '../report/threshold.js';
+import { SourceConfig, sources } from '../sources/index.js';
+import { ConfigError } from './configError.js';
+import { resolveSsmReferences, type SsmReader } from './ssm.js';
+import { formatIssues } from './zodIssues.js';
+
+const Pattern = z.string().min(1).default('*');
+
+/** The reserved scanner name of a route that takes the registry's own scan result instead of starting a scan. */
+export const REGISTRY_SCANNER = 'registry';
+
+export const Route = z.object({
+  /** A key of `sources`: the `{source}` in `POST /webhooks/{source}`. */
+  source: z.string().min(1),
+  namespace: Pattern,
+  repository: Pattern,
+  tag: Pattern,
+  /** A key of `scanners`, or `"registry"`: the registry's own scan result, sent in its webhook, goes to the channels. */
+  scanner: z.string().min(1),
+  channels: z.array(z.string().min(1)).min(1),
+  /** A finished scan with no finding at or above this is a pass. Failures and time-outs are always sent. */
+  minSeverity: MinSeverity.default('none'),
+  /** Send passes too. */
+  notifyOnPass: z.boolean().default(false),
+});
+export type Route = z.infer<typeof Route>;
+
+export const Polling = z.object({
+  initialDelaySeconds: z.number().min(0).max(900).default(5),
+  maxDelaySeconds: z.number().min(0).max(900).default(30),
+  deadlineMinutes: z.number().positive().default(60),
+});
+export type Polling = z.infer<typeof Polling>;
+
+/** How vendor and chat calls are retried inside one invocation, before the queue's own redelivery takes over. */
+export const HttpSettings = z.object({
+  // A third of the functions' 30 s timeout at most: a call and its retry must fit in one invocation.
+  timeoutMs: z.number().int().positive().max(10_000).default(10_000),
+  attempts: z.number().int().min(1).max(10).default(4),
+  baseDelayMs: z.number().int().min(0).default(500),
+  maxDelayMs: z.number().int().min(0).default(10_000),
+});
+
+/**
+ * A scanner or channel entry as every function sees it. Its own fields are checked against its plugin's schema by
+ * the queue functions (`validatePluginConfigs`), so the webhook function never loads scanner or chat code.
+ */
+const PluginEntry = z.looseObject({ type: z.string().min(1) });
+export type PluginEntry = z.infer<typeof PluginEntry>;
+
+export const Config = z
+  .object({
+    sources: z.record(z.string(), SourceConfig),
+    scanners: z.record(z.string(), PluginEntry),
+    channels: z.record(z.string(), PluginEntry),
+    routes: z.array(Route).min(1),
+    polling: Polling.prefault({}),
+    http: HttpSettings.prefault({}),
+  })
+  .superRefine((config, ctx) => {
+    if (config.scanners[REGISTRY_SCANNER]) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['scanners', REGISTRY_SCANNER],
+        message: `"${REGISTRY_SCANNER}" is reserved for the registry's own scan result; rename this scanner`,
+      });
+    }
+    config.routes.forEach((route, i) => {
+      const unknown = (field: string, kind: string, value: string) =>
+        ctx.addIssue({ code: 'custom', path: ['routes', i, field], message: `unknown ${kind} "${value}"` });
+      const source = config.sources[route.source];
+      if (!source) unknown('source', 'source', route.source);
+      if (route.scanner === REGISTRY_SCANNER) {
+        if (source && !sources[source.type]?.scanResults) {
+          const able = Object.values(sources)
+            .filter((s) => s.scanResults)
+            .map((s) => s.type)
+            .join(', ');
+          ctx.addIssue({
+            code: 'custom',
+            path: ['routes', i, 'scanner'],
+            message: `source "${route.source}" (type ${source.type}) sends no scan results; scanner "${REGISTRY_SCANNER}" needs one of type ${able}`,
+          });
+        }
+      } else if (!config.scanners[route.scanner]) unknown('scanner', 'scanner', route.scanner);
+      route.channels.forEach((c, j) => {
+        if (!config.channels[c]) ctx.addIssue({ code: 'custom', path: ['routes', i, 'channels', j], message: `unknown channel "${c}"` });
+      });
+    });
+  });
+export type Config = z.infer<typeof Config>;
+
+/** A source's `type` defaults to its key: `"sources": {"acr": {"secret": …}}`. */
+const defaultSourceTypes = (raw: unknown): unknown => {
+  if (!raw || typeof raw !== 'object') return raw;
+  const doc = raw as { sources?: unknown };
+  if (!doc.sources || typeof doc.sources !== 'object') return raw;
+  const sources = Object.fromEntries(
+    Object.entries(doc.sources as Record<string, unknown>).map(([key, value]) => [
+      key,
+      value && typeof value === 'object' && !('type' in value) ? { type: key, ...value } : value,
+    ]),
+  );
+  return { ...doc, sources };
+};
+
+export const parseConfig = (raw: unknown): Config => {
+  const result = Config.safeParse(defaultSourceTypes(raw));
+  if (!result.success) throw new ConfigError(`invalid SCANHOOK_CONFIG: ${formatIssues(result.error)}`);
+  return result.data;
+};
+
+/** `SCANHOOK_CONFIG` holds the JSON itself, a file path, or `ssm:/parameter` holding the JSON. */
+const readConfigText = async (value: string, ssm: SsmReader): Promise<string> => {
+  const trimmed = value.trim();
+  if (trimmed.startsWith('{')) return trimmed;
+  if (trimmed.startsWith('ssm:')) {
+    const name = trimmed.slice(4);
+    try {
+      return await ssm(name);
+    } catch (err) {
+      throw new ConfigError(`SCANHOOK_CONFIG: cannot read SSM parameter ${name}: ${(err as Error).name}`);
+    }
+  }
+  try {
+    return await readFile(trimmed, 'utf8');
+  } catch (err) {
+    throw new ConfigError(`SCANHOOK_CONFIG: cannot read file "${trimmed}": ${(err as NodeJS.ErrnoException).code ?? err}`);
+  }
+};
+
+/** Read, resolve `ssm:` strings and validate, once per cold start. */
+export const loadConfig = async (env: NodeJS.ProcessEnv, ssm: SsmReader): Promise<Config> => {
+  const value = env.SCANHOOK_CONFIG;
+  if (!value) throw new ConfigError('SCANHOOK_CONFIG is not set: give the config JSON, a file path, or ssm:/parameter');
+  const text = await readConfigText(value, ssm);
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (err) {
+    throw new ConfigError(`SCANHOOK_CONFIG is not valid JSON: ${(err as Error).message}`);
+  }
+  return parseConfig(await resolveSsmReferences(raw, ssm));
+};

@@ -1,0 +1,14 @@
+import type * as z from 'zod';
+
+/** `["routes", 0, "scanner"]` → `routes[0].scanner`. */
+export const formatPath = (path: readonly PropertyKey[]): string =>
+  path.map((seg, i) => (typeof seg === 'number' ? `[${seg}]` : i === 0 ? String(seg) : `.${String(seg)}`)).join('');
+
+/** One line per problem, each naming the exact path of the bad field. */
+export const formatIssues = (error: z.core.$ZodError, prefix: readonly PropertyKey[] = []): string =>
+  error.issues
+    .map((issue) => {
+      const path = formatPath([...prefix, ...issue.path]);
+      return path ? `${path}: ${issue.message}` : issue.message;
+    })
+    .join('; ');

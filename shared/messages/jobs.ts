@@ -1,0 +1,78 @@
+import * as z from 'zod';
+import { Report } from '../report/report.js';
+import { ImagePush } from './image.js';
+
+/**
+ * The jobs passed between the functions. Everything a function needs travels here: there is no database.
+ * Every message carries `v`; a handler parses what it receives with these schemas and fails the record otherwise.
+ */
+
+const jobBase = {
+  v: z.literal(1),
+  jobId: z.string().min(1),
+  /** Index of the route that matched the push, for logs. */
+  route: z.number().int().nonnegative(),
+  scanner: z.string().min(1),
+  channels: z.array(z.string().min(1)).min(1),
+  image: ImagePush,
+  receivedAt: z.iso.datetime(),
+};
+
+export const ScanJob = z.object({
+  kind: z.literal('scan'),
+  ...jobBase,
+  /** How often the scanner said it was busy (a concurrency limit) and the start was put off. */
+  deferrals: z.number().int().nonnegative().optional(),
+});
+export type ScanJob = z.infer<typeof ScanJob>;
+
+/** A started scan: what the scanner needs to find it again, and the timer's state. */
+export const ScanState = z.object({
+  startedAt: z.iso.datetime(),
+  deadline: z.iso.datetime(),
+  checks: z.number().int().nonnegative(),
+  /** Scanner-specific identifiers (repo id, task id, ...), opaque to everything but the scanner. */
+  handle: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])),
+});
+export type ScanState = z.infer<typeof ScanState>;
+
+export const PollJob = z.object({ kind: z.literal('poll'), ...jobBase, scan: ScanState });
+export type PollJob = z.infer<typeof PollJob>;
+
+export const Outcome = z.discriminatedUnion('status', [
+  z.object({ status: z.literal('complete'), report: Report }),
+  /** The scanner ran and reported that the scan failed. */
+  z.object({ status: z.literal('failed'), reason: z.string() }),
+  /** We could not start or follow the scan (permissions, credentials, configuration, vendor outage). */
+  z.object({ status: z.literal('error'), code: z.string(), reason: z.string(), retryable: z.boolean() }),
+  z.object({ status: z.literal('timed_out'), waitedSeconds: z.number().nonnegative() }),
+]);
+export type Outcome = z.infer<typeof Outcome>;
+
+export const NotifyJob = z.object({
+  kind: z.literal('notify'),
+  v: z.literal(1),
+  jobId: z.string().min(1),
+  route: z.number().int().nonnegative(),
+  /** One notify job per channel, so one failing channel never causes a resend to another. */
+  channel: z.string().min(1),
+  scanner: z.string().min(1),
+  scannerType: z.string().min(1),
+  /**
+   * How messages name the scanner. Absent from messages queued before it was added: notify then shows the type.
+   */
+  scannerLabel: z.string().min(1).optional(),
+  image: ImagePush,
+  outcome: Outcome,
+  scanStartedAt: z.iso.datetime().optional(),
+  finishedAt: z.iso.datetime(),
+  /** Throttled replies this channel gave for this message so far: each next wait doubles. */
+  throttled: z.number().int().positive().optional(),
+});
+export type NotifyJob = z.infer<typeof NotifyJob>;
+
+export const Job = z.discriminatedUnion('kind', [ScanJob, PollJob, NotifyJob]);
+
+/** What the intake queue carries: pushes to scan, and scan results a registry reported itself. */
+export const IntakeJob = z.discriminatedUnion('kind', [ScanJob, NotifyJob]);
+export type Job = z.infer<typeof Job>;

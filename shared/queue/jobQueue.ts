@@ -1,0 +1,104 @@
+import { SendMessageBatchCommand, type SendMessageBatchRequestEntry, SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { imageKey } from '../messages/image.js';
+import { NotifyJob, PollJob, ScanJob } from '../messages/jobs.js';
+import { sha256Hex } from '../vendors/encoding.js';
+import type { QueueName, QueueUrls } from './queueUrls.js';
+import { delaySecondsOf } from './sqsLimits.js';
+
+const SEND_ATTEMPTS = 4;
+
+/** Sends the jobs between the functions; each job is checked against its schema on the way out. */
+export const createJobQueue = (sqs: SQSClient, urls: QueueUrls) => {
+  /**
+   * Sends in batches of 10 (SQS's most). Entries SQS refuses are sent again, alone, a few times: throwing would make
+   * the caller's records come back and resend the entries that did go through (a second scan, a second chat post).
+   */
+  const sendBatch = async (url: string, entries: SendMessageBatchRequestEntry[]): Promise<void> => {
+    for (let i = 0; i < entries.length; i += 10) {
+      let pending = entries.slice(i, i + 10);
+      for (let attempt = 1; pending.length > 0; attempt++) {
+        const res = await sqs.send(new SendMessageBatchCommand({ QueueUrl: url, Entries: pending }));
+        const failed = new Set((res.Failed ?? []).map((f) => f.Id));
+        if (failed.size > 0 && attempt >= SEND_ATTEMPTS) {
+          throw new Error(`SQS refused ${failed.size} message(s): ${(res.Failed ?? []).map((f) => f.Code).join(', ')}`);
+        }
+        pending = pending.filter((e) => failed.has(e.Id));
+        if (pending.length > 0) await new Promise((r) => setTimeout(r, 100 * 2 ** attempt));
+      }
+    }
+  };
+
+  /** The intake queue is FIFO: one message group per digest, deduplicated on what `key` names. */
+  const sendToIntake = (jobs: [ScanJob | NotifyJob, string][]) =>
+    sendBatch(
+      urls.intake,
+      jobs.map(([job, key], i) => ({
+        Id: String(i),
+        MessageBody: JSON.stringify(job),
+        MessageGroupId: job.image.digest.slice(7),
+        MessageDeduplicationId: sha256Hex(key),
+      })),
+    );
+
+  return {
+    /**
+     * New pushes, to the intake queue: one group per digest, deduplicated on (route, scanner, repository, digest, tag)
+     * for SQS's 5-minute window. Another tag of the same image passes, and startScan merges the two into one scan; the
+     * same digest pushed to another repository is another image.
+     */
+    sendScanJobs: (jobs: ScanJob[]) =>
+      sendToIntake(jobs.map((job) => [ScanJob.parse(job), `${job.route}|${job.scanner}|${imageKey(job.image)}|${job.image.tag ?? ''}`])),
+
+    /**
+     * A registry's own scan results, to the intake queue too: a webhook the registry delivers twice is dropped there
+     * (deduplicated on route, channel, image, outcome and finish time), and startScan passes the rest to notify.
+     */
+    sendResults: (jobs: NotifyJob[]) =>
+      sendToIntake(jobs.map((job) => [NotifyJob.parse(job), `${job.route}|${job.channel}|${imageKey(job.image)}|${job.outcome.status}|${job.finishedAt}`])),
+
+    /** Scan jobs ready to start, to the batching scan queue; a delay makes a refused start wait its turn. */
+    queueScans: (jobs: ScanJob[], delaySeconds = 0) =>
+      sendBatch(
+        urls.scan,
+        jobs.map((job, i) => ({
+          Id: String(i),
+          MessageBody: JSON.stringify(ScanJob.parse(job)),
+          ...(delaySeconds > 0 ? { DelaySeconds: delaySecondsOf(delaySeconds) } : {}),
+        })),
+      ),
+
+    sendPoll: async (job: PollJob, delaySeconds: number) => {
+      await sqs.send(
+        new SendMessageCommand({
+          QueueUrl: urls.poll,
+          MessageBody: JSON.stringify(PollJob.parse(job)),
+          DelaySeconds: delaySecondsOf(delaySeconds),
+        }),
+      );
+    },
+
+    /** `delaySeconds` holds the jobs back (a throttled channel's wait), at most SQS's 15 minutes. */
+    sendNotify: (jobs: NotifyJob[], delaySeconds = 0) => {
+      const delay = delaySecondsOf(delaySeconds);
+      return sendBatch(
+        urls.notify,
+        jobs.map((job, i) => ({ Id: String(i), MessageBody: JSON.stringify(NotifyJob.parse(job)), ...(delay > 0 ? { DelaySeconds: delay } : {}) })),
+      );
+    },
+
+    /** For a job that cannot succeed however often it is retried: straight to its queue's DLQ, with the reason. */
+    sendToDeadLetter: async (queue: QueueName, body: string, reason: string) => {
+      const url = { intake: urls.intakeDlq, scan: urls.scanDlq, poll: urls.pollDlq, notify: urls.notifyDlq }[queue];
+      const fifo = url.endsWith('.fifo');
+      await sqs.send(
+        new SendMessageCommand({
+          QueueUrl: url,
+          MessageBody: body,
+          MessageAttributes: { reason: { DataType: 'String', StringValue: reason.slice(0, 1000) } },
+          ...(fifo ? { MessageGroupId: 'dead-letter', MessageDeduplicationId: sha256Hex(`${body}|${reason}`) } : {}),
+        }),
+      );
+    },
+  };
+};
+export type JobQueue = ReturnType<typeof createJobQueue>;

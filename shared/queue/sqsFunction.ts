@@ -1,0 +1,20 @@
+import type { Logger } from '@aws-lambda-powertools/logger';
+import middy from '@middy/core';
+import sqsPartialBatchFailure from '@middy/sqs-partial-batch-failure';
+import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
+
+/**
+ * An SQS-triggered function: hands the batch to `process`, which settles one promise per record;
+ * rejected records are reported as `batchItemFailures`, so only they are redelivered.
+ */
+export const sqsFunction = <R>(
+  log: Logger,
+  runtime: () => Promise<R>,
+  process: (rt: R, records: SQSRecord[], context: Context | undefined) => Promise<PromiseSettledResult<unknown>[]>,
+) =>
+  middy(async (event: SQSEvent, context: Context) => process(await runtime(), event.Records, context)).use(
+    sqsPartialBatchFailure({
+      logger: (reason: unknown, record: SQSRecord) =>
+        log.warn('record failed', { messageId: record.messageId, error: reason instanceof Error ? reason.message : String(reason) }),
+    }),
+  );

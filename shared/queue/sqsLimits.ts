@@ -1,0 +1,5 @@
+/** SQS's ceiling for a message's delay. */
+export const MAX_DELAY_SECONDS = 900;
+
+/** A delay in whole seconds, within what SQS accepts. */
+export const delaySecondsOf = (seconds: number): number => Math.min(MAX_DELAY_SECONDS, Math.max(0, Math.ceil(seconds)));

@@ -1,0 +1,15 @@
+import type * as z from 'zod';
+import { pluginFamily } from '../config/pluginFamily.js';
+import { acrSource } from './acr.js';
+import { harborSource } from './harbor.js';
+import type { SourcePlugin } from './source.js';
+import { swrSource } from './swr.js';
+
+/** Every webhook format scanhook accepts. A new one: one file beside this one, one entry here. */
+const family = pluginFamily<SourcePlugin>('source', [acrSource, harborSource, swrSource]);
+export const sources = family.plugins;
+
+/** Every source authenticates with a shared secret. */
+export type SourceConfig = { type: string; secret: string } & Record<string, unknown>;
+export const SourceConfig = family.configSchema as unknown as z.ZodType<SourceConfig>;
+export const sourcePlugin = family.plugin;

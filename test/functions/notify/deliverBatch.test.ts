@@ -1,0 +1,260 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import type { SQSRecord } from 'aws-lambda';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { deliverNotifyBatch } from '../../../functions/notify/deliverBatch.js';
+import { type ChatSink, startChatSink } from '../../../local/simulators/chatSink.js';
+import { validateChannelEntries } from '../../../shared/channels/index.js';
+import { parseConfig } from '../../../shared/config/config.js';
+import { NotifyJob } from '../../../shared/messages/jobs.js';
+import type { JobQueue } from '../../../shared/queue/jobQueue.js';
+import { type HttpRuntime, withHttp } from '../../../shared/runtime/withHttp.js';
+import { jobOf } from '../../support/events.js';
+import { fakeRuntime } from '../../support/runtime.js';
+
+/**
+ * One notify batch against the chat sink on 127.0.0.1, with an in-memory queue that records what the function
+ * re-sends and dead-letters.
+ */
+const SLACK = '/slack/T0UNIT/B0UNIT/unit-token';
+const OPS = '/slack/T0UNIT/B0OPS/ops-token';
+const HOOK = '/webhook/unit';
+const GCHAT = '/googlechat/v1/spaces/AAAAunit/messages';
+
+let sink: ChatSink;
+let rt: HttpRuntime;
+const resent: { jobs: NotifyJob[]; delaySeconds: number }[] = [];
+const dead: { body: string; reason: string }[] = [];
+const log = new Logger({ serviceName: 'scanhook-test', logLevel: 'SILENT' });
+
+const queue = {
+  sendScanJobs: async () => undefined,
+  sendPoll: async () => undefined,
+  sendNotify: async (jobs: NotifyJob[], delaySeconds = 0) => {
+    resent.push({ jobs: jobs.map((j) => NotifyJob.parse(j)), delaySeconds });
+  },
+  sendToDeadLetter: async (_queue: string, body: string, reason: string) => {
+    dead.push({ body, reason });
+  },
+} as unknown as JobQueue;
+
+beforeAll(async () => {
+  sink = await startChatSink();
+  const config = parseConfig({
+    sources: { acr: { secret: 'a-long-enough-webhook-secret-1234' } },
+    scanners: { 'acr-hz': { type: 'acr', region: 'cn-hangzhou', instanceId: 'cri-unit' } },
+    channels: {
+      sec: { type: 'slack', url: `${sink.url}${SLACK}` },
+      ops: { type: 'slack', url: `${sink.url}${OPS}` },
+      audit: { type: 'webhook', url: `${sink.url}${HOOK}` },
+      gchat: { type: 'googlechat', url: `${sink.url}${GCHAT}?key=unit-key&token=unit-token` },
+    },
+    routes: [{ source: 'acr', scanner: 'acr-hz', channels: ['sec', 'ops', 'audit'] }],
+    http: { timeoutMs: 2000, attempts: 3, baseDelayMs: 10, maxDelayMs: 1500 },
+  });
+  rt = withHttp(fakeRuntime(validateChannelEntries(config), queue));
+});
+afterAll(async () => {
+  await rt?.http.close();
+  await sink.close();
+});
+beforeEach(() => {
+  sink.posts.length = 0;
+  resent.length = 0;
+  dead.length = 0;
+});
+
+const sample = (): NotifyJob => NotifyJob.parse(jobOf('sqs/notify-findings.json'));
+const job = (channel: string, repository: string, over: Partial<NotifyJob> = {}): NotifyJob => {
+  const base = sample();
+  return { ...base, jobId: `job-${repository}`, channel, image: { ...base.image, repository }, ...over };
+};
+let seq = 0;
+const record = (body: unknown, receiveCount = 1): SQSRecord =>
+  ({
+    messageId: `m-${++seq}`,
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+    attributes: { ApproximateReceiveCount: String(receiveCount) },
+  }) as unknown as SQSRecord;
+const run = (records: SQSRecord[], timeLeftMs?: () => number) => deliverNotifyBatch(rt, log, records, timeLeftMs);
+const postsTo = (prefix: string) => sink.posts.filter((p) => p.path.startsWith(prefix));
+const statuses = (results: PromiseSettledResult<void>[]) => results.map((r) => r.status);
+
+describe('rate limits: one batch posts at most what a channel may take, and combines the rest', () => {
+  it('a burst for one Slack channel becomes one summary post; nothing is dropped, nothing re-sent', async () => {
+    const repos = ['api', 'web', 'worker', 'cron', 'gateway'];
+    const results = await run(repos.map((r) => record(job('sec', r))));
+    expect(statuses(results)).toEqual(repos.map(() => 'fulfilled'));
+    expect(postsTo(SLACK)).toHaveLength(1);
+    expect(postsTo(SLACK)[0]!.body).toContain('5 scan results');
+    expect(resent).toEqual([]);
+    expect(dead).toEqual([]);
+  });
+
+  it('a target with no known limit gets every result singly; each channel is counted apart', async () => {
+    const results = await run([record(job('audit', 'a')), record(job('sec', 'b')), record(job('audit', 'c')), record(job('audit', 'd'))]);
+    expect(statuses(results)).toEqual(['fulfilled', 'fulfilled', 'fulfilled', 'fulfilled']);
+    expect(
+      postsTo(HOOK)
+        .map((p) => JSON.parse(p.body).image.repository)
+        .sort(),
+    ).toEqual(['a', 'c', 'd']);
+    expect(postsTo(SLACK)).toHaveLength(1);
+    expect(postsTo(SLACK)[0]!.body).toContain('team-a/b:1.4.2');
+  });
+
+  it('a summary that cannot be delivered dead-letters every result it combined, with the reason', async () => {
+    sink.script(SLACK, { status: 404, body: 'channel_not_found' });
+    const jobs = [job('sec', 'x'), job('sec', 'y'), job('sec', 'z')];
+    const results = await run(jobs.map((j) => record(j)));
+    expect(statuses(results)).toEqual(['fulfilled', 'fulfilled', 'fulfilled']);
+    expect(postsTo(SLACK)).toHaveLength(1);
+    expect(dead.map((d) => JSON.parse(d.body).image.repository)).toEqual(['x', 'y', 'z']);
+    for (const d of dead) expect(d.reason).toBe('summary of 3 results: channel_not_found: Slack answered 404 channel_not_found');
+    expect(resent).toEqual([]);
+  });
+});
+
+describe('throttled replies wait what was asked, doubling on repeat', () => {
+  it('a short Retry-After is slept within the invocation, doubled on the second throttled reply', async () => {
+    sink.script(
+      SLACK,
+      { status: 429, headers: { 'retry-after': '0.2' }, body: 'rate_limited' },
+      { status: 429, headers: { 'retry-after': '0.2' }, body: 'rate_limited' },
+    );
+    const started = Date.now();
+    const results = await run([record(job('sec', 'short'))]);
+    expect(statuses(results)).toEqual(['fulfilled']);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(600); // 200 ms, then 400 ms
+    expect(postsTo(SLACK).map((p) => p.status)).toEqual([429, 429, 200]);
+    expect(resent).toEqual([]);
+  });
+
+  it('a wait longer than the invocation may sleep goes back to the queue as a delayed message carrying its count', async () => {
+    sink.script(SLACK, { status: 429, headers: { 'retry-after': '60' }, body: 'rate_limited' });
+    const results = await run([record(job('sec', 'long'))]);
+    expect(statuses(results)).toEqual(['fulfilled']); // deleted: no SQS receive is burnt
+    expect(postsTo(SLACK)).toHaveLength(1);
+    expect(resent).toHaveLength(1);
+    expect(resent[0]!.delaySeconds).toBe(60);
+    expect(resent[0]!.jobs).toEqual([{ ...job('sec', 'long'), throttled: 1 }]);
+    expect(dead).toEqual([]);
+  });
+
+  it('a message throttled before waits twice as long for each earlier throttled reply, at most 10 minutes', async () => {
+    sink.script(SLACK, { status: 429, headers: { 'retry-after': '60' }, body: 'rate_limited' });
+    await run([record(job('sec', 'again', { throttled: 2 }))]);
+    expect(resent[0]!.delaySeconds).toBe(240);
+    expect(resent[0]!.jobs[0]!.throttled).toBe(3);
+
+    sink.script(SLACK, { status: 429, headers: { 'retry-after': '60' }, body: 'rate_limited' });
+    await run([record(job('sec', 'often', { throttled: 7 }))]);
+    expect(resent[1]!.delaySeconds).toBe(600);
+    expect(resent[1]!.jobs[0]!.throttled).toBe(8);
+  });
+
+  it('once a channel asks to wait, the rest of its posts in the batch wait too, unsent; other channels go on', async () => {
+    sink.script(HOOK, { status: 429, headers: { 'retry-after': '30' }, body: { error: 'slow down' } });
+    const results = await run([record(job('audit', 'h1')), record(job('audit', 'h2')), record(job('ops', 'o1')), record(job('audit', 'h3'))]);
+    expect(statuses(results)).toEqual(['fulfilled', 'fulfilled', 'fulfilled', 'fulfilled']);
+    expect(postsTo(HOOK)).toHaveLength(1);
+    expect(postsTo(OPS).map((p) => p.status)).toEqual([200]);
+    const waiting = resent.flatMap((r) => r.jobs.map((j) => [j.image.repository, j.throttled, r.delaySeconds]));
+    expect(waiting).toEqual([
+      ['h1', 1, 30],
+      ['h2', 1, 30],
+      ['h3', 1, 30],
+    ]);
+  });
+
+  it('a summary that is throttled re-sends every result it combined, with the highest count among them', async () => {
+    sink.script(SLACK, { status: 429, headers: { 'retry-after': '5' }, body: 'rate_limited' });
+    await run([record(job('sec', 's1', { throttled: 1 })), record(job('sec', 's2'))]);
+    expect(resent).toHaveLength(1);
+    expect(resent[0]!.delaySeconds).toBe(10);
+    expect(resent[0]!.jobs.map((j) => [j.image.repository, j.throttled])).toEqual([
+      ['s1', 2],
+      ['s2', 2],
+    ]);
+  });
+});
+
+describe('what may have been posted is never sent again; what cannot succeed is dead-lettered', () => {
+  it('an ambiguous reply (Slack 500) goes to the DLQ with its code, not back to the queue', async () => {
+    sink.script(OPS, { status: 500, body: 'rollup_error' });
+    const results = await run([record(job('ops', 'maybe')), record(job('sec', 'fine'))]);
+    expect(statuses(results)).toEqual(['fulfilled', 'fulfilled']);
+    expect(postsTo(OPS)).toHaveLength(1);
+    expect(postsTo(SLACK)).toHaveLength(1);
+    expect(dead).toHaveLength(1);
+    expect(dead[0]!.reason).toBe('rollup_error: Slack answered 500 rollup_error');
+    expect(resent).toEqual([]);
+  });
+
+  it('an outage that outlasts the retries hands only that record back to SQS', async () => {
+    sink.script(OPS, ...[1, 2, 3].map(() => ({ status: 503, body: 'no_service' })));
+    const results = await run([record(job('ops', 'down')), record(job('sec', 'up'))]);
+    expect(statuses(results)).toEqual(['rejected', 'fulfilled']);
+    expect(postsTo(OPS)).toHaveLength(3);
+    expect(dead).toEqual([]);
+    expect(resent).toEqual([]);
+  });
+
+  it('a channel missing from the config, and a record that is not a notify job, never stop the others', async () => {
+    const results = await run([record(job('gone', 'g')), record('{"kind":"notify","v":9}'), record(job('sec', 'ok'))]);
+    expect(statuses(results)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect(dead.map((d) => d.reason)).toEqual(['channel "gone" is not configured']);
+    expect(postsTo(SLACK)).toHaveLength(1);
+  });
+});
+
+describe('SQS delivers at least once', () => {
+  it('two copies of one message in a batch are posted once; a re-send carries the higher throttle count', async () => {
+    const results = await run([record(job('sec', 'twin')), record(job('sec', 'twin', { throttled: 3 }))]);
+    expect(statuses(results)).toEqual(['fulfilled', 'fulfilled']);
+    expect(postsTo(SLACK)).toHaveLength(1);
+    expect(postsTo(SLACK)[0]!.body).not.toContain('scan results'); // the result itself, not a summary
+
+    sink.script(SLACK, { status: 429, headers: { 'retry-after': '1' }, body: 'rate_limited' });
+    await run([record(job('sec', 'twin2')), record(job('sec', 'twin2', { throttled: 3 }))]);
+    expect(resent).toEqual([{ jobs: [{ ...job('sec', 'twin2'), throttled: 4 }], delaySeconds: 8 }]);
+  });
+});
+
+describe('the invocation never runs out of time after a post went through', () => {
+  it('with too little time left for another request, posts nothing and re-sends the job after a short delay', async () => {
+    const results = await run([record(job('sec', 'late', { throttled: 2 }))], () => 1500);
+    expect(statuses(results)).toEqual(['fulfilled']);
+    expect(sink.posts).toEqual([]);
+    expect(resent).toEqual([{ jobs: [{ ...job('sec', 'late'), throttled: 2 }], delaySeconds: 2 }]);
+  });
+
+  it('does not sleep a throttled wait past the time left: re-sends instead', async () => {
+    sink.script(SLACK, { status: 429, headers: { 'retry-after': '1' }, body: 'rate_limited' });
+    const started = Date.now();
+    await run([record(job('sec', 'tight'))], () => 3500); // 3.5 s left − (2 s request + 1 s) leaves 0.5 s to sleep
+    expect(Date.now() - started).toBeLessThan(900);
+    expect(resent[0]).toMatchObject({ delaySeconds: 1, jobs: [{ throttled: 1 }] });
+  });
+});
+
+describe('a post whose reply never came (timed out)', () => {
+  it('is dead-lettered, never resent, where the target may have posted it (Slack)', async () => {
+    sink.script(SLACK, { status: 200, body: 'ok', delayMs: 6000 });
+    const results = await run([record(job('sec', 'slow-slack'))]);
+    expect(results[0]!.status).toBe('fulfilled');
+    expect(sink.posts.filter((p) => p.path.startsWith(SLACK))).toHaveLength(1);
+    expect(dead).toHaveLength(1);
+    expect(dead[0]!.reason).toContain('UND_ERR_HEADERS_TIMEOUT');
+  });
+
+  it('is resent with the same requestId where the target drops repeats (Google Chat)', async () => {
+    sink.script(GCHAT, { status: 200, body: { name: 'spaces/AAAAunit/messages/late' }, delayMs: 6000 });
+    const results = await run([record(job('gchat', 'slow-gchat'))]);
+    expect(results[0]!.status).toBe('fulfilled');
+    const posts = sink.posts.filter((p) => p.path.startsWith(GCHAT));
+    expect(posts).toHaveLength(2);
+    const ids = posts.map((p) => new URL(p.path, 'http://x').searchParams.get('requestId'));
+    expect(ids[1]).toBe(ids[0]);
+    expect(dead).toEqual([]);
+  });
+});

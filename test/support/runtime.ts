@@ -1,0 +1,70 @@
+import type { Config } from '../../shared/config/config.js';
+import { NotifyJob, PollJob, ScanJob } from '../../shared/messages/jobs.js';
+import type { JobQueue } from '../../shared/queue/jobQueue.js';
+import type { QueueName } from '../../shared/queue/queueUrls.js';
+import type { Runtime } from '../../shared/runtime/runtime.js';
+
+/**
+ * An in-memory JobQueue: records what would have been sent, each job checked against its schema as the real queue
+ * checks it. `fail` makes every send throw.
+ */
+export const recordingQueue = (opts: { fail?: Error } = {}) => {
+  const sent = {
+    /** New pushes, to the intake queue. */
+    scanJobs: [] as ScanJob[],
+    /** A registry's own results, to the intake queue. */
+    results: [] as NotifyJob[],
+    /** Scan jobs to the scan queue, with their delay. */
+    queued: [] as { jobs: ScanJob[]; delaySeconds: number }[],
+    polls: [] as { job: PollJob; delaySeconds: number }[],
+    notify: [] as { jobs: NotifyJob[]; delaySeconds: number }[],
+    deadLetters: [] as { queue: QueueName; body: string; reason: string }[],
+  };
+  const calls: string[] = [];
+  const call = (name: string) => {
+    calls.push(name);
+    if (opts.fail) throw opts.fail;
+  };
+  const queue: JobQueue = {
+    sendScanJobs: async (jobs) => {
+      call('sendScanJobs');
+      sent.scanJobs.push(...jobs.map((j) => ScanJob.parse(j)));
+    },
+    sendResults: async (jobs) => {
+      call('sendResults');
+      sent.results.push(...jobs.map((j) => NotifyJob.parse(j)));
+    },
+    queueScans: async (jobs, delaySeconds = 0) => {
+      call('queueScans');
+      sent.queued.push({ jobs: jobs.map((j) => ScanJob.parse(j)), delaySeconds });
+    },
+    sendPoll: async (job, delaySeconds) => {
+      call('sendPoll');
+      sent.polls.push({ job: PollJob.parse(job), delaySeconds });
+    },
+    sendNotify: async (jobs, delaySeconds = 0) => {
+      call('sendNotify');
+      sent.notify.push({ jobs: jobs.map((j) => NotifyJob.parse(j)), delaySeconds });
+    },
+    sendToDeadLetter: async (queue, body, reason) => {
+      call('sendToDeadLetter');
+      sent.deadLetters.push({ queue, body, reason });
+    },
+  };
+  /** Every notify job sent, in order. */
+  const notified = () => sent.notify.flatMap((n) => n.jobs);
+  return { queue, sent, calls, notified };
+};
+
+/** What every function has, with a fixed clock and the queue given. */
+export const fakeRuntime = (
+  config: Config,
+  queue: JobQueue,
+  opts: { now?: () => Date; maxReceiveCount?: Runtime['maxReceiveCount']; env?: NodeJS.ProcessEnv } = {},
+): Runtime => ({
+  config,
+  queue,
+  env: opts.env ?? {},
+  now: opts.now ?? (() => new Date()),
+  maxReceiveCount: opts.maxReceiveCount ?? { intake: 3, scan: 5, poll: 5, notify: 5 },
+});
