@@ -9,7 +9,7 @@ const config = ({ acrUrl, sasUrl, hssUrl, chatUrl }: SimulatorUrls) => ({
   sources: { acr: { secret: SECRET } },
   scanners: {
     acr: { type: 'acr', region: 'cn-hangzhou', instanceId: 'cri-bench', endpoint: acrUrl },
-    sas: { type: 'sas', region: 'cn-hangzhou', registryType: 'acr', instanceId: 'cri-bench', endpoint: sasUrl },
+    sas: { type: 'sas', region: 'cn-hangzhou', registryType: 'acr', instanceId: 'cri-bench', endpoint: sasUrl, acrEndpoint: acrUrl },
     hss: { type: 'hss', region: 'cn-north-4', projectId: HUAWEI_SIM_PROJECT, endpoint: hssUrl },
   },
   channels: { sink: { type: 'webhook', url: `${chatUrl}/webhook/bench` } },

@@ -99,9 +99,12 @@ export const sasCosts = async (
 ) => {
   const times = checkTimes(Polling.parse({}), T);
   const sim = await startSasSimulator();
+  // Images Security Center has not synced are imported with their ACR repository id, read from ACR.
+  const acr = await startAcrSimulator();
   const http = createHttpClient({ timeoutMs: 5000 });
   const env = { ALIBABA_CLOUD_ACCESS_KEY_ID: sim.credentials.accessKeyId, ALIBABA_CLOUD_ACCESS_KEY_SECRET: sim.credentials.accessKeySecret };
-  const client = sasScanner.create(sasScanner.configSchema.parse({ type: 'sas', region: 'cn-hangzhou', instanceId: 'cri-bench', endpoint: sim.url }), {
+  const config = { type: 'sas', region: 'cn-hangzhou', instanceId: 'cri-bench', endpoint: sim.url, acrEndpoint: acr.url };
+  const client = sasScanner.create(sasScanner.configSchema.parse(config), {
     http,
     retry: { attempts: 3, baseDelayMs: 10, maxDelayMs: 100 },
     env,
@@ -124,6 +127,7 @@ export const sasCosts = async (
         };
       });
       const before = sim.calls.length;
+      const acrBefore = acr.calls.length;
       const started = await client.startMany!(images);
       for (const [i, image] of images.entries()) {
         const result = started[i]!;
@@ -134,18 +138,20 @@ export const sasCosts = async (
         await client.report(image, result.value);
       }
       const calls = sim.calls.slice(before);
+      const acrCalls = acr.calls.length - acrBefore;
       rows.push({
         images: batch.images,
         repositories: batch.repositories,
         createCalls: calls.filter((c) => c.action === 'PublicCreateImageScanTask' || c.action === 'PublicSyncAndCreateImageScanTask').length,
         statusChecksPerImage: times.length,
-        vendorCalls: calls.length,
-        callsPerImage: calls.length / batch.images,
+        acrCalls,
+        vendorCalls: calls.length + acrCalls,
+        callsPerImage: (calls.length + acrCalls) / batch.images,
       });
     }
   } finally {
     await http.close();
-    await sim.close();
+    await Promise.all([sim.close(), acr.close()]);
   }
   return rows;
 };

@@ -28,7 +28,7 @@ export const demoConfig = ({ acrUrl, sasUrl, chatUrl, swrUrl, hssUrl, iamUrl }: 
   },
   scanners: {
     'acr-demo': { type: 'acr', region: 'cn-hangzhou', instanceId: 'cri-demo0000000000', endpoint: acrUrl },
-    'sas-demo': { type: 'sas', region: 'cn-hangzhou', registryType: 'acr', instanceId: 'cri-demo0000000000', endpoint: sasUrl },
+    'sas-demo': { type: 'sas', region: 'cn-hangzhou', registryType: 'acr', instanceId: 'cri-demo0000000000', endpoint: sasUrl, acrEndpoint: acrUrl },
     'swr-demo': { type: 'swr', region: 'cn-north-4', projectId: HUAWEI_SIM_PROJECT, instanceId: 'swr-ee-demo-0001', endpoint: swrUrl, iamEndpoint: iamUrl },
     'sas-harbor': { type: 'sas', region: 'cn-hangzhou', registryType: 'harbor', endpoint: sasUrl },
     'hss-demo': { type: 'hss', region: 'cn-north-4', projectId: HUAWEI_SIM_PROJECT, imageType: 'private_image', endpoint: hssUrl, iamEndpoint: iamUrl },

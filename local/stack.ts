@@ -1,9 +1,9 @@
 import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { createNotify } from '../functions/notify/handler.js';
+import { type NotifyRuntime, withChannels } from '../functions/notify/withChannels.js';
 import { createOnPush } from '../functions/onPush/handler.js';
 import { createPollStatus } from '../functions/pollStatus/handler.js';
 import { createStartScan } from '../functions/startScan/handler.js';
-import { validateChannelEntries } from '../shared/channels/index.js';
 import { loadConfig } from '../shared/config/config.js';
 import { awsSsmReader } from '../shared/config/ssm.js';
 import { functionLogger } from '../shared/logging/logger.js';
@@ -29,6 +29,8 @@ import { startLocalQueues } from './sqs.js';
 export interface StackOptions {
   /** Webhook port; 0 picks a free one. */
   port?: number;
+  /** The webhook front's address; default 127.0.0.1. Everything else listens on 127.0.0.1 only. */
+  host?: string;
   /**
    * The config document. A function receives the simulators' URLs. Omitted: SCANHOOK_CONFIG from the environment
    * if set, else the demo config against the simulators.
@@ -89,7 +91,7 @@ export const startStack = async (opts: StackOptions = {}) => {
   let withClients: HttpRuntime;
   let scanning: ScannerRuntime;
   let polling: ScannerRuntime;
-  let notifying: HttpRuntime;
+  let notifying: NotifyRuntime;
   try {
     const config = await loadConfig(env, awsSsmReader);
     parseFullConfig(config);
@@ -103,7 +105,7 @@ export const startStack = async (opts: StackOptions = {}) => {
     withClients = withHttp(runtime);
     scanning = withScanners(withClients, functionLogger('startScan'));
     polling = withScanners(withClients, functionLogger('pollStatus'));
-    notifying = { ...withClients, config: validateChannelEntries(runtime.config) };
+    notifying = withChannels(withClients, functionLogger('notify'));
   } catch (err) {
     await Promise.all([closeSimulators(), queues.stop()]);
     throw err;
@@ -139,7 +141,14 @@ export const startStack = async (opts: StackOptions = {}) => {
       ...eventSource[name],
     }),
   );
-  const front = await startHttpFront(createOnPush(async () => runtime) as never, opts.port ?? 3000);
+  const front = await startHttpFront(createOnPush(async () => runtime) as never, opts.port ?? 3000, opts.host ? { host: opts.host } : {}).catch(
+    async (err: Error) => {
+      await Promise.all(sources.map((s) => s.stop()));
+      await withClients.http.close();
+      await Promise.all([closeSimulators(), queues.stop()]);
+      throw err;
+    },
+  );
 
   return {
     url: front.url,

@@ -5,9 +5,9 @@ import { channelPlugin } from '../../shared/channels/index.js';
 import { buildNotice, summaryNotice } from '../../shared/channels/notice.js';
 import { NotifyJob } from '../../shared/messages/jobs.js';
 import { parseRecord, receiveCount } from '../../shared/queue/records.js';
-import type { HttpRuntime } from '../../shared/runtime/withHttp.js';
 import { type ChatTarget, type Delivery, OUT_OF_TIME, postNotice } from './postNotice.js';
 import { postsPerBatch, splitForRateLimit } from './rateLimit.js';
+import type { NotifyRuntime } from './withChannels.js';
 
 interface Entry {
   index: number;
@@ -29,7 +29,7 @@ const throttledSoFar = (entries: Entry[]) => Math.max(0, ...entries.map((e) => e
  * posts in this batch wait with it. Chat webhooks are not idempotent: nothing that may have been posted is sent again.
  */
 export const deliverNotifyBatch = async (
-  rt: HttpRuntime,
+  rt: NotifyRuntime,
   log: Logger,
   records: SQSRecord[],
   timeLeftMs: () => number = () => Number.POSITIVE_INFINITY,
@@ -64,11 +64,14 @@ export const deliverNotifyBatch = async (
   return results;
 };
 
-const deliverToChannel = async (rt: HttpRuntime, log: Logger, channel: string, entries: Entry[], timeLeftMs: () => number): Promise<Settled[]> => {
-  const config = rt.config.channels[channel];
+const deliverToChannel = async (rt: NotifyRuntime, log: Logger, channel: string, entries: Entry[], timeLeftMs: () => number): Promise<Settled[]> => {
+  const config = Object.hasOwn(rt.config.channels, channel) ? rt.config.channels[channel] : undefined;
   if (!config) {
-    log.error('channel is not in the config: message dead-lettered', { channel, jobIds: entries.map((e) => e.job.jobId) });
-    return deadLetter(rt, entries, `channel "${channel}" is not configured`);
+    const problem = Object.hasOwn(rt.channelProblems, channel)
+      ? `invalid SCANHOOK_CONFIG: ${rt.channelProblems[channel]}`
+      : `channel "${channel}" is not configured`;
+    log.error('channel cannot be used: message dead-lettered', { channel, problem, jobIds: entries.map((e) => e.job.jobId) });
+    return deadLetter(rt, entries, problem);
   }
   const target: ChatTarget = { key: channel, config, plugin: channelPlugin(config.type) };
   const budget = postsPerBatch(target.plugin.rateLimit);
@@ -95,7 +98,7 @@ const deliverToChannel = async (rt: HttpRuntime, log: Logger, channel: string, e
 };
 
 /** One entry: its own notice. Several: one summary of them, rendered with the first job as its `job`. */
-const post = (rt: HttpRuntime, log: Logger, target: ChatTarget, unit: Entry[], timeLeftMs: () => number, context: LogContext): Promise<Delivery> => {
+const post = (rt: NotifyRuntime, log: Logger, target: ChatTarget, unit: Entry[], timeLeftMs: () => number, context: LogContext): Promise<Delivery> => {
   const notices = unit.map(({ job }) => buildNotice(job, labelOf(job), localeOf(target.config)));
   const notice = notices.length === 1 ? notices[0]! : summaryNotice(notices, localeOf(target.config));
   return postNotice(rt, target, { job: unit[0]!.job, notice, now: rt.now() }, throttledSoFar(unit), timeLeftMs, (err, attempt, delayMs) =>
@@ -103,7 +106,7 @@ const post = (rt: HttpRuntime, log: Logger, target: ChatTarget, unit: Entry[], t
   );
 };
 
-const settle = async (rt: HttpRuntime, log: Logger, unit: Entry[], delivery: Delivery, context: LogContext): Promise<Settled[]> => {
+const settle = async (rt: NotifyRuntime, log: Logger, unit: Entry[], delivery: Delivery, context: LogContext): Promise<Settled[]> => {
   const what = unit.length === 1 ? 'message' : `summary of ${unit.length} results`;
   switch (delivery.result) {
     case 'delivered':
@@ -141,7 +144,7 @@ const settle = async (rt: HttpRuntime, log: Logger, unit: Entry[], delivery: Del
   }
 };
 
-const deadLetter = async (rt: HttpRuntime, entries: Entry[], reason: string): Promise<Settled[]> =>
+const deadLetter = async (rt: NotifyRuntime, entries: Entry[], reason: string): Promise<Settled[]> =>
   Promise.all(
     entries.map((e) =>
       rt.queue.sendToDeadLetter('notify', e.record.body, reason).then(

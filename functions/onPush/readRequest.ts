@@ -2,6 +2,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import * as z from 'zod';
 import type { Config } from '../../shared/config/config.js';
 import { formatIssues } from '../../shared/config/zodIssues.js';
+import { type ImagePush, imageName } from '../../shared/messages/image.js';
 import type { SourceConfig } from '../../shared/sources/index.js';
 import { sourcePlugin } from '../../shared/sources/index.js';
 import type { ParsedWebhook } from '../../shared/sources/source.js';
@@ -43,9 +44,9 @@ const isJsonType = (contentType: string, extra: string[]) => {
 
 const definedEntries = (record: Record<string, string | undefined>) => Object.entries(record).filter((e): e is [string, string] => e[1] !== undefined);
 
-/** `POST /webhooks/{source}`: which source, its secret, the body's size, type and JSON, and its format's fields. */
+/** `POST /webhooks/{source}`: which source, its secret, the body's size, type and JSON, its format's fields, and the image names. */
 export const readRequest = (config: Config, req: WebhookHttpRequest): WebhookRead | Refusal => {
-  const sourceConfig = config.sources[req.source];
+  const sourceConfig = Object.hasOwn(config.sources, req.source) ? config.sources[req.source] : undefined;
   if (!sourceConfig) return { statusCode: 404, error: `unknown source "${req.source}"` };
   const plugin = sourcePlugin(sourceConfig.type);
   const headers = Object.fromEntries(definedEntries(req.headers).map(([k, v]) => [k.toLowerCase(), v]));
@@ -66,10 +67,24 @@ export const readRequest = (config: Config, req: WebhookHttpRequest): WebhookRea
   } catch (err) {
     return { statusCode: 400, error: `body is not valid JSON: ${(err as Error).message}` };
   }
+  let parsed: ParsedWebhook;
   try {
-    return { source: req.source, sourceConfig, parsed: plugin.parse({ headers, query, payload }, req.source, sourceConfig) };
+    parsed = plugin.parse({ headers, query, payload }, req.source, sourceConfig);
   } catch (err) {
     if (err instanceof z.ZodError) return { statusCode: 400, error: `invalid ${sourceConfig.type} payload: ${formatIssues(err)}` };
     throw err;
   }
+  const badName = imageNameProblem(sourceConfig.type, [...parsed.pushes, ...(parsed.results ?? []).map((r) => r.image)]);
+  if (badName) return { statusCode: 400, error: `invalid ${sourceConfig.type} payload: ${badName}` };
+  return { source: req.source, sourceConfig, parsed };
+};
+
+/** The first image whose names break OCI's or the registry's rules, named `image.<field>` (`images[i].<field>` among several). */
+const imageNameProblem = (registry: string, images: readonly ImagePush[]): string | undefined => {
+  const schema = imageName(registry);
+  for (const [i, image] of images.entries()) {
+    const result = schema.safeParse(image);
+    if (!result.success) return formatIssues(result.error, images.length > 1 ? ['images', i] : ['image']);
+  }
+  return undefined;
 };

@@ -7,13 +7,16 @@ import type { SimResponse } from './server.js';
  * signature of every request as the real API does, answers in the real API's shapes, and finishes a scan after
  * a few status checks. Repository names pick a behaviour, so a push from the command line can show each case:
  * `*clean*` no findings · `*broken*` the scan fails · `*slow*` never finishes · `*denied*` NoPrivilege ·
- * `*throttled*` the first two calls of each action are throttled · `*flaky*` the first two calls of each action get 503.
+ * `*throttled*` the first two calls of each action are throttled · `*flaky*` the first two calls of each action get 503 ·
+ * `*emoji*` 1 024 findings whose text carries emoji, CJK, control characters and an unpaired surrogate.
  */
 export interface AcrBehaviour {
   /** Status checks answered SCANNING before COMPLETE. */
   scanChecks: number;
   outcome: 'findings' | 'clean' | 'failed' | 'never';
   deny: boolean;
+  /** GetRepository answers NoPrivilege too (a RAM policy without `cr:GetRepository`). */
+  denyGetRepository: boolean;
   /** Calls per action answered with this error first. */
   failFirst: number;
   failWith: 'throttle' | 'unavailable';
@@ -23,10 +26,15 @@ export type AcrCall = RpcSimCall;
 
 export const ACR_SIM_CREDENTIALS = ALIBABA_SIM_CREDENTIALS;
 
+/** The id GetRepository answers for `namespace/name`: the same in every run, so the Security Center simulator can check it. */
+export const acrSimRepoId = (namespace: string, name: string): string =>
+  `crr-${createHash('sha256').update(`${namespace}/${name}`).digest('hex').slice(0, 16)}`;
+
 const behaviourFor = (repo: string, defaults: Partial<AcrBehaviour>): AcrBehaviour => ({
   scanChecks: 2,
   outcome: /clean/.test(repo) ? 'clean' : /broken/.test(repo) ? 'failed' : /slow/.test(repo) ? 'never' : 'findings',
   deny: /denied/.test(repo),
+  denyGetRepository: false,
   failFirst: /throttled|flaky/.test(repo) ? 2 : 0,
   failWith: /flaky/.test(repo) ? 'unavailable' : 'throttle',
   ...defaults,
@@ -51,6 +59,13 @@ const vulnerability = (level: (typeof LEVELS)[number], i: number) => {
     Description: `${pkg} issue`,
     ScanType: 'cve',
   };
+};
+
+/** `*emoji*` repositories: 64 times the findings, their text full of emoji, CJK, control characters and an unpaired surrogate. */
+const EXOTIC_SCALE = 64;
+const exoticVulnerability = (level: (typeof LEVELS)[number], i: number) => {
+  const v = vulnerability(level, i);
+  return { ...v, Feature: `📦${v.Feature}-组件\u0007${i % 7 === 0 ? '\ud83d' : ''}`, Description: `🔥 漏洞 ${v.Description}\u0000`, FixCmd: `${v.FixCmd} # 升级 🚀` };
 };
 
 export const startAcrSimulator = async (opts: { port?: number; defaults?: Partial<AcrBehaviour>; credentials?: typeof ACR_SIM_CREDENTIALS } = {}) => {
@@ -81,7 +96,8 @@ export const startAcrSimulator = async (opts: { port?: number; defaults?: Partia
     switch (action) {
       case 'GetRepository': {
         if (!p.RepoNamespaceName || !p.RepoName) return error(400, 'MissingParameter', 'RepoNamespaceName and RepoName are mandatory.');
-        const repoId = `crr-${createHash('sha256').update(repoName).digest('hex').slice(0, 16)}`;
+        if (behaviour.denyGetRepository) return error(403, 'NoPrivilege', 'Access denied for this user.');
+        const repoId = acrSimRepoId(p.RepoNamespaceName, p.RepoName);
         repos.set(repoId, repoName);
         return ok({
           RepoId: repoId,
@@ -113,9 +129,10 @@ export const startAcrSimulator = async (opts: { port?: number; defaults?: Partia
       }
       case 'GetRepoTagScanSummary': {
         const clean = repoBehaviour(p.RepoId ?? '').outcome === 'clean';
-        const n = (level: (typeof LEVELS)[number]) => (clean ? 0 : FINDINGS_PER_LEVEL[level]);
+        const scale = exotic(p.RepoId) ? EXOTIC_SCALE : 1;
+        const n = (level: (typeof LEVELS)[number]) => (clean ? 0 : FINDINGS_PER_LEVEL[level] * scale);
         return ok({
-          TotalSeverity: clean ? 0 : 16,
+          TotalSeverity: clean ? 0 : 16 * scale,
           HighSeverity: n('High'),
           MediumSeverity: n('Medium'),
           LowSeverity: n('Low'),
@@ -125,7 +142,9 @@ export const startAcrSimulator = async (opts: { port?: number; defaults?: Partia
       case 'ListRepoTagScanResult': {
         const clean = repoBehaviour(p.RepoId ?? '').outcome === 'clean';
         const levels = p.Severity ? LEVELS.filter((l) => l === p.Severity) : LEVELS;
-        const all = clean ? [] : levels.flatMap((l) => Array.from({ length: FINDINGS_PER_LEVEL[l] }, (_, i) => vulnerability(l, i)));
+        const scale = exotic(p.RepoId) ? EXOTIC_SCALE : 1;
+        const make = exotic(p.RepoId) ? exoticVulnerability : vulnerability;
+        const all = clean ? [] : levels.flatMap((l) => Array.from({ length: FINDINGS_PER_LEVEL[l] * scale }, (_, i) => make(l, i)));
         const pageSize = Number(p.PageSize ?? 30);
         const pageNo = Number(p.PageNo ?? 1);
         return ok({ TotalCount: all.length, PageNo: pageNo, PageSize: pageSize, Vulnerabilities: all.slice((pageNo - 1) * pageSize, pageNo * pageSize) });
@@ -134,6 +153,8 @@ export const startAcrSimulator = async (opts: { port?: number; defaults?: Partia
         return error(404, 'InvalidAction.NotFound', `Specified api ${action} is not found.`);
     }
   };
+
+  const exotic = (repoId: string | undefined) => /emoji/.test(repos.get(repoId ?? '') ?? '');
 
   const server = await startRpcSimServer(creds, handle, opts.port);
 

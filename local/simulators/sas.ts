@@ -1,4 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import { acrSimRepoId } from './acr.js';
 import { ALIBABA_SIM_CREDENTIALS, alibabaError as error, type RpcSimCall, type SimCredentials, startRpcSimServer } from './acs3Verifier.js';
 import type { SimResponse } from './server.js';
 
@@ -14,6 +15,11 @@ import type { SimResponse } from './server.js';
  * `sha256:…` · `*throttled*` / `*flaky*` the first two calls of each action are throttled / get 503.
  * Security Center syncs a registry's images itself; here a pre-check or create naming exactly one repository
  * stands for that sync and adds the images it names (unless `*unsynced*`).
+ * PublicSyncAndCreateImageScanTask's entries carry the repository id (`repoId`), as the API lists
+ * (https://www.alibabacloud.com/help/en/security-center/developer-reference/api-sas-2018-12-03-publicsyncandcreateimagescantask):
+ * an ACR Enterprise Edition image (registry type acr, with an instance id) without it, or with another id than
+ * the ACR simulator's GetRepository gives, is refused here (InvalidParameter). How strict the real API is about
+ * it is not documented.
  */
 export interface SasBehaviour {
   /** Status reads answered as running before the image's scan finishes. */
@@ -38,6 +44,8 @@ export interface SasAsset {
   /** Bare hex. */
   digest: string;
   tag?: string;
+  /** The ACR repository id a PublicSyncAndCreateImageScanTask entry gave. */
+  repoId?: string;
 }
 
 export interface SasSimTask {
@@ -173,7 +181,7 @@ export const startSasSimulator = async (
       InstanceIds: asset.instanceId,
       RepoNamespaces: asset.namespace,
       RepoNames: asset.repo,
-      RepoIds: undefined,
+      RepoIds: asset.repoId,
       Digests: asset.digest,
       Tags: asset.tag,
     };
@@ -289,6 +297,18 @@ export const startSasSimulator = async (
         }
         const invalid = badDigest(images.map((i) => String(i.digest ?? '')));
         if (invalid) return invalid;
+        const badRepoId = images.find(
+          (i) => i.registryType === 'acr' && i.instanceId && i.repoId !== acrSimRepoId(String(i.repoNamespace), String(i.repoName)),
+        );
+        if (badRepoId) {
+          return error(
+            400,
+            'InvalidParameter',
+            badRepoId.repoId
+              ? `The repoId "${String(badRepoId.repoId)}" is not the id of repository ${String(badRepoId.repoNamespace)}/${String(badRepoId.repoName)}.`
+              : `repoId is required for the ACR image ${String(badRepoId.repoNamespace)}/${String(badRepoId.repoName)}.`,
+          );
+        }
         const synced = images.map(
           (i): SasAsset => ({
             registryType: String(i.registryType ?? 'acr'),
@@ -298,6 +318,7 @@ export const startSasSimulator = async (
             repo: String(i.repoName ?? ''),
             digest: String(i.digest),
             ...(i.tag ? { tag: String(i.tag) } : {}),
+            ...(i.repoId ? { repoId: String(i.repoId) } : {}),
           }),
         );
         synced.forEach(addAsset);

@@ -50,9 +50,18 @@ export const localNotice = (config: { locale?: Locale | undefined }, raw: Notice
   return { locale, t: texts(locale), notice: clipNotice(raw) };
 };
 
-/** Config fields every chat target shares. The URL is the credential of most targets: errors never repeat it. */
+/** An http(s) URL; errors never repeat it. */
+export const httpUrl = z.url({ protocol: /^https?$/, error: 'expected an http(s) URL' });
+
+/** Plain http to anything but this machine: whatever credential the request carries would cross the network unencrypted. */
+export const isPlainHttpAway = (url: URL): boolean =>
+  url.protocol === 'http:' && !['localhost', '[::1]'].includes(url.hostname) && !/^127\.\d+\.\d+\.\d+$/.test(url.hostname);
+
+export const PLAIN_HTTP_CREDENTIALS = 'sends its credentials over plain http: use https (plain http only to this machine)';
+
+/** Config fields every chat target shares. The URL is the credential of most targets, so it must be https beyond this machine. */
 export const channelFields = {
-  url: z.url({ protocol: /^https?$/, error: 'expected an http(s) URL' }),
+  url: httpUrl.refine((u) => !URL.canParse(u) || !isPlainHttpAway(new URL(u)), PLAIN_HTTP_CREDENTIALS),
   locale: LocaleSchema.optional(),
 };
 

@@ -1,10 +1,11 @@
 import { createHmac } from 'node:crypto';
 import * as z from 'zod';
+import { strictObject } from '../config/strictObject.js';
 import { channelFields, chatUrl, codeFailure, codeReply, defineChannel, jsonReply, type KnownCodes, localNotice, replyCode, statusFailure } from './channel.js';
 import { clip, fitNotice, jsonBytes } from './fit.js';
 import { lookAlikes, markdown, noticeText } from './markup.js';
 
-const DingTalkChannelConfig = z.object({
+const DingTalkChannelConfig = strictObject({
   type: z.literal('dingtalk'),
   /** `https://oapi.dingtalk.com/robot/send?access_token=…`: the token is the credential. */
   url: chatUrl((u) => u.searchParams.has('access_token'), 'expected a DingTalk robot URL with ?access_token='),

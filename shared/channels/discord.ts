@@ -1,10 +1,11 @@
 import * as z from 'zod';
+import { strictObject } from '../config/strictObject.js';
 import { channelFields, chatUrl, defineChannel, jsonReply, localNotice, replyCode, statusFailure } from './channel.js';
 import { clip, fitNotice } from './fit.js';
 import { escapeMarkdown, facts, markdown, noticeText } from './markup.js';
 import { SEVERITY_COLOUR, verdictOf } from './notice.js';
 
-const DiscordChannelConfig = z.object({
+const DiscordChannelConfig = strictObject({
   type: z.literal('discord'),
   /** `https://discord.com/api/webhooks/<id>/<token>`: id and token are the credential. */
   url: chatUrl((u) => /\/webhooks\/[^/]+\/[^/]+\/?$/.test(u.pathname), 'expected a Discord webhook URL ending in /webhooks/<id>/<token>'),

@@ -1,11 +1,12 @@
 import { createHmac } from 'node:crypto';
 import * as z from 'zod';
+import { strictObject } from '../config/strictObject.js';
 import { channelFields, chatUrl, codeFailure, codeReply, defineChannel, jsonReply, type KnownCodes, localNotice, replyCode, statusFailure } from './channel.js';
 import { clip, fitNotice, jsonBytes } from './fit.js';
 import { markdown, neutraliseLinks, noticeText } from './markup.js';
 import { type Palette, verdictOf } from './notice.js';
 
-const FeishuChannelConfig = z.object({
+const FeishuChannelConfig = strictObject({
   type: z.literal('feishu'),
   /** `https://open.feishu.cn/open-apis/bot/v2/hook/<id>` (Lark: `open.larksuite.com`): the hook id is the credential. */
   url: chatUrl((u) => /\/open-apis\/bot\/v2\/hook\/[^/]+$/.test(u.pathname), 'expected a Feishu or Lark custom-bot URL ending in /open-apis/bot/v2/hook/<id>'),

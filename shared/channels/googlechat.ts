@@ -1,12 +1,13 @@
 import { createHash } from 'node:crypto';
 import * as z from 'zod';
+import { strictObject } from '../config/strictObject.js';
 import type { NotifyJob } from '../messages/jobs.js';
 import { channelFields, chatUrl, defineChannel, jsonReply, localNotice, replyCode, statusFailure } from './channel.js';
 import { clip, fitNotice, jsonBytes } from './fit.js';
 import { countsText, facts, listLines, chatHtml as m } from './markup.js';
 import { type Notice, SEVERITY_COLOUR, verdictOf } from './notice.js';
 
-const GoogleChatChannelConfig = z.object({
+const GoogleChatChannelConfig = strictObject({
   type: z.literal('googlechat'),
   /** `https://chat.googleapis.com/v1/spaces/<space>/messages?key=…&token=…`: key and token are the credential. */
   url: chatUrl((u) => u.searchParams.has('key') && u.searchParams.has('token'), 'expected a Google Chat webhook URL with ?key=…&token=…'),
@@ -37,6 +38,10 @@ export const googleChatChannel = defineChannel({
   render(config, { job, notice: raw }) {
     const { locale, t, notice } = localNotice(config, raw);
     const counts = countsText(notice, locale);
+    // One thread per image digest; a summary starts its own. The key goes in the body's `thread.threadKey`: the
+    // `threadKey` query parameter is deprecated ("Use thread.thread_key instead",
+    // https://developers.google.com/workspace/chat/api/reference/rest/v1/spaces.messages/create).
+    const thread = notice.kind !== 'summary' ? { thread: { threadKey: job.image.digest } } : {};
     const body = fitNotice(
       notice,
       (shown, hidden) => ({
@@ -67,15 +72,15 @@ export const googleChatChannel = defineChannel({
             },
           },
         ],
+        ...thread,
       }),
       (b) => jsonBytes(b) <= BODY_BUDGET,
     );
     const url = new URL(config.url);
-    // One thread per image digest; a summary starts its own.
-    if (notice.kind !== 'summary') {
-      url.searchParams.set('threadKey', job.image.digest);
-      url.searchParams.set('messageReplyOption', 'REPLY_MESSAGE_FALLBACK_TO_NEW_THREAD');
-    }
+    // `messageReplyOption` and `requestId` stay query parameters (same page). Without a reply option Chat starts a new
+    // thread and ignores the key; this one replies in the key's thread, or starts it when there is none
+    // (https://developers.google.com/workspace/chat/api/reference/rest/v1/spaces.messages/create#messagereplyoption).
+    if (notice.kind !== 'summary') url.searchParams.set('messageReplyOption', 'REPLY_MESSAGE_FALLBACK_TO_NEW_THREAD');
     url.searchParams.set('requestId', googleChatRequestId(job, notice));
     return { url: url.href, headers: { 'content-type': 'application/json; charset=utf-8' }, body: JSON.stringify(body) };
   },

@@ -1,13 +1,21 @@
 import * as z from 'zod';
+import { strictObject } from '../config/strictObject.js';
 import type { NotifyJob } from '../messages/jobs.js';
-import { channelFields, defineChannel, statusFailure } from './channel.js';
+import { channelFields, defineChannel, httpUrl, isPlainHttpAway, PLAIN_HTTP_CREDENTIALS, statusFailure } from './channel.js';
 import type { Notice } from './notice.js';
 
-const HttpEndpointChannelConfig = z.object({
+const HttpEndpointChannelConfig = strictObject({
   type: z.literal('webhook'),
-  ...channelFields,
+  /** Any endpoint: plain http too, unless the request carries a credential (a query, `headers`). */
+  url: httpUrl,
+  locale: channelFields.locale,
   /** Extra request headers, e.g. an Authorization for the receiver. Treated as secrets. */
   headers: z.record(z.string(), z.string()).optional(),
+}).superRefine((config, ctx) => {
+  const url = URL.canParse(config.url) ? new URL(config.url) : undefined;
+  if (url && isPlainHttpAway(url) && (url.search !== '' || Object.keys(config.headers ?? {}).length > 0)) {
+    ctx.addIssue({ code: 'custom', path: ['url'], message: PLAIN_HTTP_CREDENTIALS });
+  }
 });
 
 const EVENT: Record<Notice['kind'], string> = {

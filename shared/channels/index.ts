@@ -16,6 +16,7 @@ export const {
   configSchema: ChannelConfig,
   plugin: channelPlugin,
   validate: validateChannelEntries,
+  checkEntries: checkChannelEntries,
 } = pluginFamily<ChannelPlugin>(
   'channel',
   [slackChannel, teamsChannel, dingtalkChannel, feishuChannel, wecomChannel, discordChannel, googleChatChannel, httpEndpointChannel],

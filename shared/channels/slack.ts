@@ -1,11 +1,12 @@
 import * as z from 'zod';
+import { strictObject } from '../config/strictObject.js';
 import { channelFields, defineChannel, replyCode, statusFailure } from './channel.js';
 import { clip, clipNotice, fitNotice } from './fit.js';
 import { type Locale, texts } from './i18n.js';
 import { countsText, facts, listLines, slackMrkdwn as m } from './markup.js';
 import type { Notice } from './notice.js';
 
-const SlackChannelConfig = z.object({
+const SlackChannelConfig = strictObject({
   type: z.literal('slack'),
   /** An incoming-webhook URL: it is the credential. */
   ...channelFields,

@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { strictObject } from '../config/strictObject.js';
 import { channelFields, defineChannel, jsonReply, localNotice, replyCode, statusFailure } from './channel.js';
 import { clip, fitNotice, jsonBytes } from './fit.js';
 import { countsText, escapeMarkdown, facts, listLines, markdown } from './markup.js';
@@ -6,7 +7,7 @@ import { type Palette, verdictOf } from './notice.js';
 
 const RETIRED_CONNECTOR = /(^|\.)webhook\.office\.com$|^outlook\.office\.com$/;
 
-const TeamsChannelConfig = z.object({
+const TeamsChannelConfig = strictObject({
   type: z.literal('teams'),
   /** A Workflows "When a Teams webhook request is received" URL: its `sig` makes it the credential. */
   url: channelFields.url.refine(

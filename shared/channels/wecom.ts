@@ -1,10 +1,11 @@
 import * as z from 'zod';
+import { strictObject } from '../config/strictObject.js';
 import { channelFields, chatUrl, codeFailure, codeReply, defineChannel, jsonReply, type KnownCodes, localNotice, replyCode, statusFailure } from './channel.js';
 import { fitNotice, utf8Bytes } from './fit.js';
 import { lookAlikes, markdown, noticeText } from './markup.js';
 import { type Palette, verdictOf } from './notice.js';
 
-const WeComChannelConfig = z.object({
+const WeComChannelConfig = strictObject({
   type: z.literal('wecom'),
   /** `https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=…`: the key is the credential. */
   url: chatUrl((u) => u.searchParams.has('key'), 'expected a WeCom group-robot URL with ?key='),

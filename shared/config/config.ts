@@ -3,7 +3,9 @@ import * as z from 'zod';
 import { MinSeverity } from '../report/threshold.js';
 import { SourceConfig, sources } from '../sources/index.js';
 import { ConfigError } from './configError.js';
-import { resolveSsmReferences, type SsmReader } from './ssm.js';
+import { describeJsonSyntaxError } from './jsonSyntax.js';
+import { resolveSsmReferences, type SsmReader, ssmFailure } from './ssm.js';
+import { strictObject } from './strictObject.js';
 import { formatIssues } from './zodIssues.js';
 
 const Pattern = z.string().min(1).default('*');
@@ -11,7 +13,7 @@ const Pattern = z.string().min(1).default('*');
 /** The reserved scanner name of a route that takes the registry's own scan result instead of starting a scan. */
 export const REGISTRY_SCANNER = 'registry';
 
-export const Route = z.object({
+export const Route = strictObject({
   /** A key of `sources`: the `{source}` in `POST /webhooks/{source}`. */
   source: z.string().min(1),
   namespace: Pattern,
@@ -27,7 +29,7 @@ export const Route = z.object({
 });
 export type Route = z.infer<typeof Route>;
 
-export const Polling = z.object({
+export const Polling = strictObject({
   initialDelaySeconds: z.number().min(0).max(900).default(5),
   maxDelaySeconds: z.number().min(0).max(900).default(30),
   deadlineMinutes: z.number().positive().default(60),
@@ -35,7 +37,7 @@ export const Polling = z.object({
 export type Polling = z.infer<typeof Polling>;
 
 /** How vendor and chat calls are retried inside one invocation, before the queue's own redelivery takes over. */
-export const HttpSettings = z.object({
+export const HttpSettings = strictObject({
   // A third of the functions' 30 s timeout at most: a call and its retry must fit in one invocation.
   timeoutMs: z.number().int().positive().max(10_000).default(10_000),
   attempts: z.number().int().min(1).max(10).default(4),
@@ -50,46 +52,49 @@ export const HttpSettings = z.object({
 const PluginEntry = z.looseObject({ type: z.string().min(1) });
 export type PluginEntry = z.infer<typeof PluginEntry>;
 
-export const Config = z
-  .object({
-    sources: z.record(z.string(), SourceConfig),
-    scanners: z.record(z.string(), PluginEntry),
-    channels: z.record(z.string(), PluginEntry),
-    routes: z.array(Route).min(1),
-    polling: Polling.prefault({}),
-    http: HttpSettings.prefault({}),
-  })
-  .superRefine((config, ctx) => {
-    if (config.scanners[REGISTRY_SCANNER]) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['scanners', REGISTRY_SCANNER],
-        message: `"${REGISTRY_SCANNER}" is reserved for the registry's own scan result; rename this scanner`,
-      });
-    }
-    config.routes.forEach((route, i) => {
-      const unknown = (field: string, kind: string, value: string) =>
-        ctx.addIssue({ code: 'custom', path: ['routes', i, field], message: `unknown ${kind} "${value}"` });
-      const source = config.sources[route.source];
-      if (!source) unknown('source', 'source', route.source);
-      if (route.scanner === REGISTRY_SCANNER) {
-        if (source && !sources[source.type]?.scanResults) {
-          const able = Object.values(sources)
-            .filter((s) => s.scanResults)
-            .map((s) => s.type)
-            .join(', ');
-          ctx.addIssue({
-            code: 'custom',
-            path: ['routes', i, 'scanner'],
-            message: `source "${route.source}" (type ${source.type}) sends no scan results; scanner "${REGISTRY_SCANNER}" needs one of type ${able}`,
-          });
-        }
-      } else if (!config.scanners[route.scanner]) unknown('scanner', 'scanner', route.scanner);
-      route.channels.forEach((c, j) => {
-        if (!config.channels[c]) ctx.addIssue({ code: 'custom', path: ['routes', i, 'channels', j], message: `unknown channel "${c}"` });
-      });
+export const Config = strictObject({
+  sources: z.record(z.string(), SourceConfig),
+  scanners: z.record(z.string(), PluginEntry),
+  channels: z.record(z.string(), PluginEntry),
+  routes: z.array(Route).min(1),
+  polling: Polling.prefault({}),
+  http: HttpSettings.prefault({}),
+  /** Channels told of every job that is dead-lettered: which image, which queue, and why. */
+  opsChannels: z.array(z.string().min(1)).default([]),
+}).superRefine((config, ctx) => {
+  config.opsChannels.forEach((c, i) => {
+    if (!Object.hasOwn(config.channels, c)) ctx.addIssue({ code: 'custom', path: ['opsChannels', i], message: `unknown channel "${c}"` });
+  });
+  if (Object.hasOwn(config.scanners, REGISTRY_SCANNER)) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['scanners', REGISTRY_SCANNER],
+      message: `"${REGISTRY_SCANNER}" is reserved for the registry's own scan result; rename this scanner`,
+    });
+  }
+  config.routes.forEach((route, i) => {
+    const unknown = (field: string, kind: string, value: string) =>
+      ctx.addIssue({ code: 'custom', path: ['routes', i, field], message: `unknown ${kind} "${value}"` });
+    const source = Object.hasOwn(config.sources, route.source) ? config.sources[route.source] : undefined;
+    if (!source) unknown('source', 'source', route.source);
+    if (route.scanner === REGISTRY_SCANNER) {
+      if (source && !(Object.hasOwn(sources, source.type) && sources[source.type]?.scanResults)) {
+        const able = Object.values(sources)
+          .filter((s) => s.scanResults)
+          .map((s) => s.type)
+          .join(', ');
+        ctx.addIssue({
+          code: 'custom',
+          path: ['routes', i, 'scanner'],
+          message: `source "${route.source}" (type ${source.type}) sends no scan results; scanner "${REGISTRY_SCANNER}" needs one of type ${able}`,
+        });
+      }
+    } else if (!Object.hasOwn(config.scanners, route.scanner)) unknown('scanner', 'scanner', route.scanner);
+    route.channels.forEach((c, j) => {
+      if (!Object.hasOwn(config.channels, c)) ctx.addIssue({ code: 'custom', path: ['routes', i, 'channels', j], message: `unknown channel "${c}"` });
     });
   });
+});
 export type Config = z.infer<typeof Config>;
 
 /** A source's `type` defaults to its key: `"sources": {"acr": {"secret": …}}`. */
@@ -121,7 +126,7 @@ const readConfigText = async (value: string, ssm: SsmReader): Promise<string> =>
     try {
       return await ssm(name);
     } catch (err) {
-      throw new ConfigError(`SCANHOOK_CONFIG: cannot read SSM parameter ${name}: ${(err as Error).name}`);
+      throw new ConfigError(`SCANHOOK_CONFIG: cannot read SSM parameter ${name}: ${ssmFailure(err)}`);
     }
   }
   try {
@@ -139,8 +144,8 @@ export const loadConfig = async (env: NodeJS.ProcessEnv, ssm: SsmReader): Promis
   let raw: unknown;
   try {
     raw = JSON.parse(text);
-  } catch (err) {
-    throw new ConfigError(`SCANHOOK_CONFIG is not valid JSON: ${(err as Error).message}`);
+  } catch {
+    throw new ConfigError(`SCANHOOK_CONFIG is not valid JSON: ${describeJsonSyntaxError(text)}`);
   }
   return parseConfig(await resolveSsmReferences(raw, ssm));
 };

@@ -13,23 +13,19 @@ const pluginConfigUnion = (family: string, plugins: readonly Plugin[]) =>
     error: (issue) => (issue.code === 'invalid_union' ? `unknown ${family} type; expected one of ${plugins.map((p) => `"${p.type}"`).join(', ')}` : undefined),
   });
 
-/**
- * Checks every entry of one plugin family in the config against the family's schema. Each function checks only the
- * families it uses, so no function loads another family's code; errors name the exact field.
- */
 type EntriesKey = 'scanners' | 'channels';
 type WithEntries = Record<EntriesKey, Record<string, unknown>>;
 
-const validateEntries = <C extends WithEntries>(config: C, key: EntriesKey, schema: z.ZodType): C => {
-  const problems: string[] = [];
+/** Each entry of one plugin family in the config checked against the family's schema: the good ones parsed, the others' problems by name. */
+const checkEntries = <C extends WithEntries>(config: C, key: EntriesKey, schema: z.ZodType) => {
+  const problems: Record<string, string> = {};
   const parsed: Record<string, unknown> = {};
   for (const [name, entry] of Object.entries(config[key])) {
     const result = schema.safeParse(entry);
     if (result.success) parsed[name] = result.data;
-    else problems.push(formatIssues(result.error, [key, name]));
+    else problems[name] = formatIssues(result.error, [key, name]);
   }
-  if (problems.length) throw new ConfigError(`invalid SCANHOOK_CONFIG: ${problems.join('; ')}`);
-  return { ...config, [key]: parsed };
+  return { config: { ...config, [key]: parsed } as C, problems };
 };
 
 /**
@@ -48,6 +44,17 @@ export const pluginFamily = <P extends Plugin>(family: string, list: readonly P[
       if (!plugin) throw new Error(`unknown ${family} type "${type}"`);
       return plugin;
     },
-    validate: <C extends WithEntries>(config: C): C => (key ? validateEntries(config, key, configSchema) : config),
+    /**
+     * The config with the family's entries checked. A function keeps running with the good ones: a job that needs a
+     * broken entry fails with its problem (a failure notice and a dead letter), and no other job is held up.
+     */
+    checkEntries: <C extends WithEntries>(config: C) => (key ? checkEntries(config, key, configSchema) : { config, problems: {} as Record<string, string> }),
+    /** The config with the family's entries checked, every problem in one error: what `npm start` and the tests want up front. */
+    validate: <C extends WithEntries>(config: C): C => {
+      const checked = key ? checkEntries(config, key, configSchema) : { config, problems: {} };
+      const problems = Object.values(checked.problems);
+      if (problems.length) throw new ConfigError(`invalid SCANHOOK_CONFIG: ${problems.join('; ')}`);
+      return checked.config;
+    },
   };
 };

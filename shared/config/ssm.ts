@@ -1,4 +1,5 @@
 import type { SSMClient } from '@aws-sdk/client-ssm';
+import { ConfigError } from './configError.js';
 import { formatPath } from './zodIssues.js';
 
 /** Reads one SecureString parameter, decrypted. */
@@ -19,6 +20,22 @@ export const awsSsmReader: SsmReader = async (name) => {
   return res.Parameter.Value;
 };
 
+/**
+ * Why a parameter could not be read, in words, from the AWS SDK's error: never its message, which may quote a
+ * request. Unknown errors are named by their type.
+ */
+export const ssmFailure = (err: unknown): string => {
+  const name = (err as Error)?.name ?? 'Error';
+  const message = (err as Error)?.message ?? '';
+  if (name === 'ParameterNotFound' || name === 'ParameterVersionNotFound') return 'not found';
+  if (['AccessDeniedException', 'UnrecognizedClientException', 'InvalidSignatureException', 'ExpiredTokenException'].includes(name))
+    return `access denied (${name})`;
+  if (name === 'CredentialsProviderError') return 'no AWS credentials (set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or run with a role)';
+  if (/region is missing/i.test(message)) return 'no AWS region (set AWS_REGION)';
+  if (name === 'InvalidKeyId' || name === 'KMSAccessDeniedException') return `cannot decrypt (${name})`;
+  return name;
+};
+
 /** Replaces every string `ssm:/path` anywhere in `value` with the parameter's value. */
 export const resolveSsmReferences = async (value: unknown, read: SsmReader, path: PropertyKey[] = []): Promise<unknown> => {
   if (typeof value === 'string' && value.startsWith('ssm:')) {
@@ -26,7 +43,7 @@ export const resolveSsmReferences = async (value: unknown, read: SsmReader, path
     try {
       return await read(name);
     } catch (err) {
-      throw new Error(`${formatPath(path)}: cannot read SSM parameter ${name}: ${(err as Error).name}`);
+      throw new ConfigError(`${formatPath(path)}: cannot read SSM parameter ${name}: ${ssmFailure(err)}`);
     }
   }
   if (Array.isArray(value)) return Promise.all(value.map((v, i) => resolveSsmReferences(v, read, [...path, i])));

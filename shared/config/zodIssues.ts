@@ -8,7 +8,9 @@ export const formatPath = (path: readonly PropertyKey[]): string =>
 export const formatIssues = (error: z.core.$ZodError, prefix: readonly PropertyKey[] = []): string =>
   error.issues
     .map((issue) => {
-      const path = formatPath([...prefix, ...issue.path]);
+      // A single unknown field is named in the path, like any other bad field.
+      const field = issue.code === 'unrecognized_keys' && issue.keys.length === 1 ? issue.keys : [];
+      const path = formatPath([...prefix, ...issue.path, ...field]);
       return path ? `${path}: ${issue.message}` : issue.message;
     })
     .join('; ');

@@ -16,6 +16,82 @@ export const ImagePush = z.object({
 });
 export type ImagePush = z.infer<typeof ImagePush>;
 
+/*
+ * Image names as OCI's distribution spec has them
+ * (https://github.com/opencontainers/distribution-spec/blob/main/spec.md#pulling-manifests): a repository name is
+ * path components joined by `/`, each `[a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*`, 255 characters at most in all (the
+ * limit clients put on it); a tag `[a-zA-Z0-9_][a-zA-Z0-9._-]{0,127}`. Each registry adds its own limits below.
+ * A registry never sends a name outside them, so the webhook refuses one before anything is queued.
+ */
+const COMPONENT = '[a-z0-9]+(?:(?:\\.|_|__|-+)[a-z0-9]+)*';
+export const NAME_MAX_LENGTH = 255;
+export const TAG_MAX_LENGTH = 128;
+
+/** What a registry allows on top of OCI's rules: the lengths of its namespace and repository names, and `/` in a repository. */
+export interface RegistryNameRules {
+  namespaceMaxLength: number;
+  repositoryMaxLength: number;
+  nestedRepositories: boolean;
+}
+
+const OCI_NAME_RULES: RegistryNameRules = { namespaceMaxLength: NAME_MAX_LENGTH, repositoryMaxLength: NAME_MAX_LENGTH, nestedRepositories: true };
+
+/**
+ * By registry (source type). Every one has a namespace of one path component: ACR Enterprise Edition's of 2–120
+ * characters, Harbor's project (and SWR EE's, built on Harbor) of up to 255. Repositories may nest with `/` in all
+ * three. Only limits a registry documents today are enforced: refusing a real push loses its scan.
+ */
+export const REGISTRY_NAME_RULES: Readonly<Record<string, RegistryNameRules>> = {
+  acr: { ...OCI_NAME_RULES, namespaceMaxLength: 120 },
+  harbor: OCI_NAME_RULES,
+  swr: OCI_NAME_RULES,
+};
+
+const ONE_COMPONENT = new RegExp(`^${COMPONENT}$`);
+const NESTED_COMPONENTS = new RegExp(`^${COMPONENT}(?:/${COMPONENT})*$`);
+const TAG = /^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$/;
+const COMPONENT_RULE = 'lowercase letters and digits, separated by ".", "_", "__" or "-"';
+
+const pathName = (maxLength: number, nested: boolean) =>
+  z
+    .string()
+    .min(1, { message: 'expected a name', abort: true })
+    .max(maxLength, { message: `expected at most ${maxLength} characters`, abort: true })
+    .regex(nested ? NESTED_COMPONENTS : ONE_COMPONENT, `expected ${COMPONENT_RULE}${nested ? ', in path components joined by "/"' : ''}`);
+
+export const TagName = z
+  .string()
+  .max(TAG_MAX_LENGTH, { message: `expected a tag of at most ${TAG_MAX_LENGTH} characters`, abort: true })
+  .regex(TAG, 'expected a tag of letters, digits, "_", "." and "-", not starting with "." or "-"');
+
+/**
+ * An image as the webhook may queue it: its names by OCI's rules and its registry's (unknown registries: OCI's only),
+ * and the other fields it carries short and printable.
+ */
+export const imageName = (registry: string) => {
+  const rules = Object.hasOwn(REGISTRY_NAME_RULES, registry) ? REGISTRY_NAME_RULES[registry]! : OCI_NAME_RULES;
+  return z
+    .object({
+      namespace: pathName(rules.namespaceMaxLength, false),
+      repository: pathName(rules.repositoryMaxLength, rules.nestedRepositories),
+      tag: TagName.optional(),
+      tags: z.array(TagName).max(100).optional(),
+      digest: Digest,
+      region: z
+        .string()
+        .regex(/^[a-z0-9]{1,32}(?:-[a-z0-9]{1,32}){0,7}$/, 'expected a region id such as "cn-hangzhou"')
+        .optional(),
+      pushedAt: z
+        .string()
+        .regex(/^[\x20-\x7e]{0,64}$/, 'expected a time of at most 64 printable characters')
+        .optional(),
+    })
+    .refine((image) => image.namespace.length + 1 + image.repository.length <= NAME_MAX_LENGTH, {
+      path: ['repository'],
+      message: `expected "namespace/repository" of at most ${NAME_MAX_LENGTH} characters`,
+    });
+};
+
 /** One image: the same digest in two repositories is two images to scan. */
 export const imageKey = (image: ImagePush): string => `${image.namespace}/${image.repository}@${image.digest}`;
 

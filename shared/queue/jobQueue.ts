@@ -1,7 +1,9 @@
 import { SendMessageBatchCommand, type SendMessageBatchRequestEntry, SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { CallError } from '../http/callError.js';
 import { imageKey } from '../messages/image.js';
 import { NotifyJob, PollJob, ScanJob } from '../messages/jobs.js';
 import { sha256Hex } from '../vendors/encoding.js';
+import { messageBody } from './messageBody.js';
 import type { QueueName, QueueUrls } from './queueUrls.js';
 import { delaySecondsOf } from './sqsLimits.js';
 
@@ -9,6 +11,19 @@ const SEND_ATTEMPTS = 4;
 
 /** Sends the jobs between the functions; each job is checked against its schema on the way out. */
 export const createJobQueue = (sqs: SQSClient, urls: QueueUrls) => {
+  /** SQS's client faults that retrying cannot fix (a refused message) become CallErrors of kind `invalid`. */
+  const send: SQSClient['send'] = (async (command: Parameters<SQSClient['send']>[0]) => {
+    try {
+      return await sqs.send(command);
+    } catch (err) {
+      const fault = err as { $fault?: string; $retryable?: unknown; name?: string };
+      if (fault.$fault === 'client' && !fault.$retryable) {
+        throw new CallError({ kind: 'invalid', code: fault.name ?? 'SenderFault', message: `SQS refused the message: ${fault.name ?? 'client error'}` });
+      }
+      throw err;
+    }
+  }) as SQSClient['send'];
+
   /**
    * Sends in batches of 10 (SQS's most). Entries SQS refuses are sent again, alone, a few times: throwing would make
    * the caller's records come back and resend the entries that did go through (a second scan, a second chat post).
@@ -17,10 +32,14 @@ export const createJobQueue = (sqs: SQSClient, urls: QueueUrls) => {
     for (let i = 0; i < entries.length; i += 10) {
       let pending = entries.slice(i, i + 10);
       for (let attempt = 1; pending.length > 0; attempt++) {
-        const res = await sqs.send(new SendMessageBatchCommand({ QueueUrl: url, Entries: pending }));
+        const res = await send(new SendMessageBatchCommand({ QueueUrl: url, Entries: pending }));
         const failed = new Set((res.Failed ?? []).map((f) => f.Id));
-        if (failed.size > 0 && attempt >= SEND_ATTEMPTS) {
-          throw new Error(`SQS refused ${failed.size} message(s): ${(res.Failed ?? []).map((f) => f.Code).join(', ')}`);
+        const refused = (res.Failed ?? []).filter((f) => f.SenderFault);
+        if (refused.length > 0 || (failed.size > 0 && attempt >= SEND_ATTEMPTS)) {
+          const codes = [...new Set((res.Failed ?? []).map((f) => f.Code))].join(', ');
+          const message = `SQS refused ${failed.size} message(s): ${codes}`;
+          // A message SQS refuses for what it holds fails the same way every time: not worth a redelivery.
+          throw refused.length > 0 ? new CallError({ kind: 'invalid', code: refused[0]!.Code ?? 'SenderFault', message }) : new Error(message);
         }
         pending = pending.filter((e) => failed.has(e.Id));
         if (pending.length > 0) await new Promise((r) => setTimeout(r, 100 * 2 ** attempt));
@@ -34,7 +53,7 @@ export const createJobQueue = (sqs: SQSClient, urls: QueueUrls) => {
       urls.intake,
       jobs.map(([job, key], i) => ({
         Id: String(i),
-        MessageBody: JSON.stringify(job),
+        MessageBody: messageBody(job),
         MessageGroupId: job.image.digest.slice(7),
         MessageDeduplicationId: sha256Hex(key),
       })),
@@ -62,16 +81,16 @@ export const createJobQueue = (sqs: SQSClient, urls: QueueUrls) => {
         urls.scan,
         jobs.map((job, i) => ({
           Id: String(i),
-          MessageBody: JSON.stringify(ScanJob.parse(job)),
+          MessageBody: messageBody(ScanJob.parse(job)),
           ...(delaySeconds > 0 ? { DelaySeconds: delaySecondsOf(delaySeconds) } : {}),
         })),
       ),
 
     sendPoll: async (job: PollJob, delaySeconds: number) => {
-      await sqs.send(
+      await send(
         new SendMessageCommand({
           QueueUrl: urls.poll,
-          MessageBody: JSON.stringify(PollJob.parse(job)),
+          MessageBody: messageBody(PollJob.parse(job)),
           DelaySeconds: delaySecondsOf(delaySeconds),
         }),
       );
@@ -82,7 +101,7 @@ export const createJobQueue = (sqs: SQSClient, urls: QueueUrls) => {
       const delay = delaySecondsOf(delaySeconds);
       return sendBatch(
         urls.notify,
-        jobs.map((job, i) => ({ Id: String(i), MessageBody: JSON.stringify(NotifyJob.parse(job)), ...(delay > 0 ? { DelaySeconds: delay } : {}) })),
+        jobs.map((job, i) => ({ Id: String(i), MessageBody: messageBody(NotifyJob.parse(job)), ...(delay > 0 ? { DelaySeconds: delay } : {}) })),
       );
     },
 
@@ -90,7 +109,7 @@ export const createJobQueue = (sqs: SQSClient, urls: QueueUrls) => {
     sendToDeadLetter: async (queue: QueueName, body: string, reason: string) => {
       const url = { intake: urls.intakeDlq, scan: urls.scanDlq, poll: urls.pollDlq, notify: urls.notifyDlq }[queue];
       const fifo = url.endsWith('.fifo');
-      await sqs.send(
+      await send(
         new SendMessageCommand({
           QueueUrl: url,
           MessageBody: body,

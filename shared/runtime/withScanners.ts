@@ -1,6 +1,7 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
+import { CallError } from '../http/callError.js';
 import type { ScannedBy } from '../messages/notifyJobs.js';
-import { scannerPlugin, validateScannerEntries } from '../scanners/index.js';
+import { checkScannerEntries, scannerPlugin } from '../scanners/index.js';
 import type { ScannerClient } from '../scanners/scanner.js';
 import type { HttpRuntime } from './withHttp.js';
 
@@ -11,14 +12,20 @@ export interface ScannerRuntime extends HttpRuntime {
   scannedBy(key: string): ScannedBy;
 }
 
-/** Checks the scanner entries of the config; clients are made on first use, and every vendor retry is logged. */
+/**
+ * Checks the scanner entries of the config; clients are made on first use, and every vendor retry is logged. A
+ * broken or missing entry fails only the jobs that need it, as a config fault that retrying cannot fix.
+ */
 export const withScanners = (base: HttpRuntime, log: Logger): ScannerRuntime => {
-  const config = validateScannerEntries(base.config);
+  const { config, problems } = checkScannerEntries(base.config);
+  for (const [scanner, problem] of Object.entries(problems))
+    log.error('scanner entry is invalid: its jobs fail until the config is fixed', { scanner, problem });
   const clients = new Map<string, ScannerClient>();
   const entry = (key: string) => {
-    const scanner = config.scanners[key];
-    if (!scanner) throw new Error(`scanner "${key}" is not in the config`);
-    return scanner;
+    const scanner = Object.hasOwn(config.scanners, key) ? config.scanners[key] : undefined;
+    if (scanner) return scanner;
+    const problem = Object.hasOwn(problems, key) ? problems[key] : `scanner "${key}" is not in the config`;
+    throw new CallError({ kind: 'invalid', code: 'ConfigError', message: `invalid SCANHOOK_CONFIG: ${problem}` });
   };
   return {
     ...base,
@@ -34,7 +41,7 @@ export const withScanners = (base: HttpRuntime, log: Logger): ScannerRuntime => 
       return client;
     },
     scannedBy(key) {
-      const type = config.scanners[key]?.type;
+      const type = Object.hasOwn(config.scanners, key) ? config.scanners[key]?.type : undefined;
       return type ? { type, label: scannerPlugin(type).label } : { type: 'unknown', label: 'unknown' };
     },
   };

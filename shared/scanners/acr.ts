@@ -1,12 +1,13 @@
 import * as z from 'zod';
+import { strictObject } from '../config/strictObject.js';
 import { CallError } from '../http/callError.js';
 import { byWorstFirst, type Finding, MAX_FINDINGS_CARRIED, type Severity } from '../report/report.js';
 import { type AcrImage, type AcrVulnerability, CR_API_VERSION, crEndpoint, createCrApi } from '../vendors/alibaba/cr.js';
 import { AlibabaRegion } from '../vendors/alibaba/region.js';
-import { createAlibabaScannerClient } from './alibaba.js';
+import { AlibabaCredentialsConfig, createAlibabaScannerClient } from './alibaba.js';
 import { defineScanner, type ScanHandle } from './scanner.js';
 
-const AcrScannerConfig = z.object({
+const AcrScannerConfig = strictObject({
   type: z.literal('acr'),
   region: AlibabaRegion,
   instanceId: z.string().min(1),
@@ -14,6 +15,7 @@ const AcrScannerConfig = z.object({
   endpoint: z.url({ protocol: /^https?$/ }).optional(),
   /** Which engine ACR scans with: its own (the default) or Security Center's, run from inside ACR (paid, SAS quota). */
   engine: z.enum(['acr', 'sas']).optional(),
+  credentials: AlibabaCredentialsConfig.optional(),
 });
 
 /** ACR names its levels High/Medium/Low/Unknown and has no Critical: its High is our `high`. */
@@ -39,7 +41,7 @@ export const acrScanner = defineScanner({
   label: 'Alibaba Cloud ACR',
   configSchema: AcrScannerConfig,
   create(config, ctx) {
-    const rpc = createAlibabaScannerClient(ctx, config.endpoint ?? crEndpoint(config.region), CR_API_VERSION);
+    const rpc = createAlibabaScannerClient(ctx, config.endpoint ?? crEndpoint(config.region), CR_API_VERSION, config.credentials);
     const cr = createCrApi(rpc);
     const repoIds = new Map<string, string>();
 

@@ -1,14 +1,27 @@
+import * as z from 'zod';
+import { strictObject } from '../config/strictObject.js';
+import type { AlibabaCredentials } from '../vendors/alibaba/acs3.js';
 import { alibabaCredentialsFromEnv } from '../vendors/alibaba/credentials.js';
 import { createRpcClient } from '../vendors/alibaba/rpc.js';
 import type { ScannerContext } from './scanner.js';
 
-/** An Alibaba Cloud RPC client for a scanner: credentials from the environment, the scanner's retries, each retry reported. */
-export const createAlibabaScannerClient = (ctx: ScannerContext, endpoint: string, version: string) =>
+/**
+ * An Alibaba Cloud scanner's own access key (`ssm:` references resolved like any config string). Without it the
+ * scanner reads ALIBABA_CLOUD_ACCESS_KEY_ID / _SECRET / _SECURITY_TOKEN from the environment.
+ */
+export const AlibabaCredentialsConfig = strictObject({
+  accessKeyId: z.string().min(1),
+  accessKeySecret: z.string().min(1),
+  securityToken: z.string().min(1).optional(),
+});
+
+/** An Alibaba Cloud RPC client for a scanner: its credentials, the scanner's retries, each retry reported. */
+export const createAlibabaScannerClient = (ctx: ScannerContext, endpoint: string, version: string, credentials?: AlibabaCredentials) =>
   createRpcClient({
     http: ctx.http,
     endpoint,
     version,
-    credentials: () => alibabaCredentialsFromEnv(ctx.env),
+    credentials: () => credentials ?? alibabaCredentialsFromEnv(ctx.env),
     retry: ctx.retry,
     onRetry: (action, err, attempt, delay) => ctx.onRetry(action, err.code, attempt, delay),
   });

@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { strictObject } from '../config/strictObject.js';
 import { CallError } from '../http/callError.js';
 import { type ImagePush, tagOf } from '../messages/image.js';
 import { emptyCounts, type Finding, MAX_FINDINGS_CARRIED, type Severity } from '../report/report.js';
@@ -15,25 +16,23 @@ import {
 import { createHuaweiScannerClient, huaweiConsoleUrl, huaweiScannerFields } from './huawei.js';
 import { defineScanner, type ScanCheck, type ScanHandle } from './scanner.js';
 
-const HssScannerConfig = z
-  .object({
-    type: z.literal('hss'),
-    ...huaweiScannerFields,
-    /** `0` is the default enterprise project. */
-    enterpriseProjectId: z.string().min(1).default('0'),
-    /** SWR private, shared or Enterprise Edition (`instance_image`) images. */
-    imageType: z.enum(['private_image', 'shared_image', 'instance_image']).default('private_image'),
-    /** The SWR Enterprise Edition instance, for `instance_image`. */
-    instanceId: z.string().min(1).optional(),
-    /** The instance's image download address, for `instance_image`. */
-    instanceUrl: z.string().min(1).optional(),
-    /** `task`: CreateManualImageScanTask (by digest); `batch`: BatchScanSwrImage (by tag). */
-    method: z.enum(['task', 'batch']).default('task'),
-  })
-  .refine((c) => c.imageType !== 'instance_image' || c.instanceId !== undefined, {
-    path: ['instanceId'],
-    message: 'required when imageType is "instance_image"',
-  });
+const HssScannerConfig = strictObject({
+  type: z.literal('hss'),
+  ...huaweiScannerFields,
+  /** `0` is the default enterprise project. */
+  enterpriseProjectId: z.string().min(1).default('0'),
+  /** SWR private, shared or Enterprise Edition (`instance_image`) images. */
+  imageType: z.enum(['private_image', 'shared_image', 'instance_image']).default('private_image'),
+  /** The SWR Enterprise Edition instance, for `instance_image`. */
+  instanceId: z.string().min(1).optional(),
+  /** The instance's image download address, for `instance_image`. */
+  instanceUrl: z.string().min(1).optional(),
+  /** `task`: CreateManualImageScanTask (by digest); `batch`: BatchScanSwrImage (by tag). */
+  method: z.enum(['task', 'batch']).default('task'),
+}).refine((c) => c.imageType !== 'instance_image' || c.instanceId !== undefined, {
+  path: ['instanceId'],
+  message: 'required when imageType is "instance_image"',
+});
 
 /** HSS rates a vulnerability by how soon to repair it. */
 const NECESSITIES: [RepairNecessity, Severity][] = [

@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import { createHuaweiClient, huaweiEndpoint } from '../vendors/huawei/client.js';
-import { huaweiCredentialsFromEnv } from '../vendors/huawei/credentials.js';
+import { type HuaweiCredentials, huaweiCredentialsFromEnv } from '../vendors/huawei/credentials.js';
 import type { ScannerContext } from './scanner.js';
 
 /** Fields every Huawei Cloud scanner entry has. */
@@ -14,13 +14,31 @@ export const huaweiScannerFields = {
   auth: z.enum(['aksk', 'token']).optional(),
   /** Overrides `https://iam.{region}.myhuaweicloud.com` for token auth. */
   iamEndpoint: z.url({ protocol: /^https?$/ }).optional(),
+  /**
+   * The scanner's own credentials (`ssm:` references resolved like any config string): an AK/SK pair, or an IAM
+   * user's password login for token auth. Without them the scanner reads the HUAWEICLOUD_* environment variables.
+   */
+  credentials: z
+    .union([
+      z.strictObject({ ak: z.string().min(1), sk: z.string().min(1), securityToken: z.string().min(1).optional() }),
+      z.strictObject({ user: z.string().min(1), password: z.string().min(1), domain: z.string().min(1) }),
+    ])
+    .optional(),
 };
+
+type HuaweiCredentialsConfig = NonNullable<z.infer<typeof huaweiScannerFields.credentials>>;
+
+const fromConfig = (c: HuaweiCredentialsConfig): HuaweiCredentials =>
+  'ak' in c
+    ? { mode: 'aksk', keys: { accessKey: c.ak, secretKey: c.sk, ...(c.securityToken ? { securityToken: c.securityToken } : {}) } }
+    : { mode: 'token', login: { user: c.user, password: c.password, domain: c.domain } };
 
 interface HuaweiScannerConfig {
   region: string;
   projectId: string;
   auth?: 'aksk' | 'token' | undefined;
   iamEndpoint?: string | undefined;
+  credentials?: HuaweiCredentialsConfig | undefined;
 }
 
 export const createHuaweiScannerClient = (config: HuaweiScannerConfig, ctx: ScannerContext, endpoint: string, headers?: Record<string, string>) =>
@@ -28,7 +46,7 @@ export const createHuaweiScannerClient = (config: HuaweiScannerConfig, ctx: Scan
     http: ctx.http,
     endpoint,
     projectId: config.projectId,
-    credentials: () => huaweiCredentialsFromEnv(ctx.env, config.auth),
+    credentials: () => (config.credentials ? fromConfig(config.credentials) : huaweiCredentialsFromEnv(ctx.env, config.auth)),
     iamEndpoint: config.iamEndpoint ?? huaweiEndpoint('iam', config.region),
     retry: ctx.retry,
     ...(headers ? { headers } : {}),

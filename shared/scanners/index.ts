@@ -12,6 +12,7 @@ export const {
   configSchema: ScannerConfig,
   plugin: scannerPlugin,
   validate: validateScannerEntries,
+  checkEntries: checkScannerEntries,
 } = pluginFamily<ScannerPlugin>('scanner', [acrScanner, sasScanner, swrScanner, hssScanner], 'scanners');
 
 export type ScannerConfig = z.infer<typeof ScannerConfig>;

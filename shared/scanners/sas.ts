@@ -1,15 +1,17 @@
 import * as z from 'zod';
+import { strictObject } from '../config/strictObject.js';
 import { asRepeatable, CallError } from '../http/callError.js';
 import { eachLimited } from '../http/concurrency.js';
 import type { ImagePush } from '../messages/image.js';
 import { byWorstFirst, emptyCounts, type Finding, MAX_FINDINGS_CARRIED, type Report, type Severity } from '../report/report.js';
+import { CR_API_VERSION, type CrApi, crEndpoint, createCrApi } from '../vendors/alibaba/cr.js';
 import { AlibabaRegion } from '../vendors/alibaba/region.js';
-import { bareDigest, createSasApi, SAS_API_VERSION, type SasTask, type SasVulRecord, sasEndpoint } from '../vendors/alibaba/sas.js';
-import { createAlibabaScannerClient } from './alibaba.js';
-import { planSasScanCalls, type SasScanCall } from './sasPlan.js';
+import { bareDigest, createSasApi, SAS_API_VERSION, type SasSyncImage, type SasTask, type SasVulRecord, sasEndpoint } from '../vendors/alibaba/sas.js';
+import { AlibabaCredentialsConfig, createAlibabaScannerClient } from './alibaba.js';
+import { type AcrRepository, acrRepositoryKey, planSasScanCalls, repositoriesToIdentify, type SasScanCall, withRepoIds } from './sasPlan.js';
 import { defineScanner, type ScanCheck, type ScanHandle } from './scanner.js';
 
-const SasScannerConfig = z.object({
+const SasScannerConfig = strictObject({
   type: z.literal('sas'),
   /** The registry's region: used for pushes that carry none, and picks the endpoint. */
   region: AlibabaRegion,
@@ -18,10 +20,13 @@ const SasScannerConfig = z.object({
   instanceId: z.string().min(1).optional(),
   /** Overrides `https://tds.cn-shanghai.aliyuncs.com` (cn-* regions) or `https://tds.ap-southeast-1.aliyuncs.com`. */
   endpoint: z.url({ protocol: /^https?$/ }).optional(),
+  /** Overrides `https://cr.{region}.aliyuncs.com`, where ACR's GetRepository gives an image's repository id (`registryType` acr with `instanceId`). */
+  acrEndpoint: z.url({ protocol: /^https?$/ }).optional(),
   /** Digests per create call when pushes arrive together; a larger batch is split evenly. */
   maxImagesPerTask: z.number().int().min(1).max(100).default(10),
   /** How long a push waits before trying again when Security Center already runs its 10 tasks. */
   busyRetrySeconds: z.number().int().min(1).max(900).default(30),
+  credentials: AlibabaCredentialsConfig.optional(),
 });
 type SasScannerConfig = z.infer<typeof SasScannerConfig>;
 
@@ -86,14 +91,66 @@ const taskCheck = (task: SasTask): ScanCheck => {
   return { state: 'running' }; // PROCESSING, START, MESSAGE_SEND, PRE_ANALYZER, or one we do not know: until the deadline
 };
 
-/** Runs `work` over `items` with at most `limit` at once. */
+/** A failed GetRepository, saying what it was for and, when refused, the RAM action to grant. */
+const repoIdFailure = (err: unknown, repo: AcrRepository): unknown =>
+  err instanceof CallError
+    ? new CallError({
+        kind: err.kind,
+        code: err.code,
+        message: `${err.message} (the repository id of ${repo.namespace}/${repo.name}, which Security Center's import takes${err.kind === 'permission' ? '; RAM action cr:GetRepository' : ''})`,
+        ...(err.status ? { status: err.status } : {}),
+        ...(err.retryAfterMs !== undefined ? { retryAfterMs: err.retryAfterMs } : {}),
+      })
+    : err;
+
 export const sasScanner = defineScanner({
   type: 'sas',
   label: 'Alibaba Cloud Security Center',
   configSchema: SasScannerConfig,
   create(config: SasScannerConfig, ctx) {
-    const rpc = createAlibabaScannerClient(ctx, config.endpoint ?? sasEndpoint(config.region), SAS_API_VERSION);
-    const sas = createSasApi(rpc);
+    /** Security Center's client and ACR's (for GetRepository) alike: one account, the scanner's retries. */
+    const alibabaClient = (endpoint: string, version: string) => createAlibabaScannerClient(ctx, endpoint, version, config.credentials);
+    const sas = createSasApi(alibabaClient(config.endpoint ?? sasEndpoint(config.region), SAS_API_VERSION));
+
+    /** ACR's API at the image's region (an ACR EE instance lives in one region), one client per endpoint. */
+    const crClients = new Map<string, CrApi>();
+    const crAt = (region: string): CrApi => {
+      const endpoint = config.acrEndpoint ?? crEndpoint(region);
+      let cr = crClients.get(endpoint);
+      if (!cr) {
+        cr = createCrApi(alibabaClient(endpoint, CR_API_VERSION));
+        crClients.set(endpoint, cr);
+      }
+      return cr;
+    };
+    /** Repository ids by (instance, namespace, repository), for this client's life; a failed lookup is not kept. */
+    const repoIds = new Map<string, Promise<string>>();
+    const repoIdOf = (region: string, repo: AcrRepository): Promise<string> => {
+      const key = acrRepositoryKey(repo);
+      let id = repoIds.get(key);
+      if (!id) {
+        id = crAt(region)
+          .getRepositoryId(repo.instanceId, repo.namespace, repo.name)
+          .catch((err: unknown) => {
+            repoIds.delete(key);
+            throw repoIdFailure(err, repo);
+          });
+        repoIds.set(key, id);
+      }
+      return id;
+    };
+
+    /**
+     * The call's images for PublicSyncAndCreateImageScanTask, each ACR EE image with its repository's `repoId`, which
+     * the API lists (https://www.alibabacloud.com/help/en/security-center/developer-reference/api-sas-2018-12-03-publicsyncandcreateimagescantask),
+     * read with ACR's GetRepository. Where it cannot be known the entry goes without the key: an ACR scanner without
+     * `instanceId` (GetRepository requires it), and Harbor or Quay (no ACR repository).
+     */
+    const syncImages = async (call: SasScanCall): Promise<SasSyncImage[]> => {
+      const repos = repositoriesToIdentify(call.sync);
+      const ids = await Promise.all(repos.map(async (repo) => [acrRepositoryKey(repo), await repoIdOf(call.region, repo)] as const));
+      return withRepoIds(call.sync, new Map(ids));
+    };
 
     const busy = () =>
       new CallError({
@@ -108,7 +165,8 @@ export const sasScanner = defineScanner({
       // The pre-check counts image entries (repository × tag × digest), as `sync` lists them: fewer means some image
       // is not in Security Center's asset list yet, and only import-and-create would scan it.
       const covered = await sas.preCheckImageScanTask(call.filters);
-      const create = () => (covered.images >= call.sync.length ? sas.createImageScanTask(call.filters) : sas.syncAndCreateImageScanTask(call.sync));
+      const sync = covered.images >= call.sync.length ? undefined : await syncImages(call);
+      const create = () => (sync ? sas.syncAndCreateImageScanTask(sync) : sas.createImageScanTask(call.filters));
       let started: Awaited<ReturnType<typeof create>>;
       try {
         started = await create();

@@ -109,3 +109,42 @@ export const planSasScanCalls = (images: readonly ImagePush[], opts: SasPlanOpti
     }),
   );
 };
+
+/** An ACR Enterprise Edition repository, as GetRepository names it. */
+export interface AcrRepository {
+  instanceId: string;
+  namespace: string;
+  name: string;
+}
+
+/**
+ * The repository whose id (`repoId`) a PublicSyncAndCreateImageScanTask entry carries: an ACR image whose instance
+ * the scanner knows (https://www.alibabacloud.com/help/en/security-center/developer-reference/api-sas-2018-12-03-publicsyncandcreateimagescantask
+ * lists `RepoId`). ACR's GetRepository cannot be asked without the instance id (its InstanceId is required:
+ * https://www.alibabacloud.com/help/en/acr/developer-reference/api-cr-2018-12-01-getrepository), and a Harbor or
+ * Quay repository has no ACR id: those entries are sent without a `repoId` key.
+ */
+export const acrRepositoryOf = (entry: SasSyncImage): AcrRepository | undefined =>
+  entry.registryType === 'acr' && entry.instanceId ? { instanceId: entry.instanceId, namespace: entry.repoNamespace, name: entry.repoName } : undefined;
+
+export const acrRepositoryKey = (repo: AcrRepository): string => JSON.stringify([repo.instanceId, repo.namespace, repo.name]);
+
+/** The distinct repositories of a call's `sync` entries whose ids it needs, in order of first appearance. */
+export const repositoriesToIdentify = (sync: readonly SasSyncImage[]): AcrRepository[] => {
+  const found = new Map<string, AcrRepository>();
+  for (const entry of sync) {
+    const repo = acrRepositoryOf(entry);
+    if (repo && !found.has(acrRepositoryKey(repo))) found.set(acrRepositoryKey(repo), repo);
+  }
+  return [...found.values()];
+};
+
+/** The entries with each ACR repository's `repoId` from `ids` (by `acrRepositoryKey`); the others as they are. */
+export const withRepoIds = (sync: readonly SasSyncImage[], ids: ReadonlyMap<string, string>): SasSyncImage[] =>
+  sync.map((entry) => {
+    const repo = acrRepositoryOf(entry);
+    const repoId = repo ? ids.get(acrRepositoryKey(repo)) : undefined;
+    if (!repoId) return entry;
+    const { registryType, ...rest } = entry;
+    return { registryType, repoId, ...rest }; // in the order of the doc's example
+  });

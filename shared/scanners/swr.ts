@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { strictObject } from '../config/strictObject.js';
 import { CallError } from '../http/callError.js';
 import type { ImagePush } from '../messages/image.js';
 import { harborCounts, harborSeverity } from '../report/harborSeverity.js';
@@ -7,7 +8,7 @@ import { createSwrApi, type SwrArtifactRef, type SwrVulnerability, swrEndpoint }
 import { createHuaweiScannerClient, huaweiConsoleUrl, huaweiScannerFields } from './huawei.js';
 import { defineScanner } from './scanner.js';
 
-const SwrScannerConfig = z.object({
+const SwrScannerConfig = strictObject({
   type: z.literal('swr'),
   ...huaweiScannerFields,
   /** The SWR Enterprise Edition instance; its webhooks do not carry it. */

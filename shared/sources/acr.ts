@@ -1,8 +1,9 @@
 import * as z from 'zod';
+import { strictObject } from '../config/strictObject.js';
 import { Digest } from '../messages/image.js';
 import { defineSource } from './source.js';
 
-const AcrSourceConfig = z.object({
+const AcrSourceConfig = strictObject({
   type: z.literal('acr'),
   /** ACR triggers can send nothing but a URL, so the secret travels as `?token=` in it. */
   secret: z.string().min(16, 'use a long random secret (16 characters or more)'),

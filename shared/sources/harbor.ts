@@ -1,11 +1,12 @@
 import * as z from 'zod';
+import { strictObject } from '../config/strictObject.js';
 import { type ArtifactRef, CLOUD_EVENTS_TYPE, parseHarborWebhook } from './harborPayload.js';
 import { headerSecret } from './headerSecret.js';
 import { defineSource } from './source.js';
 
 /** Harbor and SWR EE (Harbor-based) authenticate alike: a shared secret in a header. */
 export const harborStyleConfig = <T extends string>(type: T) =>
-  z.object({
+  strictObject({
     type: z.literal(type),
     secret: z.string().min(16, 'use a long random secret (16 characters or more)'),
     /** The header that carries the secret; default `Authorization` (raw or `Bearer <secret>`). */

@@ -103,7 +103,7 @@ const envelopeOf = (req: WebhookRequest): Envelope => {
     const time = isoTime(Date.parse(ce.time ?? ''));
     const projectId = /^\/projects\/(\d+)\//.exec(ce.source ?? '')?.[1];
     return {
-      event: CLOUD_EVENT_TYPES[ce.type] ?? ce.type,
+      event: (Object.hasOwn(CLOUD_EVENT_TYPES, ce.type) ? CLOUD_EVENT_TYPES[ce.type] : undefined) ?? ce.type,
       rawType: ce.type,
       dataField: 'data',
       ...(time ? { occurredAt: time } : {}),

@@ -89,7 +89,9 @@ describe('every chat target through local mode', () => {
     expect(feishu.card.header.template).toBe('red');
     expect(feishu.card.body.elements[0].content).toContain('发现 16 个漏洞，最高高危');
     const gchat = deliveredFor('googlechat', 'chat-api')[0]!;
-    expect(new URL(gchat.path, 'http://x').searchParams.get('threadKey')).toBe(push.push_data.digest);
+    expect(JSON.parse(gchat.body).thread).toEqual({ threadKey: push.push_data.digest });
+    expect(new URL(gchat.path, 'http://x').searchParams.has('threadKey')).toBe(false);
+    expect(new URL(gchat.path, 'http://x').searchParams.get('messageReplyOption')).toBe('REPLY_MESSAGE_FALLBACK_TO_NEW_THREAD');
     expect(deliveredFor('teams', 'chat-api')[0]!.status).toBe(202);
     expect(deliveredFor('discord', 'chat-api')[0]!.status).toBe(204);
   });

@@ -35,10 +35,23 @@ type Kind = 'intake' | 'scan' | 'poll' | 'notify';
 interface Resource {
   Type: string;
   Properties: Record<string, any>;
+  Condition?: string;
+  DependsOn?: string | string[];
+  DeletionPolicy?: string;
+  UpdateReplacePolicy?: string;
 }
 interface Template {
   Resources: Record<string, Resource>;
+  Conditions?: Record<string, unknown>;
   Outputs?: Record<string, unknown>;
+}
+interface Statement {
+  Effect: string;
+  Action: string | string[];
+  Resource: unknown;
+  NotAction?: unknown;
+  NotResource?: unknown;
+  Condition?: unknown;
 }
 
 const kinds: Kind[] = ['intake', 'scan', 'poll', 'notify'];
@@ -50,28 +63,34 @@ const queueIds: Record<Kind, { queue: string; dlq: string; fn: string }> = {
 };
 const allQueueIds = kinds.flatMap((k) => [queueIds[k].queue, queueIds[k].dlq]);
 const functionNames = ['onPush', 'startScan', 'pollStatus', 'notify'];
+const capitalised = (name: string) => name[0]!.toUpperCase() + name.slice(1);
+const functionIds = functionNames.map((n) => `${capitalised(n)}LambdaFunction`);
+
+/** What a deploying shell may hold; none of it may reach the template, the state file or a zip. */
+const vendorSecrets: Record<string, string> = {
+  ALIBABA_CLOUD_ACCESS_KEY_ID: 'sekrit-id-LTAI5tFake',
+  ALIBABA_CLOUD_ACCESS_KEY_SECRET: 'sekrit-value-123',
+  ALIBABA_CLOUD_SECURITY_TOKEN: 'sekrit-token-789',
+  HUAWEICLOUD_SDK_AK: 'sekrit-ak-321',
+  HUAWEICLOUD_SDK_SK: 'sekrit-sk-456',
+  HUAWEICLOUD_SDK_SECURITY_TOKEN: 'sekrit-sts-654',
+};
 
 const getAtt = (id: string) => ({ 'Fn::GetAtt': [id, 'Arn'] });
 const asArray = <T>(v: T | T[] | undefined): T[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
 
-let pkgDir: string;
-let template: Template;
-let queues: QueuesFile;
+interface Packaged {
+  dir: string;
+  template: Template;
+}
 
-const resource = (id: string): Resource => {
-  const r = template.Resources[id];
-  if (!r) throw new Error(`resource ${id} not in template (have: ${Object.keys(template.Resources).join(', ')})`);
-  return r;
-};
-const ofType = (type: string): [string, Resource][] => Object.entries(template.Resources).filter(([, r]) => r.Type === type);
-
-beforeAll(async () => {
-  queues = JSON.parse(await readFile(join(repoRoot, 'shared/queue/queues.json'), 'utf8')) as QueuesFile;
-  pkgDir = await mkdtemp(join(tmpdir(), 'scanhook-package-'));
-  const env = { ...process.env };
+/** Packages into a fresh directory, with the vendor secrets in the environment, as a deploy from a careless shell would. */
+const packageService = async (extraArgs: string[]): Promise<Packaged> => {
+  const dir = await mkdtemp(join(tmpdir(), 'scanhook-package-'));
+  const env: NodeJS.ProcessEnv = { ...process.env, ...vendorSecrets };
   delete env.SCANHOOK_CONFIG;
   try {
-    await run('npx', ['serverless', 'package', '--stage', 'dev', '--package', pkgDir], {
+    await run('npx', ['serverless', 'package', '--stage', 'dev', '--package', dir, ...extraArgs], {
       cwd: repoRoot,
       env,
       maxBuffer: 16 * 1024 * 1024,
@@ -80,11 +99,105 @@ beforeAll(async () => {
     const e = err as Error & { stdout?: string; stderr?: string };
     throw new Error(`serverless package failed: ${e.message}\n--- stdout\n${e.stdout ?? ''}\n--- stderr\n${e.stderr ?? ''}`);
   }
-  template = JSON.parse(await readFile(join(pkgDir, 'cloudformation-template-update-stack.json'), 'utf8')) as Template;
+  const template = JSON.parse(await readFile(join(dir, 'cloudformation-template-update-stack.json'), 'utf8')) as Template;
+  return { dir, template };
+};
+
+let pkgDir: string;
+let template: Template;
+/** Packaged with --param="alarmEmail=a@b.c" --param="logRetentionDays=14". */
+let withParams: Packaged;
+let queues: QueuesFile;
+
+const resource = (id: string, t: Template = template): Resource => {
+  const r = t.Resources[id];
+  if (!r) throw new Error(`resource ${id} not in template (have: ${Object.keys(t.Resources).join(', ')})`);
+  return r;
+};
+const ofType = (type: string, t: Template = template): [string, Resource][] => Object.entries(t.Resources).filter(([, r]) => r.Type === type);
+
+/** Evaluates a condition the way CloudFormation would, for the intrinsic functions a package-time condition can use. */
+const evaluateCondition = (t: Template, expr: unknown): boolean => {
+  const value = (v: unknown): unknown => {
+    if (v !== null && typeof v === 'object') throw new Error(`cannot evaluate ${JSON.stringify(v)} offline`);
+    return v;
+  };
+  const e = expr as Record<string, unknown[]> & { Condition?: string };
+  if (typeof e.Condition === 'string') return evaluateCondition(t, t.Conditions?.[e.Condition]);
+  if (e['Fn::Not']) return !evaluateCondition(t, e['Fn::Not'][0]);
+  if (e['Fn::And']) return e['Fn::And'].every((c) => evaluateCondition(t, c));
+  if (e['Fn::Or']) return e['Fn::Or'].some((c) => evaluateCondition(t, c));
+  if (e['Fn::Equals']) return value(e['Fn::Equals'][0]) === value(e['Fn::Equals'][1]);
+  throw new Error(`unknown condition ${JSON.stringify(expr)}`);
+};
+/** Whether CloudFormation would create the resource. */
+const created = (t: Template, id: string): boolean => {
+  const condition = resource(id, t).Condition;
+  return condition === undefined || evaluateCondition(t, { Condition: condition });
+};
+
+/** A policy resource, readably: a GetAtt's logical id, a Join with its Refs as {Ref}, a string as is. */
+const describeArn = (r: unknown): string => {
+  if (typeof r === 'string') return r;
+  const o = r as Record<string, any>;
+  if (o['Fn::GetAtt']) return o['Fn::GetAtt'][1] === 'Arn' ? o['Fn::GetAtt'][0] : `${o['Fn::GetAtt'][0]}.${o['Fn::GetAtt'][1]}`;
+  if (o['Fn::Join']) {
+    const [sep, parts] = o['Fn::Join'] as [string, unknown[]];
+    return parts.map((p) => (typeof p === 'string' ? p : `{${(p as { Ref: string }).Ref}}`)).join(sep);
+  }
+  throw new Error(`unexpected policy resource ${JSON.stringify(r)}`);
+};
+const ssmUnderStage = 'arn:{AWS::Partition}:ssm:{AWS::Region}:{AWS::AccountId}:parameter/scanhook/dev/*';
+
+const statementsOf = (roleId: string): Statement[] =>
+  asArray(resource(roleId).Properties.Policies as { PolicyDocument: { Statement: Statement | Statement[] } }[]).flatMap((p) =>
+    asArray(p.PolicyDocument.Statement),
+  );
+/** action → the resources it is allowed on, sorted. */
+const grantsOf = (roleId: string): Record<string, string[]> => {
+  const grants: Record<string, Set<string>> = {};
+  for (const s of statementsOf(roleId)) {
+    for (const action of asArray(s.Action)) {
+      grants[action] ??= new Set();
+      for (const r of asArray(s.Resource)) grants[action].add(describeArn(r));
+    }
+  }
+  return Object.fromEntries(
+    Object.entries(grants)
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([a, rs]) => [a, [...rs].sort()]),
+  );
+};
+const roleOf = (functionId: string): string => {
+  const role = resource(functionId).Properties.Role as { 'Fn::GetAtt': [string, string] };
+  expect(role, functionId).toEqual(getAtt(role['Fn::GetAtt'][0]));
+  return role['Fn::GetAtt'][0];
+};
+
+/** Every file the package wrote, zips unpacked, as text. */
+const packagedText = async (dir: string): Promise<[string, string][]> => {
+  const out: [string, string][] = [];
+  for (const name of await readdir(dir)) {
+    const path = join(dir, name);
+    if (name.endsWith('.zip')) {
+      const { stdout } = await run('unzip', ['-p', path], { maxBuffer: 64 * 1024 * 1024, encoding: 'latin1' });
+      out.push([name, stdout]);
+    } else {
+      out.push([name, await readFile(path, 'latin1')]);
+    }
+  }
+  return out;
+};
+
+beforeAll(async () => {
+  queues = JSON.parse(await readFile(join(repoRoot, 'shared/queue/queues.json'), 'utf8')) as QueuesFile;
+  // One after the other: serverless-esbuild builds in the service's .esbuild/ directory.
+  ({ dir: pkgDir, template } = await packageService([]));
+  withParams = await packageService(['--param=alarmEmail=a@b.c', '--param=logRetentionDays=14']);
 }, 120_000);
 
 afterAll(async () => {
-  if (pkgDir) await rm(pkgDir, { recursive: true, force: true });
+  for (const dir of [pkgDir, withParams?.dir]) if (dir) await rm(dir, { recursive: true, force: true });
 });
 
 describe('serverless package', () => {
@@ -211,52 +324,6 @@ describe('serverless package', () => {
     expect(mapping.ScalingConfig).toEqual({ MaximumConcurrency: queues.notify.maximumConcurrency });
   });
 
-  it('IAM: sqs actions only on the eight queues, SSM only under /scanhook/dev/', () => {
-    const role = resource('IamRoleLambdaExecution');
-    const statements = role.Properties.Policies.flatMap((p: any) => asArray(p.PolicyDocument.Statement)) as {
-      Effect: string;
-      Action: string | string[];
-      Resource: unknown;
-    }[];
-    const allowedSqs = new Set(allQueueIds.map((id) => JSON.stringify(getAtt(id))));
-
-    const sqsStatements = statements.filter((s) => asArray(s.Action).some((a) => a.startsWith('sqs:')));
-    expect(sqsStatements.length).toBeGreaterThan(0);
-    for (const s of sqsStatements) {
-      const resources = asArray(s.Resource);
-      expect(resources.length).toBeGreaterThan(0);
-      for (const r of resources) {
-        expect(typeof r === 'string' && r.includes('*'), JSON.stringify(r)).toBe(false);
-        expect(allowedSqs.has(JSON.stringify(r)), JSON.stringify(r)).toBe(true);
-      }
-      expect(asArray(s.Action).every((a) => a !== 'sqs:*')).toBe(true);
-    }
-
-    const send = sqsStatements.filter((s) => asArray(s.Action).includes('sqs:SendMessage'));
-    expect(send).toHaveLength(1);
-    expect(
-      asArray(send[0]!.Resource)
-        .map((r) => JSON.stringify(r))
-        .sort(),
-    ).toEqual([...allowedSqs].sort());
-
-    const receive = sqsStatements.filter((s) => asArray(s.Action).includes('sqs:ReceiveMessage'));
-    expect(receive).toHaveLength(1);
-    expect(
-      asArray(receive[0]!.Resource)
-        .map((r) => JSON.stringify(r))
-        .sort(),
-    ).toEqual(kinds.map((k) => JSON.stringify(getAtt(queueIds[k].queue))).sort());
-
-    const ssm = statements.filter((s) => asArray(s.Action).some((a) => a.startsWith('ssm:')));
-    expect(ssm).toHaveLength(1);
-    expect(asArray(ssm[0]!.Action).sort()).toEqual(['ssm:GetParameter', 'ssm:GetParameters']);
-    const ssmResources = asArray(ssm[0]!.Resource);
-    expect(ssmResources).toHaveLength(1);
-    expect(JSON.stringify(ssmResources[0])).toMatch(/:parameter\/scanhook\/dev\/\*"/);
-    expect(ssmResources[0]).not.toBe('*');
-  });
-
   it('outputs the webhook base URL', () => {
     expect(JSON.stringify(template.Outputs?.WebhookBaseUrl)).toContain('/webhooks');
   });
@@ -267,5 +334,215 @@ describe('serverless package', () => {
     const onPush = await stat(join(pkgDir, 'onPush.zip'));
     expect(onPush.size).toBeGreaterThan(0);
     expect(onPush.size).toBeLessThan(150 * 1024);
+  });
+});
+
+describe('serverless package: IAM, one role per function', () => {
+  /** Exactly what each function may do; the Lambda service polls the event source queues with the function's role. */
+  const logs = (fn: string) => ({ 'logs:CreateLogStream': [`${capitalised(fn)}LogGroup`], 'logs:PutLogEvents': [`${capitalised(fn)}LogGroup`] });
+  const ssm = { 'ssm:GetParameter': [ssmUnderStage], 'ssm:GetParameters': [ssmUnderStage] };
+  const receive = (...ids: string[]) => ({
+    'sqs:DeleteMessage': ids.sort(),
+    'sqs:GetQueueAttributes': ids.sort(),
+    'sqs:ReceiveMessage': ids.sort(),
+  });
+  const expected: Record<string, Record<string, string[]>> = {
+    onPush: { ...logs('onPush'), ...ssm, 'sqs:SendMessage': ['IntakeQueue'] },
+    startScan: {
+      ...logs('startScan'),
+      ...ssm,
+      ...receive('IntakeQueue', 'ScanQueue'),
+      'sqs:SendMessage': ['IntakeDeadLetterQueue', 'NotifyQueue', 'PollQueue', 'ScanDeadLetterQueue', 'ScanQueue'],
+    },
+    pollStatus: {
+      ...logs('pollStatus'),
+      ...ssm,
+      ...receive('PollQueue'),
+      'sqs:SendMessage': ['NotifyQueue', 'PollDeadLetterQueue', 'PollQueue'],
+    },
+    notify: { ...logs('notify'), ...ssm, ...receive('NotifyQueue'), 'sqs:SendMessage': ['NotifyDeadLetterQueue', 'NotifyQueue'] },
+  };
+  const sortedKeys = (o: Record<string, string[]>) => Object.fromEntries(Object.entries(o).sort(([a], [b]) => a.localeCompare(b)));
+
+  it('creates no shared role: each function has its own role of the stack', () => {
+    expect(template.Resources.IamRoleLambdaExecution).toBeUndefined();
+    const roles = functionIds.map(roleOf);
+    expect(new Set(roles).size).toBe(4);
+    expect(
+      ofType('AWS::IAM::Role')
+        .map(([id]) => id)
+        .sort(),
+    ).toEqual([...roles].sort());
+    for (const [i, id] of functionIds.entries()) expect(asArray(resource(id).DependsOn), id).toContain(roles[i]);
+  });
+
+  it.each(functionNames)('%s: exactly the actions on exactly the resources it needs', (fn) => {
+    expect(grantsOf(roleOf(`${capitalised(fn)}LambdaFunction`))).toEqual(sortedKeys(expected[fn]!));
+  });
+
+  it.each(functionNames)('%s: only Allow statements on named resources, assumable by Lambda only, no managed policy', (fn) => {
+    const roleId = roleOf(`${capitalised(fn)}LambdaFunction`);
+    const role = resource(roleId).Properties;
+    expect(role.ManagedPolicyArns).toBeUndefined();
+    expect(role.PermissionsBoundary).toBeUndefined();
+    expect(asArray(role.AssumeRolePolicyDocument.Statement)).toEqual([
+      { Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' },
+    ]);
+    for (const s of statementsOf(roleId)) {
+      expect(s.Effect).toBe('Allow');
+      expect(s.NotAction).toBeUndefined();
+      expect(s.NotResource).toBeUndefined();
+      for (const a of asArray(s.Action)) expect(a, roleId).not.toMatch(/\*/);
+      for (const r of asArray(s.Resource)) {
+        const arn = describeArn(r);
+        expect(arn === '*' || arn.startsWith('arn:aws'), `${roleId}: ${arn}`).toBe(false);
+      }
+    }
+  });
+
+  it('onPush can send to the intake queue and nothing else, and receive from none', () => {
+    const grants = grantsOf('OnPushRole');
+    expect(grants['sqs:SendMessage']).toEqual(['IntakeQueue']);
+    expect(Object.keys(grants).filter((a) => a.startsWith('sqs:'))).toEqual(['sqs:SendMessage']);
+  });
+
+  it('notify cannot start scans or polls; pollStatus cannot start scans; no worker sends to the intake queue', () => {
+    const send = (role: string) => grantsOf(role)['sqs:SendMessage'] ?? [];
+    expect(send('NotifyRole')).not.toContain('ScanQueue');
+    expect(send('NotifyRole')).not.toContain('PollQueue');
+    expect(send('PollStatusRole')).not.toContain('ScanQueue');
+    for (const role of ['StartScanRole', 'PollStatusRole', 'NotifyRole']) expect(send(role), role).not.toContain('IntakeQueue');
+  });
+
+  it("each role receives from exactly its function's event source queues, and no role receives from a DLQ", () => {
+    for (const fn of functionIds) {
+      const sources = ofType('AWS::Lambda::EventSourceMapping')
+        .filter(([, m]) => JSON.stringify(m.Properties.FunctionName) === JSON.stringify(getAtt(fn)))
+        .map(([, m]) => describeArn(m.Properties.EventSourceArn))
+        .sort();
+      expect(grantsOf(roleOf(fn))['sqs:ReceiveMessage'] ?? [], fn).toEqual(sources);
+    }
+  });
+
+  it('every sqs grant names one of the eight queues; each DLQ is written by the functions of its queue only', () => {
+    const writers: Record<string, string[]> = {};
+    for (const fn of functionIds) {
+      const grants = grantsOf(roleOf(fn));
+      for (const [action, resources] of Object.entries(grants)) {
+        if (!action.startsWith('sqs:')) continue;
+        for (const r of resources) expect(allQueueIds, `${fn} ${action}`).toContain(r);
+      }
+      for (const r of grants['sqs:SendMessage'] ?? []) writers[r] = [...(writers[r] ?? []), fn];
+    }
+    for (const kind of kinds) expect(writers[queueIds[kind].dlq], kind).toEqual([queueIds[kind].fn]);
+  });
+});
+
+describe('serverless package: alarms', () => {
+  const alarms = () => ofType('AWS::CloudWatch::Alarm');
+  const findAlarm = (namespace: string, metric: string, dimension: { Name: string; Value: unknown }): Resource['Properties'] => {
+    const matching = alarms().filter(
+      ([, a]) =>
+        a.Properties.Namespace === namespace && a.Properties.MetricName === metric && JSON.stringify(a.Properties.Dimensions) === JSON.stringify([dimension]),
+    );
+    expect(matching, `${namespace} ${metric} ${JSON.stringify(dimension)}`).toHaveLength(1);
+    return matching[0]![1].Properties;
+  };
+  const firesOnOne = (a: Resource['Properties']) => {
+    expect(a.Threshold).toBe(1);
+    expect(a.ComparisonOperator).toBe('GreaterThanOrEqualToThreshold');
+    expect(a.EvaluationPeriods).toBe(1);
+  };
+
+  it('has one SNS topic, and every alarm publishes to it on ALARM and on OK, missing data not breaching', () => {
+    const topics = ofType('AWS::SNS::Topic');
+    expect(topics).toHaveLength(1);
+    const topic = { Ref: topics[0]![0] };
+    expect(alarms()).toHaveLength(4 + 2 * 4 + 1);
+    for (const [id, a] of alarms()) {
+      expect(a.Properties.AlarmActions, id).toEqual([topic]);
+      expect(a.Properties.OKActions, id).toEqual([topic]);
+      expect(a.Properties.TreatMissingData, id).toBe('notBreaching');
+      expect(a.Properties.AlarmName, id).toMatch(/^scanhook-dev-/);
+    }
+    expect(new Set(alarms().map(([, a]) => a.Properties.AlarmName)).size).toBe(alarms().length);
+  });
+
+  it.each(kinds)('%s DLQ: alarms when one message is visible', (kind) => {
+    const a = findAlarm('AWS/SQS', 'ApproximateNumberOfMessagesVisible', {
+      Name: 'QueueName',
+      Value: { 'Fn::GetAtt': [queueIds[kind].dlq, 'QueueName'] },
+    });
+    firesOnOne(a);
+    expect(a.Statistic).toBe('Maximum');
+  });
+
+  it.each(
+    functionIds.flatMap((fn) => [
+      [fn, 'Errors'],
+      [fn, 'Throttles'],
+    ]),
+  )('%s: alarms on one %s', (fn, metric) => {
+    expect(resource(fn).Type).toBe('AWS::Lambda::Function');
+    const a = findAlarm('AWS/Lambda', metric, { Name: 'FunctionName', Value: { Ref: fn } });
+    firesOnOne(a);
+    expect(a.Statistic).toBe('Sum');
+  });
+
+  it("alarms on one 5xx answer of the HTTP API (the webhook's)", () => {
+    expect(resource('HttpApi').Type).toBe('AWS::ApiGatewayV2::Api');
+    const a = findAlarm('AWS/ApiGateway', '5xx', { Name: 'ApiId', Value: { Ref: 'HttpApi' } });
+    firesOnOne(a);
+    expect(a.Statistic).toBe('Sum');
+  });
+
+  it('subscribes no one without alarmEmail, and the address given with --param="alarmEmail=…"', () => {
+    const subscriptions = (t: Template) => ofType('AWS::SNS::Subscription', t).filter(([id]) => created(t, id));
+    expect(subscriptions(template)).toEqual([]);
+    const withEmail = subscriptions(withParams.template);
+    expect(withEmail).toHaveLength(1);
+    const topic = ofType('AWS::SNS::Topic', withParams.template)[0]![0];
+    expect(withEmail[0]![1].Properties).toEqual({ TopicArn: { Ref: topic }, Protocol: 'email', Endpoint: 'a@b.c' });
+  });
+});
+
+describe('serverless package: logs, retained DLQs, no vendor secret', () => {
+  it('creates one log group per function, kept 30 days by default and as long as --param="logRetentionDays=…" says', () => {
+    for (const [t, days] of [
+      [template, 30],
+      [withParams.template, 14],
+    ] as const) {
+      const groups = ofType('AWS::Logs::LogGroup', t);
+      expect(groups.map(([, g]) => g.Properties.LogGroupName).sort()).toEqual(functionNames.map((n) => `/aws/lambda/scanhook-dev-${n}`).sort());
+      for (const [id, g] of groups) expect(g.Properties.RetentionInDays, id).toBe(days);
+    }
+  });
+
+  it.each(kinds)('%s DLQ is kept when the stack is deleted or the queue replaced', (kind) => {
+    const dlq = resource(queueIds[kind].dlq);
+    expect(dlq.DeletionPolicy).toBe('Retain');
+    expect(dlq.UpdateReplacePolicy).toBe('Retain');
+  });
+
+  it('passes no vendor credential to the functions', () => {
+    for (const [id, fn] of ofType('AWS::Lambda::Function')) {
+      const names = Object.keys(fn.Properties.Environment?.Variables ?? {});
+      expect(
+        names.filter((n) => /^(ALIBABA_CLOUD|HUAWEICLOUD)_/.test(n)),
+        id,
+      ).toEqual([]);
+    }
+  });
+
+  it("puts none of the deploying shell's vendor secrets in any packaged file (template, state, zips)", async () => {
+    for (const dir of [pkgDir, withParams.dir]) {
+      const files = await packagedText(dir);
+      expect(files.map(([name]) => name)).toEqual(expect.arrayContaining(['serverless-state.json', 'cloudformation-template-update-stack.json']));
+      for (const [name, text] of files) {
+        expect(text.length, name).toBeGreaterThan(0);
+        for (const [variable, secret] of Object.entries(vendorSecrets)) expect(text.includes(secret), `${variable} in ${name}`).toBe(false);
+        expect(text.includes('sekrit'), name).toBe(false);
+      }
+    }
   });
 });

@@ -152,3 +152,18 @@ describe('push → scan → status checks → messages, through local mode', () 
     expect(Date.now() - started).toBeGreaterThanOrEqual(1000);
   });
 });
+
+describe('any text a scanner returns travels the queues, as real SQS accepts it', () => {
+  it('1 024 findings full of emoji, CJK, control characters and an unpaired surrogate reach chat', async () => {
+    const res = await postWebhook(stack, acrPush('emoji-app', '2.0.0'));
+    expect(res.status).toBe(202);
+
+    const { slack, webhook } = await waitForMessages('emoji-app');
+    expect(webhook[0].outcome.report.total).toBe(1024);
+    expect(webhook[0].outcome.report.findings[0].package).toMatch(/^📦openssl-组件/);
+    expect(JSON.stringify(slack[0].blocks)).toContain('📦');
+    expect(await stack.drainDeadLetters('poll')).toEqual([]);
+    expect(await stack.drainDeadLetters('notify')).toEqual([]);
+  });
+});
+

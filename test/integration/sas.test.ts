@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SimulatorUrls } from '../../local/demoConfig.js';
+import { acrSimRepoId } from '../../local/simulators/acr.js';
 import type { Stack } from '../../local/stack.js';
 import { acrPush, eventually, postsFor, postWebhook, startTestStack, testConfig } from '../support/stack.js';
 
@@ -10,7 +11,17 @@ const sasConfig = (sims: SimulatorUrls) => {
     ...base,
     scanners: {
       ...base.scanners,
-      'sas-hz': { type: 'sas', region: 'cn-hangzhou', registryType: 'acr', instanceId: 'cri-test00000000', endpoint: sims.sasUrl, busyRetrySeconds: 2 },
+      'sas-hz': {
+        type: 'sas',
+        region: 'cn-hangzhou',
+        registryType: 'acr',
+        instanceId: 'cri-test00000000',
+        endpoint: sims.sasUrl,
+        acrEndpoint: sims.acrUrl,
+        busyRetrySeconds: 2,
+      },
+      // No instance id: GetRepository cannot be asked, so imported images go without repoId.
+      'sas-noinst': { type: 'sas', region: 'cn-hangzhou', registryType: 'acr', endpoint: sims.sasUrl, acrEndpoint: sims.acrUrl },
       // One image per task, so every push needs a task of its own: the 10-task limit test.
       'sas-solo': {
         type: 'sas',
@@ -18,6 +29,7 @@ const sasConfig = (sims: SimulatorUrls) => {
         registryType: 'acr',
         instanceId: 'cri-test00000000',
         endpoint: sims.sasUrl,
+        acrEndpoint: sims.acrUrl,
         busyRetrySeconds: 2,
         maxImagesPerTask: 1,
       },
@@ -26,6 +38,7 @@ const sasConfig = (sims: SimulatorUrls) => {
     routes: [
       { source: 'acr', namespace: 'sas-*', repository: '*', tag: '*', scanner: 'sas-hz', channels: ['sec', 'audit'] },
       { source: 'acr', namespace: 'solo-*', repository: '*', tag: '*', scanner: 'sas-solo', channels: ['sec', 'audit'] },
+      { source: 'acr', namespace: 'noinst-*', repository: '*', tag: '*', scanner: 'sas-noinst', channels: ['sec', 'audit'] },
       { source: 'acr', namespace: 'engine-*', repository: '*', tag: '*', scanner: 'acr-sas-engine', channels: ['sec', 'audit'] },
       ...base.routes,
     ],
@@ -131,9 +144,39 @@ describe('Security Center scans, through local mode', () => {
     expect(webhook[0]).toMatchObject({ event: 'scan.completed', outcome: { report: { total: 15 } } });
     expect(sasCalls('PublicCreateImageScanTask', 'fresh-unsynced')).toHaveLength(0);
     const [sync] = sasCalls('PublicSyncAndCreateImageScanTask', 'fresh-unsynced');
+    expect(sync!.status).toBe(200);
     expect(JSON.parse(sync!.params.Images!)).toEqual([
-      expect.objectContaining({ repoNamespace: 'sas-team', repoName: 'fresh-unsynced', digest: hex(event), tag: '1.0.0', regionId: 'cn-hangzhou' }),
+      {
+        registryType: 'acr',
+        repoId: acrSimRepoId('sas-team', 'fresh-unsynced'),
+        instanceId: 'cri-test00000000',
+        regionId: 'cn-hangzhou',
+        repoNamespace: 'sas-team',
+        repoName: 'fresh-unsynced',
+        digest: hex(event),
+        tag: '1.0.0',
+        createTime: expect.any(Number),
+        updateTime: expect.any(Number),
+      },
     ]);
+    // The id is ACR's, read with GetRepository from the ACR simulator.
+    const lookups = stack.acr.calls.filter((c) => c.action === 'GetRepository' && c.params.RepoName === 'fresh-unsynced');
+    expect(lookups.map((c) => [c.params, c.status, c.body.RepoId])).toEqual([
+      [{ InstanceId: 'cri-test00000000', RepoNamespaceName: 'sas-team', RepoName: 'fresh-unsynced' }, 200, acrSimRepoId('sas-team', 'fresh-unsynced')],
+    ]);
+  });
+
+  it('a scanner without instanceId imports without repoId, and does not ask ACR', async () => {
+    const event = push('bare-unsynced', { namespace: 'noinst-team' });
+    await postWebhook(stack, event);
+    const { webhook } = await messagesFor('bare-unsynced');
+    expect(webhook[0]).toMatchObject({ event: 'scan.completed', scanner: { name: 'sas-noinst' }, outcome: { report: { total: 15 } } });
+    const [sync] = sasCalls('PublicSyncAndCreateImageScanTask', 'bare-unsynced');
+    const [entry] = JSON.parse(sync!.params.Images!);
+    expect(entry).toMatchObject({ registryType: 'acr', repoNamespace: 'noinst-team', repoName: 'bare-unsynced', digest: hex(event) });
+    expect(entry).not.toHaveProperty('repoId');
+    expect(entry).not.toHaveProperty('instanceId');
+    expect(stack.acr.calls.filter((c) => c.params.RepoName === 'bare-unsynced')).toEqual([]);
   });
 
   it('quota used up: a failure message saying so, not retried, the job dead-lettered', async () => {

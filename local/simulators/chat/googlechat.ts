@@ -3,9 +3,18 @@ import { bytes, parseJson, type TargetSim } from './target.js';
 
 const error = (code: number, status: string, message: string) => ({ status: code, body: { error: { code, message, status } } });
 
+/** The body's `thread.threadKey`, if any. */
+const threadKeyOf = (body: Record<string, unknown> | undefined): string | undefined => {
+  const key = (body?.thread as { threadKey?: unknown } | undefined)?.threadKey;
+  return typeof key === 'string' && key ? key : undefined;
+};
+
 /**
  * A Google Chat incoming webhook: 200 and the created Message. A `requestId` seen before returns that message
- * again instead of posting (`created` tells which).
+ * again instead of posting (`created` tells which). The thread key is read from the body's `thread.threadKey`; the
+ * deprecated `threadKey` query parameter is a violation
+ * (https://developers.google.com/workspace/chat/api/reference/rest/v1/spaces.messages/create), and so is a thread
+ * key without `messageReplyOption`, which Chat would ignore (MESSAGE_REPLY_OPTION_UNSPECIFIED starts a new thread).
  */
 export const googleChatSim = () => {
   const seen = new Map<string, { name: string }>();
@@ -22,6 +31,8 @@ export const googleChatSim = () => {
       const out: string[] = [];
       if (bytes(req.body) > 32_000) out.push(`message ${bytes(req.body)} bytes > 32000`);
       if (!body?.text && !Array.isArray(body?.cardsV2)) out.push('neither text nor cardsV2');
+      if (req.url.searchParams.has('threadKey')) out.push('threadKey in the query (deprecated): send thread.threadKey in the body');
+      if (threadKeyOf(body) && !req.url.searchParams.get('messageReplyOption')) out.push('thread.threadKey without messageReplyOption: Chat ignores it');
       return out;
     },
     answer(req) {
@@ -30,7 +41,7 @@ export const googleChatSim = () => {
       const existing = requestId ? seen.get(requestId) : undefined;
       const message = existing ?? { name: `spaces/AAAAsim/messages/${randomUUID()}` };
       if (requestId) seen.set(requestId, message);
-      const thread = req.url.searchParams.get('threadKey');
+      const thread = threadKeyOf(parseJson(req.body));
       return {
         status: 200,
         headers: { 'x-sim-created': existing ? 'false' : 'true' },

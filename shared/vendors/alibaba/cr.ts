@@ -1,3 +1,4 @@
+import { CallError } from '../../http/callError.js';
 import type { RpcClient } from './rpc.js';
 
 /** Alibaba Cloud Container Registry Enterprise Edition, API 2018-12-01 (https://www.alibabacloud.com/help/en/acr/developer-reference/api-cr-2018-12-01-getrepotagscanstatus). */
@@ -34,9 +35,16 @@ const digestParam = (digest: string | undefined, prefixed: boolean): string | un
   digest === undefined ? undefined : prefixed ? digest : digest.replace(/^sha256:/, '');
 
 export const createCrApi = (rpc: RpcClient) => ({
+  /**
+   * The repository's id (`crr-…`) by instance, namespace and name. InstanceId is required; the RAM action is
+   * `cr:GetRepository` (https://www.alibabacloud.com/help/en/acr/developer-reference/api-cr-2018-12-01-getrepository).
+   */
   async getRepositoryId(instanceId: string, namespace: string, name: string): Promise<string> {
     const res = await rpc.call('GetRepository', { InstanceId: instanceId, RepoNamespaceName: namespace, RepoName: name });
-    return String(res.RepoId);
+    if (typeof res.RepoId !== 'string' || !res.RepoId) {
+      throw new CallError({ kind: 'invalid', code: 'NoRepoId', message: `ACR GetRepository answered no RepoId for ${namespace}/${name}` });
+    }
+    return res.RepoId;
   },
 
   async createRepoTagScanTask(image: AcrImage, scanService?: AcrScanService): Promise<void> {

@@ -25,9 +25,18 @@ export interface SasScanFilters {
   Tags?: string;
 }
 
-/** One image for PublicSyncAndCreateImageScanTask's `Images` JSON. */
+/**
+ * One image for PublicSyncAndCreateImageScanTask's `Images` JSON: the fields and their lower-camel keys as the API
+ * reference lists them (https://www.alibabacloud.com/help/en/security-center/developer-reference/api-sas-2018-12-03-publicsyncandcreateimagescantask)
+ * and as the official SDK's model documents them (https://github.com/aliyun/alibabacloud-typescript-sdk/blob/master/sas-20181203/src/models/PublicSyncAndCreateImageScanTaskRequest.ts).
+ */
 export interface SasSyncImage {
   registryType: SasRegistryType;
+  /**
+   * The repository's id in ACR Enterprise Edition (`crr-…`), from ACR's GetRepository. Only an ACR image whose
+   * instance the scanner knows has one; otherwise the key is left out (see the SAS scanner).
+   */
+  repoId?: string;
   instanceId?: string;
   regionId: string;
   repoNamespace: string;
@@ -72,7 +81,11 @@ const taskStart = (res: Record<string, unknown>): SasTaskStart => {
   };
 };
 
-/** The RAM action of each call is `yundun-sas:<Action>`; documented for PublicCreateImageScanTask, assumed for the others. */
+/**
+ * The RAM action of each call is `yundun-sas:<Action>`; documented for PublicCreateImageScanTask and
+ * PublicSyncAndCreateImageScanTask (https://www.alibabacloud.com/help/en/security-center/developer-reference/api-sas-2018-12-03-publicsyncandcreateimagescantask),
+ * assumed for the others.
+ */
 const withRamHint = async <T>(action: string, call: () => Promise<T>): Promise<T> => {
   try {
     return await call();
@@ -126,7 +139,7 @@ export const createSasApi = (rpc: RpcClient) => {
       return taskStart(await call('PublicCreateImageScanTask', { ...filters }, { repeatable: false }));
     },
 
-    /** Imports images Security Center has not synced yet, and scans them. Keys as in the doc's example (lower camel; unconfirmed). */
+    /** Imports images Security Center has not synced yet, and scans them. Keys in lower camel, as the doc's example and the SDK's model. */
     async syncAndCreateImageScanTask(images: SasSyncImage[]): Promise<SasTaskStart> {
       if (images.length === 0 || images.some((i) => !i.digest)) {
         throw new CallError({ kind: 'invalid', code: 'UnfilteredScan', message: 'PublicSyncAndCreateImageScanTask: refusing to send images without digests' });

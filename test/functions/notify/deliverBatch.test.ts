@@ -2,12 +2,12 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import type { SQSRecord } from 'aws-lambda';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { deliverNotifyBatch } from '../../../functions/notify/deliverBatch.js';
+import { type NotifyRuntime, withChannels } from '../../../functions/notify/withChannels.js';
 import { type ChatSink, startChatSink } from '../../../local/simulators/chatSink.js';
-import { validateChannelEntries } from '../../../shared/channels/index.js';
 import { parseConfig } from '../../../shared/config/config.js';
 import { NotifyJob } from '../../../shared/messages/jobs.js';
 import type { JobQueue } from '../../../shared/queue/jobQueue.js';
-import { type HttpRuntime, withHttp } from '../../../shared/runtime/withHttp.js';
+import { withHttp } from '../../../shared/runtime/withHttp.js';
 import { jobOf } from '../../support/events.js';
 import { fakeRuntime } from '../../support/runtime.js';
 
@@ -21,7 +21,7 @@ const HOOK = '/webhook/unit';
 const GCHAT = '/googlechat/v1/spaces/AAAAunit/messages';
 
 let sink: ChatSink;
-let rt: HttpRuntime;
+let rt: NotifyRuntime;
 const resent: { jobs: NotifyJob[]; delaySeconds: number }[] = [];
 const dead: { body: string; reason: string }[] = [];
 const log = new Logger({ serviceName: 'scanhook-test', logLevel: 'SILENT' });
@@ -51,7 +51,7 @@ beforeAll(async () => {
     routes: [{ source: 'acr', scanner: 'acr-hz', channels: ['sec', 'ops', 'audit'] }],
     http: { timeoutMs: 2000, attempts: 3, baseDelayMs: 10, maxDelayMs: 1500 },
   });
-  rt = withHttp(fakeRuntime(validateChannelEntries(config), queue));
+  rt = withChannels(withHttp(fakeRuntime(config, queue)), log);
 });
 afterAll(async () => {
   await rt?.http.close();

@@ -137,9 +137,11 @@ describe('DingTalk keyword', () => {
 
 describe('Google Chat threads and idempotency', () => {
   const job = report('findings');
-  it('threads by image digest and sends a requestId per scan result', () => {
-    const url = new URL(render('googlechat').url);
-    expect(url.searchParams.get('threadKey')).toBe(job.image.digest);
+  it('threads by image digest (thread.threadKey in the body) and sends a requestId per scan result', () => {
+    const req = render('googlechat');
+    const url = new URL(req.url);
+    expect(JSON.parse(req.body).thread).toEqual({ threadKey: job.image.digest });
+    expect(url.searchParams.has('threadKey')).toBe(false); // the deprecated query parameter
     expect(url.searchParams.get('messageReplyOption')).toBe('REPLY_MESSAGE_FALLBACK_TO_NEW_THREAD');
     expect(url.searchParams.get('requestId')).toBe(googleChatRequestId(job, buildNotice(job, 'x')));
     expect(url.searchParams.get('key')).toBe('exampleGoogleKey0123');
@@ -151,10 +153,27 @@ describe('Google Chat threads and idempotency', () => {
     expect(id({ ...job, image: { ...job.image, digest: `sha256:${'e'.repeat(64)}` } })).not.toBe(id(job));
     expect(id({ ...job, finishedAt: '2026-11-22T06:30:00.000Z' })).not.toBe(id(job));
   });
+  it('the fake reads the thread key from the body, and flags the deprecated query parameter', () => {
+    const req = render('googlechat');
+    const sim = sims.googlechat!;
+    const asSent = (url: string, body = req.body) => ({ method: 'POST', url: new URL(url), headers: req.headers, body });
+    expect(sim.violations(asSent(req.url))).toEqual([]);
+    expect((sim.answer(asSent(req.url), {}, NOW).body as { thread?: { name: string } }).thread?.name).toBe(`spaces/AAAAsim/threads/${job.image.digest}`);
+    const legacy = new URL(req.url);
+    legacy.searchParams.set('threadKey', job.image.digest);
+    const { thread: _, ...noThread } = JSON.parse(req.body);
+    expect(sim.violations(asSent(legacy.href, JSON.stringify(noThread)))).toEqual(['threadKey in the query (deprecated): send thread.threadKey in the body']);
+    const noOption = new URL(req.url);
+    noOption.searchParams.delete('messageReplyOption');
+    expect(sim.violations(asSent(noOption.href))).toEqual(['thread.threadKey without messageReplyOption: Chat ignores it']);
+  });
+
   it('a summary starts its own thread', () => {
     const notice = summaryNotice([buildNotice(job, 'x'), buildNotice(report('failed'), 'x')]);
     const req = channelPlugin('googlechat').render(ChannelConfig.parse(EXAMPLE_CHANNELS.googlechat), { job, notice, now: NOW });
+    expect(JSON.parse(req.body)).not.toHaveProperty('thread');
     expect(new URL(req.url).searchParams.has('threadKey')).toBe(false);
+    expect(new URL(req.url).searchParams.has('messageReplyOption')).toBe(false);
     expect(new URL(req.url).searchParams.get('requestId')).not.toBe(googleChatRequestId(job, buildNotice(job, 'x')));
   });
 });

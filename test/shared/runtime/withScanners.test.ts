@@ -3,7 +3,6 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ACR_SIM_CREDENTIALS, type AcrSimulator, startAcrSimulator } from '../../../local/simulators/acr.js';
 import { parseConfig } from '../../../shared/config/config.js';
-import { ConfigError } from '../../../shared/config/configError.js';
 import { CallError } from '../../../shared/http/callError.js';
 import type { ImagePush } from '../../../shared/messages/image.js';
 import { type HttpRuntime, withHttp } from '../../../shared/runtime/withHttp.js';
@@ -90,10 +89,19 @@ describe('withScanners: the config', () => {
     ['a bad field', { type: 'acr', region: 'Hangzhou!', instanceId: 'cri-unit' }, 'scanners.acr-hz.region: expected a region id'],
     ['a missing field', { type: 'acr', region: 'cn-hangzhou' }, 'scanners.acr-hz.instanceId:'],
     ['an unknown type', { type: 'quay', region: 'cn-hangzhou' }, 'scanners.acr-hz.type: unknown scanner type'],
-  ])('refuses a scanner entry with %s, naming its path', (_, entry, expected) => {
-    const runtime = base({ 'acr-hz': entry });
-    expect(() => withScanners(runtime, quiet)).toThrow(ConfigError);
-    expect(() => withScanners(runtime, quiet)).toThrow(expected);
+  ])('a scanner entry with %s fails only its own jobs, as a config fault naming its path', (_, entry, expected) => {
+    const broken = withScanners(base({ 'acr-hz': entry, 'acr-sh': { type: 'acr', region: 'cn-shanghai', instanceId: 'cri-unit-sh' } }), quiet);
+    const err = (() => {
+      try {
+        broken.scanner('acr-hz');
+      } catch (e) {
+        return e as CallError;
+      }
+    })();
+    expect(err).toBeInstanceOf(CallError);
+    expect(err).toMatchObject({ kind: 'invalid', code: 'ConfigError', retryable: false });
+    expect(err?.message).toContain(expected);
+    expect(broken.scanner('acr-sh')).toBeDefined();
   });
 
   it('scannedBy gives the type and label of a configured scanner, and says "unknown" for another', () => {

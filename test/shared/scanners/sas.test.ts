@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { type AcrSimulator, acrSimRepoId, startAcrSimulator } from '../../../local/simulators/acr.js';
 import { ALIBABA_SIM_CREDENTIALS } from '../../../local/simulators/acs3Verifier.js';
 import { type SasSimulator, startSasSimulator } from '../../../local/simulators/sas.js';
 import { CallError } from '../../../shared/http/callError.js';
@@ -9,15 +10,24 @@ import type { ScanHandle, ScannerClient } from '../../../shared/scanners/scanner
 import { createRpcClient } from '../../../shared/vendors/alibaba/rpc.js';
 import { createSasApi, SAS_API_VERSION } from '../../../shared/vendors/alibaba/sas.js';
 
-/** The SAS scanner against the Security Center simulator on 127.0.0.1: real HTTP, real signatures. */
+/** The SAS scanner against the Security Center simulator on 127.0.0.1 (and ACR's, for repository ids): real HTTP, real signatures. */
 let sim: SasSimulator;
+let acr: AcrSimulator;
 let http: HttpClient;
 const env = { ALIBABA_CLOUD_ACCESS_KEY_ID: ALIBABA_SIM_CREDENTIALS.accessKeyId, ALIBABA_CLOUD_ACCESS_KEY_SECRET: ALIBABA_SIM_CREDENTIALS.accessKeySecret };
 const retry = { attempts: 3, baseDelayMs: 1, maxDelayMs: 5 };
 
 const scanner = (overrides: Record<string, unknown> = {}): ScannerClient =>
   sasScanner.create(
-    sasScanner.configSchema.parse({ type: 'sas', region: 'cn-hangzhou', instanceId: 'cri-unit', endpoint: sim.url, busyRetrySeconds: 7, ...overrides }),
+    sasScanner.configSchema.parse({
+      type: 'sas',
+      region: 'cn-hangzhou',
+      instanceId: 'cri-unit',
+      endpoint: sim.url,
+      acrEndpoint: acr.url,
+      busyRetrySeconds: 7,
+      ...overrides,
+    }),
     { http, retry, env, onRetry: () => undefined },
   );
 
@@ -60,14 +70,17 @@ const finish = async (client: ScannerClient, img: ImagePush, handle: ScanHandle,
 
 beforeAll(async () => {
   sim = await startSasSimulator();
+  acr = await startAcrSimulator();
   http = createHttpClient({ timeoutMs: 2000 });
 });
 afterAll(async () => {
   await http.close();
   await sim.close();
+  await acr.close();
 });
 beforeEach(() => {
   sim.calls.length = 0;
+  acr.calls.length = 0;
   sim.setTaskLimit(1000);
   sim.setQuota(10_000, 0);
 });
@@ -136,9 +149,13 @@ describe('starting scans', () => {
     const img = image('fresh-unsynced');
     const handle = await scanner().start(img);
     expect(sim.calls.map((c) => c.action)).toEqual(['PublicPreCheckImageScanTask', 'PublicSyncAndCreateImageScanTask']);
+    expect(acr.calls.map((c) => [c.action, c.params])).toEqual([
+      ['GetRepository', { InstanceId: 'cri-unit', RepoNamespaceName: 'unit', RepoName: 'fresh-unsynced' }],
+    ]);
     expect(JSON.parse(sim.calls[1]!.params.Images!)).toEqual([
       expect.objectContaining({
         registryType: 'acr',
+        repoId: acrSimRepoId('unit', 'fresh-unsynced'),
         instanceId: 'cri-unit',
         regionId: 'cn-hangzhou',
         repoNamespace: 'unit',
@@ -176,7 +193,8 @@ describe('starting scans', () => {
     sim.setBehaviour('unit/late-create', { lateCreateMs: 1500 });
     const quick = createHttpClient({ timeoutMs: 500 });
     try {
-      const client = sasScanner.create(sasScanner.configSchema.parse({ type: 'sas', region: 'cn-hangzhou', instanceId: 'cri-unit', endpoint: sim.url }), {
+      const config = { type: 'sas', region: 'cn-hangzhou', instanceId: 'cri-unit', endpoint: sim.url, acrEndpoint: acr.url };
+      const client = sasScanner.create(sasScanner.configSchema.parse(config), {
         http: quick,
         retry,
         env,
@@ -201,6 +219,121 @@ describe('starting scans', () => {
     await expect(api.preCheckImageScanTask({ Digests: '' })).rejects.toMatchObject({ code: 'UnfilteredScan' });
     await expect(api.syncAndCreateImageScanTask([])).rejects.toMatchObject({ code: 'UnfilteredScan' });
     expect(sim.calls).toHaveLength(0);
+  });
+});
+
+describe("the repository id (repoId) of PublicSyncAndCreateImageScanTask's images", () => {
+  const imported = (): Record<string, unknown>[] => {
+    const sync = sim.calls.find((c) => c.action === 'PublicSyncAndCreateImageScanTask');
+    return sync ? JSON.parse(sync.params.Images!) : [];
+  };
+
+  it('an image Security Center already knows needs no id: no GetRepository', async () => {
+    await scanner().start(image('known'));
+    expect(sim.count('PublicCreateImageScanTask')).toBe(1);
+    expect(acr.calls).toEqual([]);
+  });
+
+  it('each repository of a coalesced import is looked up once, its id on each of its entries', async () => {
+    const images = [image('ids-a-unsynced', { tags: ['x', 'y'], tag: 'x' }), image('ids-a-unsynced'), image('ids-b-unsynced')];
+    fulfilled(await scanner().startMany!(images));
+    expect(acr.calls.map((c) => c.params.RepoName).sort()).toEqual(['ids-a-unsynced', 'ids-b-unsynced']);
+    expect(imported().map((i) => [i.repoName, i.repoId])).toEqual([
+      ['ids-a-unsynced', acrSimRepoId('unit', 'ids-a-unsynced')],
+      ['ids-a-unsynced', acrSimRepoId('unit', 'ids-a-unsynced')],
+      ['ids-a-unsynced', acrSimRepoId('unit', 'ids-a-unsynced')],
+      ['ids-b-unsynced', acrSimRepoId('unit', 'ids-b-unsynced')],
+    ]);
+  });
+
+  it('a client keeps the ids it read: later imports of the same repository ask ACR no more, even calls running together', async () => {
+    const client = scanner({ maxImagesPerTask: 1 });
+    fulfilled(await client.startMany!([image('cached-unsynced'), image('cached-unsynced'), image('cached-unsynced')]));
+    await client.start(image('cached-unsynced'));
+    expect(sim.count('PublicSyncAndCreateImageScanTask')).toBe(4);
+    expect(acr.count('GetRepository')).toBe(1);
+    // Another instance's repository of the same name is another repository.
+    await scanner({ instanceId: 'cri-other' }).start(image('cached-unsynced'));
+    expect(acr.calls.map((c) => c.params.InstanceId)).toEqual(['cri-unit', 'cri-other']);
+  });
+
+  it("GetRepository goes to ACR's endpoint in the image's region unless acrEndpoint says where", async () => {
+    // Security Center's calls reach the simulator; any other request is recorded and refused before it leaves.
+    const elsewhere: string[] = [];
+    const guarded: HttpClient = {
+      send: async (req, target) => {
+        if (req.url.startsWith(sim.url)) return http.send(req, target);
+        elsewhere.push(new URL(req.url).origin);
+        throw new CallError({ kind: 'invalid', code: 'NotHere', message: 'not sent in tests' });
+      },
+      close: async () => undefined,
+    };
+    const config = sasScanner.configSchema.parse({ type: 'sas', region: 'cn-hangzhou', instanceId: 'cri-unit', endpoint: sim.url });
+    expect(config).not.toHaveProperty('acrEndpoint');
+    const client = sasScanner.create(config, { http: guarded, retry, env, onRetry: () => undefined });
+    const [result] = await client.startMany!([image('endpoint-unsynced', { region: 'cn-shanghai' })]);
+    expect(rejection(result).code).toBe('NotHere');
+    expect(elsewhere).toEqual(['https://cr.cn-shanghai.aliyuncs.com']);
+    expect(() => sasScanner.configSchema.parse({ type: 'sas', region: 'cn-hangzhou', acrEndpoint: 'ftp://x' })).toThrow();
+  });
+
+  it('without instanceId (ACR) or for Harbor, the entries go without repoId and ACR is not asked', async () => {
+    await scanner({ instanceId: undefined }).start(image('noinst-unsynced'));
+    await scanner({ instanceId: undefined, registryType: 'harbor' }).start(image('harbor-unsynced'));
+    const syncs = sim.calls.filter((c) => c.action === 'PublicSyncAndCreateImageScanTask').map((c) => JSON.parse(c.params.Images!)[0]);
+    expect(syncs.map((i) => [i.registryType, i.repoName])).toEqual([
+      ['acr', 'noinst-unsynced'],
+      ['harbor', 'harbor-unsynced'],
+    ]);
+    for (const entry of syncs) {
+      expect(entry).not.toHaveProperty('repoId');
+      expect(entry).not.toHaveProperty('instanceId');
+    }
+    expect(acr.calls).toEqual([]);
+  });
+
+  it('GetRepository refused: the scan fails naming cr:GetRepository, and nothing is imported', async () => {
+    acr.setBehaviour('unit/nolookup-unsynced', { denyGetRepository: true });
+    const [result] = await scanner().startMany!([image('nolookup-unsynced')]);
+    const err = rejection(result);
+    expect(err).toMatchObject({ kind: 'permission', code: 'NoPrivilege' });
+    expect(err.message).toContain('GetRepository');
+    expect(err.message).toContain('RAM action cr:GetRepository');
+    expect(err.message).toContain('unit/nolookup-unsynced');
+    expect(sim.count('PublicSyncAndCreateImageScanTask')).toBe(0);
+  });
+
+  it('a failed lookup is not kept: the next start asks again', async () => {
+    acr.setBehaviour('unit/retry-lookup-unsynced', { failFirst: 3, failWith: 'unavailable' });
+    const client = scanner();
+    const err = rejection((await client.startMany!([image('retry-lookup-unsynced')]))[0]);
+    expect(err).toMatchObject({ kind: 'unavailable', retryable: true });
+    await client.start(image('retry-lookup-unsynced'));
+    expect(imported()[0]).toMatchObject({ repoId: acrSimRepoId('unit', 'retry-lookup-unsynced') });
+  });
+
+  it('the simulator refuses an ACR EE entry without repoId or with another repository’s', async () => {
+    const api = createSasApi(createRpcClient({ http, endpoint: sim.url, version: SAS_API_VERSION, credentials: () => ALIBABA_SIM_CREDENTIALS, retry }));
+    const entry = {
+      registryType: 'acr' as const,
+      instanceId: 'cri-unit',
+      regionId: 'cn-hangzhou',
+      repoNamespace: 'unit',
+      repoName: 'strict-unsynced',
+      digest: hexOf(image('strict-unsynced')),
+      createTime: 1,
+      updateTime: 1,
+    };
+    await expect(api.syncAndCreateImageScanTask([entry])).rejects.toMatchObject({
+      code: 'InvalidParameter',
+      message: expect.stringContaining('repoId is required'),
+    });
+    await expect(api.syncAndCreateImageScanTask([{ ...entry, repoId: acrSimRepoId('unit', 'other') }])).rejects.toMatchObject({
+      code: 'InvalidParameter',
+    });
+    await expect(api.syncAndCreateImageScanTask([{ ...entry, repoId: acrSimRepoId('unit', 'strict-unsynced') }])).resolves.toMatchObject({
+      taskId: expect.any(String),
+    });
   });
 });
 

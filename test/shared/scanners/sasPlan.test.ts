@@ -2,7 +2,16 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseFullConfig } from '../../../local/fullConfig.js';
 import type { ImagePush } from '../../../shared/messages/image.js';
-import { bareRepoName, evenChunks, planSasScanCalls, type SasPlanOptions } from '../../../shared/scanners/sasPlan.js';
+import {
+  acrRepositoryKey,
+  acrRepositoryOf,
+  bareRepoName,
+  evenChunks,
+  planSasScanCalls,
+  repositoriesToIdentify,
+  type SasPlanOptions,
+  withRepoIds,
+} from '../../../shared/scanners/sasPlan.js';
 import { bareDigest, sasEndpoint } from '../../../shared/vendors/alibaba/sas.js';
 
 const hex = (n: number) => n.toString(16).padStart(64, '0');
@@ -188,6 +197,57 @@ describe('planSasScanCalls: the filters of each create call', () => {
   });
 });
 
+describe("repoId on PublicSyncAndCreateImageScanTask's entries", () => {
+  const images = [push('api', 1, { tags: ['v1', 'latest'] }), push('web', 2), push('api', 3, { namespace: 'team-b' }), push('api', 4)];
+
+  it('the plan names no id itself: the scanner reads them', () => {
+    for (const entry of planSasScanCalls(images, opts)[0]!.sync) expect(entry).not.toHaveProperty('repoId');
+  });
+
+  it('asks for each ACR repository of a call once, by instance, namespace and bare name', () => {
+    const [call] = planSasScanCalls(images, opts);
+    expect(repositoriesToIdentify(call!.sync)).toEqual([
+      { instanceId: 'cri-abc', namespace: 'team-a', name: 'api' },
+      { instanceId: 'cri-abc', namespace: 'team-a', name: 'web' },
+      { instanceId: 'cri-abc', namespace: 'team-b', name: 'api' },
+    ]);
+    expect(repositoriesToIdentify(planSasScanCalls([push('team-a/api', 1)], opts)[0]!.sync)).toEqual([
+      { instanceId: 'cri-abc', namespace: 'team-a', name: 'api' },
+    ]);
+  });
+
+  it('none where the id cannot be known: ACR without an instance id, Harbor, Quay', () => {
+    const { instanceId: _, ...noInstance } = opts;
+    for (const registryType of ['acr', 'harbor', 'quay'] as const) {
+      const [call] = planSasScanCalls(images, { ...noInstance, registryType });
+      expect(repositoriesToIdentify(call!.sync)).toEqual([]);
+      expect(call!.sync.every((e) => acrRepositoryOf(e) === undefined)).toBe(true);
+    }
+    // An instance id with Harbor would be a config mistake: still no ACR lookup for a Harbor image.
+    expect(repositoriesToIdentify(planSasScanCalls(images, { ...opts, registryType: 'harbor' })[0]!.sync)).toEqual([]);
+  });
+
+  it('puts each id on every entry of its repository, and leaves the others as they are', () => {
+    const [call] = planSasScanCalls(images, opts);
+    const ids = new Map([
+      [acrRepositoryKey({ instanceId: 'cri-abc', namespace: 'team-a', name: 'api' }), 'crr-a'],
+      [acrRepositoryKey({ instanceId: 'cri-abc', namespace: 'team-b', name: 'api' }), 'crr-b'],
+    ]);
+    const out = withRepoIds(call!.sync, ids);
+    expect(out.map((e) => [`${e.repoNamespace}/${e.repoName}:${e.tag}`, e.repoId])).toEqual([
+      ['team-a/api:v1', 'crr-a'],
+      ['team-a/api:latest', 'crr-a'],
+      ['team-a/web:v2', undefined],
+      ['team-b/api:v3', 'crr-b'],
+      ['team-a/api:v4', 'crr-a'],
+    ]);
+    expect(out[2]).not.toHaveProperty('repoId');
+    // The keys in the order of the API doc's example: registryType, repoId, instanceId, …
+    expect(Object.keys(out[0]!).slice(0, 3)).toEqual(['registryType', 'repoId', 'instanceId']);
+    expect(out[0]).toEqual({ ...call!.sync[0], repoId: 'crr-a' });
+  });
+});
+
 describe('digests and endpoints', () => {
   it('bareDigest accepts a digest with or without sha256:, in either case', () => {
     expect(bareDigest(`sha256:${hex(7)}`)).toBe(hex(7));
@@ -224,6 +284,12 @@ describe('the sas scanner entry in the config', () => {
     }
   };
 
+  it('takes acrEndpoint, where GetRepository is asked', () => {
+    expect(parseFullConfig(doc({ type: 'sas', region: 'cn-hangzhou', acrEndpoint: 'http://127.0.0.1:9' })).scanners.sas).toMatchObject({
+      acrEndpoint: 'http://127.0.0.1:9',
+    });
+  });
+
   it('fills in the defaults', () => {
     expect(parseFullConfig(doc({ type: 'sas', region: 'cn-hangzhou' })).scanners.sas).toEqual({
       type: 'sas',
@@ -240,6 +306,7 @@ describe('the sas scanner entry in the config', () => {
     expect(error({ type: 'sas', region: 'cn-hangzhou', maxImagesPerTask: 0 })).toContain('scanners.sas.maxImagesPerTask');
     expect(error({ type: 'sas', region: 'cn-hangzhou', maxImagesPerTask: 101 })).toContain('scanners.sas.maxImagesPerTask');
     expect(error({ type: 'sas', region: 'cn-hangzhou', endpoint: 'ftp://x' })).toContain('scanners.sas.endpoint');
+    expect(error({ type: 'sas', region: 'cn-hangzhou', acrEndpoint: 'not a url' })).toContain('scanners.sas.acrEndpoint');
   });
 
   it('the ACR scanner takes engine "acr" or "sas" and nothing else', () => {

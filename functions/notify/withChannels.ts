@@ -1,0 +1,15 @@
+import type { Logger } from '@aws-lambda-powertools/logger';
+import { checkChannelEntries } from '../../shared/channels/index.js';
+import type { HttpRuntime } from '../../shared/runtime/withHttp.js';
+
+/** notify's runtime: the channels of the config checked; a broken entry's problem, by channel name. */
+export interface NotifyRuntime extends HttpRuntime {
+  channelProblems: Record<string, string>;
+}
+
+/** A broken channel entry fails only its own messages (dead-lettered with the problem); the other channels post. */
+export const withChannels = (base: HttpRuntime, log: Logger): NotifyRuntime => {
+  const { config, problems } = checkChannelEntries(base.config);
+  for (const [channel, problem] of Object.entries(problems)) log.error('channel entry is invalid: its messages are dead-lettered', { channel, problem });
+  return { ...base, config, channelProblems: problems };
+};
