@@ -31,6 +31,8 @@ export interface FuzzOptions {
   slowClients?: number;
   /** How long a slow client waits to be cut off. */
   slowClientLimitMs?: number;
+  /** Resolves once a server that refused a connection is back (restarted after a crash). */
+  whenDown?: () => Promise<void>;
 }
 
 export type AnswerClass = '2xx' | '3xx' | '4xx' | '5xx' | 'aborted by us' | 'closed without answer' | 'no answer in time' | 'connection refused';
@@ -43,6 +45,8 @@ export interface FuzzTally {
   byStatus: Record<string, number>;
   /** Jobs the webhook said it accepted (queued) for these requests: each one a leak. */
   acceptedJobs: number;
+  /** Requests the server closed or left without an answer, by case. */
+  unanswered: Record<string, number>;
   /** Requests answered 2xx or 5xx: the case and the status, the first 20. */
   unexpected: { name: string; status: number }[];
   /** Slow clients the server cut off in time, of those started. */
@@ -355,7 +359,15 @@ const hostileCase = (rng: Random, t: FuzzTarget): Case => {
         name: 'fetch: wrong content type',
         method: 'POST',
         path: `/webhooks/acr?token=${token}`,
-        headers: { 'content-type': rng.pick(['text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', 'application/json\u0000']) },
+        headers: {
+          'content-type': rng.pick([
+            'text/plain',
+            'application/x-www-form-urlencoded',
+            'multipart/form-data; boundary=x',
+            'application/jsonx',
+            'application/json-patch+json',
+          ]),
+        },
         body: acrBody,
       };
     case 18:
@@ -404,9 +416,10 @@ const sendRaw = (url: URL, bytes: string | Buffer, abort: boolean, timeoutMs = 8
     const timer = setTimeout(() => finish({ klass: 'no answer in time' }), timeoutMs);
     socket.on('data', (d) => {
       text += d.toString('latin1');
-      const status = /^HTTP\/1\.[01] (\d{3})/.exec(text)?.[1];
       // A 100 Continue is not the answer; the final status follows it.
-      if (status && status !== '100' && text.includes('\r\n\r\n')) finish({ status: Number(status), klass: classOf(Number(status)) });
+      const final = text.replace(/^(HTTP\/1\.[01] 1\d\d[^\r]*\r\n(?:[^\r]+\r\n)*\r\n)+/, '');
+      const status = /^HTTP\/1\.[01] (\d{3})/.exec(final)?.[1];
+      if (status && !status.startsWith('1') && final.includes('\r\n\r\n')) finish({ status: Number(status), klass: classOf(Number(status)) });
     });
     socket.on('close', () => finish({ klass: 'closed without answer' }));
     socket.on('error', (err: NodeJS.ErrnoException) => finish({ klass: err.code === 'ECONNREFUSED' ? 'connection refused' : 'closed without answer' }));
@@ -457,6 +470,7 @@ const slowClient = (url: URL, limitMs: number): Promise<boolean> =>
     socket.on('connect', () => socket.write('POST /webhooks/acr HTTP/1.1\r\nHost: x\r\n'));
     socket.on('close', () => end(true));
     socket.on('error', () => end(true));
+    socket.resume(); // the server's 408, read so that its close arrives
   });
 
 export const isAlive = async (url: string): Promise<boolean> => {
@@ -492,6 +506,7 @@ export const runFuzz = async (opts: FuzzOptions): Promise<FuzzTally> => {
     },
     byStatus: {},
     acceptedJobs: 0,
+    unanswered: {},
     unexpected: [],
     slowClientsCut: 0,
     slowClients: opts.slowClients ?? 0,
@@ -517,6 +532,8 @@ export const runFuzz = async (opts: FuzzOptions): Promise<FuzzTally> => {
         if ((answer.status < 400 || answer.status >= 500) && tally.unexpected.length < 20) tally.unexpected.push({ name: c.name, status: answer.status });
       }
       tally.acceptedJobs += answer.accepted ?? 0;
+      if (answer.klass === 'connection refused') await opts.whenDown?.();
+      if (answer.klass === 'closed without answer' || answer.klass === 'no answer in time') tally.unanswered[c.name] = (tally.unanswered[c.name] ?? 0) + 1;
     }
   };
   await Promise.all(Array.from({ length: opts.concurrency ?? 16 }, worker));
@@ -564,6 +581,13 @@ export const formatTally = (t: FuzzTally): string[] => {
       .map(([s, n]) => `${s} ×${n}`)
       .join(' · ')}`,
     `  slow-header clients cut off by the server: ${t.slowClientsCut} of ${t.slowClients}`,
+    ...(Object.keys(t.unanswered).length
+      ? [
+          `  closed or left without an answer: ${Object.entries(t.unanswered)
+            .map(([name, n]) => `${name} ×${n}`)
+            .join(' · ')}`,
+        ]
+      : []),
     ...(t.unexpected.length ? [`  unexpected answers: ${t.unexpected.map((u) => `${u.name} → ${u.status}`).join('; ')}`] : []),
   ];
 };
@@ -591,6 +615,7 @@ const startChild = (): Promise<Child> =>
   new Promise((resolve, reject) => {
     const child = fork(fileURLToPath(import.meta.url), ['--serve'], { execArgv: process.execArgv, stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
     const stderr: string[] = [];
+    child.on('error', () => {});
     child.stderr?.on('data', (d: Buffer) => {
       stderr.push(d.toString('utf8'));
       if (stderr.length > 50) stderr.shift();
@@ -615,7 +640,10 @@ const askStats = (child: Child): Promise<StackStats> =>
       resolve(m.stats as StackStats);
     };
     child.process.on('message', onStats);
-    child.process.send('stats');
+    if (!child.process.connected) return reject(new Error('local mode is gone'));
+    child.process.send('stats', (err) => {
+      if (err) reject(err);
+    });
   });
 
 /** Where a crash happened: the first line of its error and the first frame in this repository. */
@@ -632,33 +660,57 @@ export const hostileRun = async (opts: { count?: number; timeLimitMs?: number; s
   let child = await startChild();
   const crashes: string[] = [];
   let stopping = false;
+  let restarted: Promise<void> = Promise.resolve();
+  // What each local mode (one per restart) last said: a crash takes its counters with it.
+  const lastStats: StackStats[] = [await askStats(child)];
+  const before = lastStats[0]!;
   const watch = (c: Child) => {
-    c.process.once('exit', async () => {
+    c.process.once('exit', () => {
       if (stopping) return;
       crashes.push(crashLine(c.stderr.join('')));
-      child = await startChild();
-      watch(child);
+      restarted = startChild().then((next) => {
+        child = next;
+        lastStats.push(before);
+        watch(next);
+      });
     });
   };
   watch(child);
-  const before = await askStats(child);
+  const poll = setInterval(() => {
+    const generation = lastStats.length - 1;
+    askStats(child).then(
+      (stats) => {
+        if (generation === lastStats.length - 1) lastStats[generation] = stats;
+      },
+      () => {},
+    );
+  }, 1000);
   const target = () => ({ url: child.url, acrSecret: DEMO_SECRET, harborSecret: DEMO_SECRET });
-  const tally = await runFuzz({ target, count: opts.count ?? 3000, timeLimitMs: opts.timeLimitMs ?? 60_000, seed: opts.seed ?? 1, slowClients: 4 });
+  const tally = await runFuzz({
+    target,
+    count: opts.count ?? 3000,
+    timeLimitMs: opts.timeLimitMs ?? 60_000,
+    seed: opts.seed ?? 1,
+    slowClients: 4,
+    whenDown: () => restarted,
+  });
   // A job that slipped through reaches its vendor within a scan batching window.
   await new Promise((r) => setTimeout(r, 3000));
-  const after = await askStats(child);
+  await restarted;
+  clearInterval(poll);
+  lastStats[lastStats.length - 1] = await askStats(child);
   stopping = true;
   child.process.kill('SIGTERM');
-  const vendorCalls = Object.values(after.vendorCalls).reduce((a, b) => a + b, 0);
+  const after = lastStats.at(-1)!;
+  const sum = (f: (s: StackStats) => number) => lastStats.reduce((n, s) => n + f(s), 0);
+  const vendors = Object.keys(after.vendorCalls).map((k) => [k, sum((s) => s.vendorCalls[k] ?? 0)] as const);
   return [
     `hostile run against local mode (the demo stack, as npm start runs it) · seed ${opts.seed ?? 1}`,
     ...formatTally(tally),
-    `  crashes: ${crashes.length}${crashes.length ? ` (${[...new Set(crashes)].join(' | ')})` : ''} · answering after the run: ${tally.alive ? 'yes' : 'NO'}`,
-    `  invalid requests that reached a queue: ${tally.acceptedJobs} jobs accepted, ${after.queuedMessages} messages in the queues and DLQs`,
-    `  …or a vendor: ${vendorCalls} calls (${Object.entries(after.vendorCalls)
-      .map(([k, v]) => `${k} ${v}`)
-      .join(', ')}) · chat posts: ${after.chatPosts}${crashes.length ? ' (since the last restart)' : ''}`,
-    `  RSS of local mode: before ${mb(before.rssBytes)}, after ${mb(after.rssBytes)}`,
+    `  crashes: ${crashes.length}${crashes.length ? ` (${[...new Set(crashes)].join(' | ')}; each restarted)` : ''} · answering at the end of the run: ${tally.alive ? 'yes' : 'NO'}`,
+    `  invalid requests that reached a queue: ${tally.acceptedJobs} jobs accepted, ${sum((s) => s.queuedMessages)} messages in the queues and DLQs`,
+    `  …or a vendor: ${vendors.reduce((n, [, v]) => n + v, 0)} calls (${vendors.map(([k, v]) => `${k} ${v}`).join(', ')}) · chat posts: ${sum((s) => s.chatPosts)}`,
+    `  RSS of local mode: before ${mb(before.rssBytes)}, after ${mb(after.rssBytes)}${crashes.length ? ` (the process started after the last crash)` : ''}`,
   ];
 };
 

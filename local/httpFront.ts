@@ -189,6 +189,12 @@ export const startHttpFront = async (handler: HttpHandler, port: number, opts: H
     },
   );
   server.on('clientError', refuseRaw);
+  // No WebSocket route here: an upgrade request is an unmatched route.
+  server.on('upgrade', (_req: IncomingMessage, socket: Duplex) => {
+    socket.on('error', () => socket.destroy());
+    const body = messageBody(404);
+    socket.end(`HTTP/1.1 404 Not Found\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
+  });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => {

@@ -44,6 +44,11 @@ export interface StackOptions {
   /** Overrides the notify queue's batching window from queues.json (tests keep it short). */
   notifyBatchingWindowSeconds?: number;
   onPost?: (post: ChatPost) => void;
+  /**
+   * `false` starts even with broken scanner or channel entries, as a deploy whose config was never checked would
+   * run: the functions then fail only the jobs that need those entries. Default: refuse to start.
+   */
+  checkConfig?: boolean;
 }
 
 /**
@@ -94,7 +99,7 @@ export const startStack = async (opts: StackOptions = {}) => {
   let notifying: NotifyRuntime;
   try {
     const config = await loadConfig(env, awsSsmReader);
-    parseFullConfig(config);
+    if (opts.checkConfig !== false) parseFullConfig(config);
     runtime = {
       config,
       queue: createJobQueue(queues.sqs, queues.urls),

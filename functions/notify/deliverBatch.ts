@@ -3,7 +3,9 @@ import type { SQSRecord } from 'aws-lambda';
 import { localeOf } from '../../shared/channels/i18n.js';
 import { channelPlugin } from '../../shared/channels/index.js';
 import { buildNotice, summaryNotice } from '../../shared/channels/notice.js';
+import { recordMetric, recordSeconds } from '../../shared/logging/metrics.js';
 import { NotifyJob } from '../../shared/messages/jobs.js';
+import { opsNotices } from '../../shared/queue/opsNotices.js';
 import { parseRecord, receiveCount } from '../../shared/queue/records.js';
 import { type ChatTarget, type Delivery, OUT_OF_TIME, postNotice } from './postNotice.js';
 import { postsPerBatch, splitForRateLimit } from './rateLimit.js';
@@ -89,9 +91,12 @@ const deliverToChannel = async (rt: NotifyRuntime, log: Logger, channel: string,
   let waiting: Extract<Delivery, { result: 'deferred' }> | undefined;
   for (const unit of [...singles.map((e) => [e]), ...(combined.length > 0 ? [combined] : [])]) {
     const context: LogContext =
-      unit.length === 1 ? { jobId: unit[0]!.job.jobId, channel, outcome: unit[0]!.job.outcome.status } : { channel, jobIds: unit.map((e) => e.job.jobId) };
+      unit.length === 1
+        ? { jobId: unit[0]!.job.jobId, channel, channelType: config.type, outcome: unit[0]!.job.outcome.status }
+        : { channel, channelType: config.type, jobIds: unit.map((e) => e.job.jobId) };
     const delivery: Delivery = waiting ?? (await post(rt, log, target, unit, timeLeftMs, context));
     if (delivery.result === 'deferred') waiting = delivery;
+    recordDelivery(config.type, unit, delivery, rt.now());
     settled.push(...(await settle(rt, log, unit, delivery, context)));
   }
   return settled;
@@ -104,6 +109,16 @@ const post = (rt: NotifyRuntime, log: Logger, target: ChatTarget, unit: Entry[],
   return postNotice(rt, target, { job: unit[0]!.job, notice, now: rt.now() }, throttledSoFar(unit), timeLeftMs, (err, attempt, delayMs) =>
     log.warn('chat post retried', { ...context, code: err.code, attempt, delayMs }),
   );
+};
+
+/** MessageDelivered, MessageFailed (on the last try or dead-lettered) and MessageThrottled by channel type; push-to-message time. */
+const recordDelivery = (channelType: string, unit: Entry[], delivery: Delivery, now: Date) => {
+  const dimension: [string, string] = ['channelType', channelType];
+  if (delivery.result === 'delivered') {
+    recordMetric('MessageDelivered', dimension, unit.length);
+    for (const { job } of unit) if (job.receivedAt) recordSeconds('PushToMessageSeconds', (now.getTime() - Date.parse(job.receivedAt)) / 1000);
+  } else if (delivery.result === 'deferred' && delivery.code !== OUT_OF_TIME) recordMetric('MessageThrottled', dimension, unit.length);
+  else if (delivery.result === 'dead') recordMetric('MessageFailed', dimension, unit.length);
 };
 
 const settle = async (rt: NotifyRuntime, log: Logger, unit: Entry[], delivery: Delivery, context: LogContext): Promise<Settled[]> => {
@@ -137,15 +152,18 @@ const settle = async (rt: NotifyRuntime, log: Logger, unit: Entry[], delivery: D
     case 'failed': {
       const last = unit.some((e) => receiveCount(e.record) >= rt.maxReceiveCount.notify);
       const error = (delivery.error as Error).message;
-      if (last) log.error(`${what} not delivered after its last try: the queue moves it to the DLQ`, { ...context, error });
-      else log.warn(`${what} not delivered yet, SQS will redeliver`, { ...context, error });
+      if (last) {
+        log.error(`${what} not delivered after its last try: the queue moves it to the DLQ`, { ...context, error });
+        recordMetric('MessageFailed', ['channelType', String(context.channelType)], unit.length);
+        await tellOps(rt, unit, `not delivered after ${rt.maxReceiveCount.notify} tries: ${error}`);
+      } else log.warn(`${what} not delivered yet, SQS will redeliver`, { ...context, error });
       return unit.map((e) => failed(e, delivery.error));
     }
   }
 };
 
-const deadLetter = async (rt: NotifyRuntime, entries: Entry[], reason: string): Promise<Settled[]> =>
-  Promise.all(
+const deadLetter = async (rt: NotifyRuntime, entries: Entry[], reason: string): Promise<Settled[]> => {
+  const settled = await Promise.all(
     entries.map((e) =>
       rt.queue.sendToDeadLetter('notify', e.record.body, reason).then(
         () => done(e),
@@ -153,3 +171,20 @@ const deadLetter = async (rt: NotifyRuntime, entries: Entry[], reason: string): 
       ),
     ),
   );
+  await tellOps(rt, entries, reason);
+  return settled;
+};
+
+/** The ops channels hear of messages that will never be posted; failing to tell them never fails the batch. */
+const tellOps = async (rt: NotifyRuntime, entries: Entry[], reason: string) => {
+  const finishedAt = rt.now().toISOString();
+  const notices = entries.flatMap(({ job }) =>
+    opsNotices(
+      rt.config.opsChannels,
+      job,
+      { type: job.scannerType, label: labelOf(job) },
+      { queue: 'notify', reason: `${job.channel}: ${reason}`, finishedAt },
+    ),
+  );
+  if (notices.length > 0) await rt.queue.sendNotify(notices).catch(() => undefined);
+};

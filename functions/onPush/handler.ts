@@ -1,6 +1,8 @@
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2 } from 'aws-lambda';
 import { functionLogger } from '../../shared/logging/logger.js';
+import { recordMetric } from '../../shared/logging/metrics.js';
 import { loadRuntime, once, type Runtime } from '../../shared/runtime/runtime.js';
 import { planJobs } from './planJobs.js';
 import { readRequest, type WebhookHttpRequest } from './readRequest.js';
@@ -12,6 +14,9 @@ export interface WebhookHttpResponse {
   headers: Record<string, string>;
   body: string;
 }
+
+/** The `reason` dimension of WebhookRejected, by the status a refusal answers. */
+const REJECTED: Record<number, string> = { 400: 'invalid_payload', 401: 'unauthorized', 404: 'unknown_source', 413: 'too_large', 415: 'unsupported_type' };
 
 const reply = (statusCode: number, body: unknown): WebhookHttpResponse => ({
   statusCode,
@@ -25,10 +30,15 @@ const reply = (statusCode: number, body: unknown): WebhookHttpResponse => ({
  */
 export const handleWebhook = async (rt: Runtime, req: WebhookHttpRequest): Promise<WebhookHttpResponse> => {
   const read = readRequest(rt.config, req);
-  if ('error' in read) return reply(read.statusCode, { error: read.error });
+  if ('error' in read) {
+    recordMetric('WebhookRejected', ['reason', REJECTED[read.statusCode] ?? `http_${read.statusCode}`]);
+    return reply(read.statusCode, { error: read.error });
+  }
   const plan = planJobs(rt.config, read, rt.now().toISOString());
   if (plan.scans.length > 0) await rt.queue.sendScanJobs(plan.scans);
   if (plan.notices.length > 0) await rt.queue.sendResults(plan.notices);
+  for (const job of plan.accepted) log.info('job accepted', { source: req.source, ...job });
+  recordMetric('WebhookAccepted');
   return reply(202, { accepted: plan.accepted.length, ignored: plan.ignored, jobs: plan.accepted });
 };
 
@@ -45,6 +55,6 @@ export const createOnPush = (runtime: () => Promise<Runtime>) =>
     const level = res.statusCode >= 400 ? 'warn' : 'info';
     log[level]('webhook answered', { source: event.pathParameters?.source, status: res.statusCode, reply: res.body.slice(0, 500) });
     return res;
-  });
+  }).use(injectLambdaContext(log));
 
 export const handler = createOnPush(once(() => loadRuntime()));

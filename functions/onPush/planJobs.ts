@@ -1,6 +1,6 @@
-import { randomUUID } from 'node:crypto';
 import { type Config, REGISTRY_SCANNER } from '../../shared/config/config.js';
 import type { ImagePush } from '../../shared/messages/image.js';
+import { jobIdFor, resultJobKey, scanJobKey } from '../../shared/messages/jobId.js';
 import type { NotifyJob, ScanJob } from '../../shared/messages/jobs.js';
 import { notifyJobs } from '../../shared/messages/notifyJobs.js';
 import { shouldNotify } from '../../shared/report/threshold.js';
@@ -37,6 +37,7 @@ const describePush = (p: ImagePush) => `${p.namespace}/${p.repository}${p.tag ? 
  * one notify job per channel of its route — unless the route's threshold calls it a pass.
  */
 export const planJobs = (config: Config, { sourceConfig, parsed }: WebhookRead, receivedAt: string): JobPlan => {
+  const at = new Date(receivedAt);
   const plan: JobPlan = { scans: [], notices: [], accepted: [], ignored: [...parsed.ignored] };
   const unrouted = (push: ImagePush, registryResult: boolean, event?: string) => {
     const other = config.routes[matchRoute(config, push, !registryResult)];
@@ -55,7 +56,8 @@ export const planJobs = (config: Config, { sourceConfig, parsed }: WebhookRead, 
       continue;
     }
     if (plan.scans.some((j) => j.route === route && j.image.digest === push.digest)) continue;
-    const job: ScanJob = { kind: 'scan', v: 1, jobId: randomUUID(), route, scanner: matched.scanner, channels: matched.channels, image: push, receivedAt };
+    const identity = { route, scanner: matched.scanner, image: push };
+    const job: ScanJob = { kind: 'scan', v: 1, jobId: jobIdFor(scanJobKey(identity), at), ...identity, channels: matched.channels, receivedAt };
     plan.scans.push(job);
     plan.accepted.push({ jobId: job.jobId, image: describePush(push), scanner: job.scanner });
   }
@@ -76,8 +78,9 @@ export const planJobs = (config: Config, { sourceConfig, parsed }: WebhookRead, 
       });
       continue;
     }
-    const subject = { jobId: randomUUID(), route, scanner: REGISTRY_SCANNER, channels: matched.channels, image: result.image };
     const times = { finishedAt: result.finishedAt ?? receivedAt, scanStartedAt: result.scanStartedAt };
+    const jobId = jobIdFor(resultJobKey({ route, image: result.image, outcome: result.outcome, finishedAt: times.finishedAt }), at);
+    const subject = { jobId, route, scanner: REGISTRY_SCANNER, channels: matched.channels, image: result.image, receivedAt };
     plan.notices.push(...notifyJobs(subject, registry, result.outcome, times));
     plan.accepted.push({ jobId: subject.jobId, image: describePush(result.image), scanner: REGISTRY_SCANNER });
   }

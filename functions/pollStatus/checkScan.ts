@@ -1,5 +1,6 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { SQSRecord } from 'aws-lambda';
+import { recordMetric, recordSeconds } from '../../shared/logging/metrics.js';
 import { type Outcome, PollJob } from '../../shared/messages/jobs.js';
 import { notifyJobs } from '../../shared/messages/notifyJobs.js';
 import { handleJobFailure } from '../../shared/queue/jobFailure.js';
@@ -21,6 +22,7 @@ export const checkScan = async (rt: ScannerRuntime, log: Logger, record: SQSReco
     const client = rt.scanner(job.scanner);
     const status = await client.check(job.image, job.scan.handle);
     const now = rt.now();
+    const scannerType: [string, string] = ['scannerType', rt.scannedBy(job.scanner).type];
     const notify = (outcome: Outcome) =>
       rt.queue.sendNotify(notifyJobs(job, rt.scannedBy(job.scanner), outcome, { finishedAt: now.toISOString(), scanStartedAt: job.scan.startedAt }));
     const ageSeconds = (now.getTime() - Date.parse(job.scan.startedAt)) / 1000;
@@ -28,6 +30,8 @@ export const checkScan = async (rt: ScannerRuntime, log: Logger, record: SQSReco
     if (status.state === 'complete') {
       const report = Report.parse(await client.report(job.image, job.scan.handle));
       log.info('scan complete', { ...context, counts: report.counts, ageSeconds });
+      recordMetric('ScanCompleted', scannerType);
+      recordSeconds('ScanSeconds', ageSeconds, scannerType);
       const outcome = { status: 'complete' as const, report };
       // A route missing from a changed config sets no threshold: better a message too many than a lost one.
       const route = rt.config.routes[job.route];
@@ -40,12 +44,14 @@ export const checkScan = async (rt: ScannerRuntime, log: Logger, record: SQSReco
     }
     if (status.state === 'failed') {
       log.warn('scan failed', { ...context, reason: status.reason });
+      recordMetric('ScanFailed', scannerType);
       await notify({ status: 'failed', reason: status.reason });
       return;
     }
     const secondsToDeadline = (Date.parse(job.scan.deadline) - now.getTime()) / 1000;
     if (secondsToDeadline <= 0) {
       log.warn('scan timed out', { ...context, ageSeconds });
+      recordMetric('ScanTimedOut', scannerType);
       await notify({ status: 'timed_out', waitedSeconds: Math.round(ageSeconds) });
       return;
     }

@@ -3,7 +3,7 @@ import type { SQSRecord } from 'aws-lambda';
 import { IntakeJob, type NotifyJob } from '../../shared/messages/jobs.js';
 import { parseRecord, receiveCount } from '../../shared/queue/records.js';
 import type { Runtime } from '../../shared/runtime/runtime.js';
-import { mergeSameImage, type QueuedScanJob } from './mergeScans.js';
+import { logJoined, mergeSameImage, type QueuedScanJob } from './mergeScans.js';
 
 /**
  * Records from the FIFO intake queue, whose deduplication dropped repeated webhooks. Pushes move on to the scan
@@ -24,6 +24,7 @@ export const forwardIntake = async (rt: Runtime, log: Logger, records: SQSRecord
     }
   });
   const scans = mergeSameImage(pushes);
+  logJoined(log, scans);
   const forward = async (indexes: number[], send: () => Promise<void>) => {
     if (indexes.length === 0) return;
     try {

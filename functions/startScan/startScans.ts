@@ -2,13 +2,14 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import type { SQSRecord } from 'aws-lambda';
 import { CallError } from '../../shared/http/callError.js';
 import { settleLimited } from '../../shared/http/concurrency.js';
+import { recordMetric } from '../../shared/logging/metrics.js';
 import { ScanJob } from '../../shared/messages/jobs.js';
 import { notifyJobs } from '../../shared/messages/notifyJobs.js';
 import { handleJobFailure } from '../../shared/queue/jobFailure.js';
 import { parseRecord, receiveCount } from '../../shared/queue/records.js';
 import type { ScannerRuntime } from '../../shared/runtime/withScanners.js';
 import type { ScanHandle } from '../../shared/scanners/scanner.js';
-import { mergeSameImage, type QueuedScanJob, type Scan } from './mergeScans.js';
+import { logJoined, mergeSameImage, type QueuedScanJob, type Scan } from './mergeScans.js';
 
 type Results = PromiseSettledResult<void>[];
 const STARTS_AT_ONCE = 8;
@@ -29,6 +30,7 @@ const queueFirstCheck = async (rt: ScannerRuntime, log: Logger, { job }: Scan, h
   const now = rt.now();
   const { polling } = rt.config;
   log.info('scan started', { jobId: job.jobId, scanner: job.scanner, image: job.image });
+  recordMetric('ScanStarted', ['scannerType', rt.scannedBy(job.scanner).type]);
   await rt.queue.sendPoll(
     {
       ...job,
@@ -91,7 +93,9 @@ export const startScans = async (rt: ScannerRuntime, log: Logger, records: SQSRe
     }
   });
   const byScanner = new Map<string, Scan[]>();
-  for (const scan of mergeSameImage(ready)) byScanner.set(scan.job.scanner, [...(byScanner.get(scan.job.scanner) ?? []), scan]);
+  const scans = mergeSameImage(ready);
+  logJoined(log, scans);
+  for (const scan of scans) byScanner.set(scan.job.scanner, [...(byScanner.get(scan.job.scanner) ?? []), scan]);
   await Promise.all(
     [...byScanner].map(async ([scannerKey, scans]) => {
       const started = await startGroup(rt, scannerKey, scans);

@@ -63,9 +63,13 @@ export const NotifyJob = z.object({
    */
   scannerLabel: z.string().min(1).optional(),
   image: ImagePush,
+  /** When onPush received the push or result: the start of push-to-message time. */
+  receivedAt: z.iso.datetime().optional(),
   outcome: Outcome,
   scanStartedAt: z.iso.datetime().optional(),
   finishedAt: z.iso.datetime(),
+  /** A notice to the config's ops channels about a dead-lettered job: its own failure is not reported again. */
+  ops: z.literal(true).optional(),
   /** Throttled replies this channel gave for this message so far: each next wait doubles. */
   throttled: z.number().int().positive().optional(),
 });

@@ -2,7 +2,7 @@ import type { ImagePush } from './image.js';
 import type { NotifyJob, Outcome, ScanJob } from './jobs.js';
 
 /** What a notify job is built from: a scan or poll job, or a registry's own scan result arriving at the webhook. */
-export type NotifySubject = Pick<ScanJob, 'jobId' | 'route' | 'scanner' | 'channels'> & { image: ImagePush };
+export type NotifySubject = Pick<ScanJob, 'jobId' | 'route' | 'scanner' | 'channels'> & { image: ImagePush; receivedAt?: string };
 
 /** Who scanned the image: a scanner's type and label, or for a registry's own result its source's. */
 export interface ScannedBy {
@@ -28,6 +28,7 @@ export const notifyJobs = (
     scannerType: by.type,
     scannerLabel: by.label,
     image: subject.image,
+    ...(subject.receivedAt ? { receivedAt: subject.receivedAt } : {}),
     outcome,
     ...(times.scanStartedAt ? { scanStartedAt: times.scanStartedAt } : {}),
     finishedAt: times.finishedAt,

@@ -3,10 +3,12 @@ import { CallError, describeError } from '../http/callError.js';
 import type { Outcome, PollJob, ScanJob } from '../messages/jobs.js';
 import { notifyJobs, type ScannedBy } from '../messages/notifyJobs.js';
 import type { JobQueue } from './jobQueue.js';
+import { opsNotices } from './opsNotices.js';
 import type { QueueName } from './queueUrls.js';
 
 /** What handling a failed job needs of the function's runtime. */
 interface FailureContext {
+  config: { opsChannels: readonly string[] };
   queue: JobQueue;
   maxReceiveCount: Record<QueueName, number>;
   now(): Date;
@@ -34,10 +36,14 @@ export const handleJobFailure = async (
   if (permanent || lastTry) {
     log.error('scan cannot proceed: sending a failure message', { ...context, reason });
     const outcome: Outcome = { status: 'error', code, reason, retryable: !permanent };
+    const by = rt.scannedBy(job.scanner);
+    const finishedAt = rt.now().toISOString();
     const scanStartedAt = job.kind === 'poll' ? job.scan.startedAt : undefined;
-    await rt.queue.sendNotify(notifyJobs(job, rt.scannedBy(job.scanner), outcome, { finishedAt: rt.now().toISOString(), scanStartedAt }));
+    const why = permanent ? `${code}: ${reason}` : `${code}: ${reason} (after ${attempt} tries)`;
+    const ops = opsNotices(rt.config.opsChannels, job, by, { queue, reason: why, finishedAt });
+    await rt.queue.sendNotify([...notifyJobs(job, by, outcome, { finishedAt, scanStartedAt }), ...ops]);
     if (permanent) {
-      await rt.queue.sendToDeadLetter(queue, body, `${code}: ${reason}`);
+      await rt.queue.sendToDeadLetter(queue, body, why);
       return;
     }
   } else {

@@ -1,6 +1,5 @@
 import { SendMessageBatchCommand, type SendMessageBatchRequestEntry, SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { CallError } from '../http/callError.js';
-import { imageKey } from '../messages/image.js';
 import { NotifyJob, PollJob, ScanJob } from '../messages/jobs.js';
 import { sha256Hex } from '../vendors/encoding.js';
 import { messageBody } from './messageBody.js';
@@ -61,19 +60,17 @@ export const createJobQueue = (sqs: SQSClient, urls: QueueUrls) => {
 
   return {
     /**
-     * New pushes, to the intake queue: one group per digest, deduplicated on (route, scanner, repository, digest, tag)
-     * for SQS's 5-minute window. Another tag of the same image passes, and startScan merges the two into one scan; the
+     * New pushes, to the intake queue: one group per digest, deduplicated on the jobId, which stands for (route,
+     * scanner, repository, digest, tag) within one 5-minute window (see jobIdFor). Another tag of the same image passes, and startScan merges the two into one scan; the
      * same digest pushed to another repository is another image.
      */
-    sendScanJobs: (jobs: ScanJob[]) =>
-      sendToIntake(jobs.map((job) => [ScanJob.parse(job), `${job.route}|${job.scanner}|${imageKey(job.image)}|${job.image.tag ?? ''}`])),
+    sendScanJobs: (jobs: ScanJob[]) => sendToIntake(jobs.map((job) => [ScanJob.parse(job), job.jobId])),
 
     /**
      * A registry's own scan results, to the intake queue too: a webhook the registry delivers twice is dropped there
-     * (deduplicated on route, channel, image, outcome and finish time), and startScan passes the rest to notify.
+     * (deduplicated on the jobId, which stands for route, image, outcome and finish time, and the channel), and startScan passes the rest to notify.
      */
-    sendResults: (jobs: NotifyJob[]) =>
-      sendToIntake(jobs.map((job) => [NotifyJob.parse(job), `${job.route}|${job.channel}|${imageKey(job.image)}|${job.outcome.status}|${job.finishedAt}`])),
+    sendResults: (jobs: NotifyJob[]) => sendToIntake(jobs.map((job) => [NotifyJob.parse(job), `${job.jobId}|${job.channel}`])),
 
     /** Scan jobs ready to start, to the batching scan queue; a delay makes a refused start wait its turn. */
     queueScans: (jobs: ScanJob[], delaySeconds = 0) =>

@@ -1,4 +1,5 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import sqsPartialBatchFailure from '@middy/sqs-partial-batch-failure';
 import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
@@ -12,9 +13,12 @@ export const sqsFunction = <R>(
   runtime: () => Promise<R>,
   process: (rt: R, records: SQSRecord[], context: Context | undefined) => Promise<PromiseSettledResult<unknown>[]>,
 ) =>
-  middy(async (event: SQSEvent, context: Context) => process(await runtime(), event.Records, context)).use(
-    sqsPartialBatchFailure({
-      logger: (reason: unknown, record: SQSRecord) =>
-        log.warn('record failed', { messageId: record.messageId, error: reason instanceof Error ? reason.message : String(reason) }),
-    }),
-  );
+  middy(async (event: SQSEvent, context: Context) => process(await runtime(), event.Records, context))
+    // Request id and cold start on every log line of the invocation.
+    .use(injectLambdaContext(log))
+    .use(
+      sqsPartialBatchFailure({
+        logger: (reason: unknown, record: SQSRecord) =>
+          log.warn('record failed', { messageId: record.messageId, error: reason instanceof Error ? reason.message : String(reason) }),
+      }),
+    );

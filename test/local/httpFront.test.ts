@@ -142,6 +142,8 @@ describe('local front: hostile requests get a 4xx (or a closed connection) and t
     ['a NUL in the target', 'POST /webhooks/a\u0000cr HTTP/1.1\r\nHost: x\r\n\r\n', 400],
     ['garbage', '\u0016\u0003\u0001\u0002\u0000\u0001\u0000\u0001\u00fc\u0003\u0003', 400],
     ['headers over the size limit', `GET / HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`, 431],
+    ['an upgrade to WebSocket', 'GET /webhooks/acr HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n', 404],
+    ['Expect: something unknown', 'POST /webhooks/acr HTTP/1.1\r\nHost: x\r\nExpect: 200-ok\r\nContent-Length: 2\r\n\r\n{}', 417],
     ['a declared body over the limit', 'POST /webhooks/acr HTTP/1.1\r\nHost: x\r\nContent-Length: 3000000\r\n\r\n{', 413],
   ])('%s', async (_what, request, status) => {
     const res = await raw(request);

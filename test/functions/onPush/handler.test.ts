@@ -243,10 +243,23 @@ describe('handleWebhook: accepted pushes', () => {
     expect(scanJobs[0]!.image.digest).toBe(DIGEST2);
   });
 
-  it('every accepted push gets its own job id', async () => {
+  it('a push repeated within the deduplication window answers with the jobId of the first; another push gets its own', async () => {
     const a = await send(request());
     const b = await send(request());
-    expect(a.scanJobs[0]!.jobId).not.toBe(b.scanJobs[0]!.jobId);
+    expect(b.scanJobs[0]!.jobId).toBe(a.scanJobs[0]!.jobId);
+    expect(b.body.jobs[0].jobId).toBe(a.scanJobs[0]!.jobId);
+    const other = await send(request({ payload: acrPayload({ tag: 'v1.4.3' }) }));
+    expect(other.scanJobs[0]!.jobId).not.toBe(a.scanJobs[0]!.jobId);
+    expect(a.scanJobs[0]!.jobId).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+  });
+
+  it('the same push in the next deduplication window is a new job', async () => {
+    const first = recorder();
+    await handleWebhook(runtime(first.queue), request());
+    const later = recorder();
+    const rt = { ...runtime(later.queue), now: () => new Date(NOW.getTime() + 5 * 60_000) };
+    await handleWebhook(rt, request());
+    expect(later.scanJobs[0]!.jobId).not.toBe(first.scanJobs[0]!.jobId);
   });
 
   it('a queue failure is not swallowed into a 202', async () => {
@@ -559,6 +572,7 @@ describe('handleWebhook: Harbor and SWR EE sources', () => {
           tag: '1.4.2',
           digest: 'sha256:dde8e930c7b6a490f728e66292bc9bce42efc9bbb5278bae40e4f30f6e00fe8c',
         },
+        receivedAt: NOW.toISOString(),
         outcome: {
           status: 'complete',
           report: {
