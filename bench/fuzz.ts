@@ -532,7 +532,11 @@ export const runFuzz = async (opts: FuzzOptions): Promise<FuzzTally> => {
         if ((answer.status < 400 || answer.status >= 500) && tally.unexpected.length < 20) tally.unexpected.push({ name: c.name, status: answer.status });
       }
       tally.acceptedJobs += answer.accepted ?? 0;
-      if (answer.klass === 'connection refused') await opts.whenDown?.();
+      if (answer.klass === 'connection refused' && opts.whenDown) {
+        // The crash is noticed a moment after its sockets close.
+        await new Promise((r) => setTimeout(r, 300));
+        await opts.whenDown();
+      }
       if (answer.klass === 'closed without answer' || answer.klass === 'no answer in time') tally.unanswered[c.name] = (tally.unanswered[c.name] ?? 0) + 1;
     }
   };
