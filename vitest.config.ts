@@ -6,6 +6,8 @@ const INTEGRATION = 'test/integration/**/*.test.ts';
 export default defineConfig({
   test: {
     testTimeout: 30_000,
+    // Fails a test file whose code writes one of the suite's secrets to stdout or stderr.
+    setupFiles: ['test/support/noSecrets.ts'],
     hookTimeout: 120_000,
     // Integration files each start their own local stack on free ports; two at once suit a 2-core machine.
     maxWorkers: 2,

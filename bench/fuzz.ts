@@ -401,7 +401,7 @@ interface Answer {
 const classOf = (status: number): AnswerClass => (status >= 500 ? '5xx' : status >= 400 ? '4xx' : status >= 300 ? '3xx' : '2xx');
 
 /** Writes the bytes and reads the status line, or how the connection ended without one. */
-const sendRaw = (url: URL, bytes: string | Buffer, abort: boolean, timeoutMs = 8000): Promise<Answer> =>
+export const sendRaw = (url: URL, bytes: string | Buffer, abort: boolean, timeoutMs = 8000): Promise<Answer> =>
   new Promise((resolve) => {
     const socket = connect(Number(url.port), url.hostname);
     let text = '';
@@ -659,6 +659,28 @@ const crashLine = (stderr: string) => {
   return `${error.slice(0, 160)}${frame ? ` ${frame.replace(/^at .*\((.*)\)$/, '$1').replace(/^.*\/(local|functions|shared)\//, '$1/')}` : ''}`;
 };
 
+/** A valid push, to show the counters count: the ms it took to reach the ACR simulator, or 0 if it did not in 15 s. */
+const controlPush = async (child: Child): Promise<number> => {
+  const started = Date.now();
+  const calls = async () => (await askStats(child)).vendorCalls.ACR ?? 0;
+  const before = await calls();
+  const push = {
+    push_data: { digest: `sha256:${'c0'.repeat(32)}`, pushed_at: '2026-11-22 14:25:46', tag: '1.0.0' },
+    repository: { name: 'fuzz-control', namespace: 'team-a', region: 'cn-hangzhou', repo_full_name: 'team-a/fuzz-control' },
+  };
+  const res = await fetch(`${child.url}/webhooks/acr?token=${encodeURIComponent(DEMO_SECRET)}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(push),
+  });
+  if (res.status !== 202) return 0;
+  while (Date.now() - started < 15_000) {
+    if ((await calls()) > before) return Date.now() - started;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  return 0;
+};
+
 /** The hostile run: local mode in a child process, `count` requests or `timeLimitMs`, whichever comes first. Returns the report's lines. */
 export const hostileRun = async (opts: { count?: number; timeLimitMs?: number; seed?: number } = {}): Promise<string[]> => {
   let child = await startChild();
@@ -703,9 +725,10 @@ export const hostileRun = async (opts: { count?: number; timeLimitMs?: number; s
   await restarted;
   clearInterval(poll);
   lastStats[lastStats.length - 1] = await askStats(child);
+  const after = lastStats.at(-1)!;
+  const control = await controlPush(child);
   stopping = true;
   child.process.kill('SIGTERM');
-  const after = lastStats.at(-1)!;
   const sum = (f: (s: StackStats) => number) => lastStats.reduce((n, s) => n + f(s), 0);
   const vendors = Object.keys(after.vendorCalls).map((k) => [k, sum((s) => s.vendorCalls[k] ?? 0)] as const);
   return [
@@ -714,6 +737,7 @@ export const hostileRun = async (opts: { count?: number; timeLimitMs?: number; s
     `  crashes: ${crashes.length}${crashes.length ? ` (${[...new Set(crashes)].join(' | ')}; each restarted)` : ''} · answering at the end of the run: ${tally.alive ? 'yes' : 'NO'}`,
     `  invalid requests that reached a queue: ${tally.acceptedJobs} jobs accepted, ${sum((s) => s.queuedMessages)} messages in the queues and DLQs`,
     `  …or a vendor: ${vendors.reduce((n, [, v]) => n + v, 0)} calls (${vendors.map(([k, v]) => `${k} ${v}`).join(', ')}) · chat posts: ${sum((s) => s.chatPosts)}`,
+    `  control: a valid push after the run ${control ? `was answered 202 and reached ACR in ${(control / 1000).toFixed(1)} s` : 'did NOT reach ACR within 15 s'}`,
     `  RSS of local mode: before ${mb(before.rssBytes)}, after ${mb(after.rssBytes)}${crashes.length ? ` (the process started after the last crash)` : ''}`,
   ];
 };
