@@ -5,6 +5,7 @@ import { channelPlugin } from '../../shared/channels/index.js';
 import { buildNotice, summaryNotice } from '../../shared/channels/notice.js';
 import { recordMetric, recordSeconds } from '../../shared/logging/metrics.js';
 import { NotifyJob } from '../../shared/messages/jobs.js';
+import { DELIVERY_UNKNOWN } from '../../shared/queue/jobQueue.js';
 import { opsNotices } from '../../shared/queue/opsNotices.js';
 import { parseRecord, receiveCount } from '../../shared/queue/records.js';
 import { type ChatTarget, type Delivery, OUT_OF_TIME, postNotice } from './postNotice.js';
@@ -147,7 +148,8 @@ const settle = async (rt: NotifyRuntime, log: Logger, unit: Entry[], delivery: D
       const { error } = delivery;
       log.error(`${what} cannot be delivered: dead-lettered`, { ...context, code: error.code, status: error.status, kind: error.kind, reason: error.message });
       const prefix = unit.length === 1 ? '' : `${what}: `;
-      return deadLetter(rt, unit, `${prefix}${error.code}: ${error.message}`);
+      const maybe = error.kind === 'ambiguous';
+      return deadLetter(rt, unit, `${maybe ? `${DELIVERY_UNKNOWN}: ` : ''}${prefix}${error.code}: ${error.message}`, { mayHaveBeenDelivered: maybe });
     }
     case 'failed': {
       const last = unit.some((e) => receiveCount(e.record) >= rt.maxReceiveCount.notify);
@@ -162,10 +164,10 @@ const settle = async (rt: NotifyRuntime, log: Logger, unit: Entry[], delivery: D
   }
 };
 
-const deadLetter = async (rt: NotifyRuntime, entries: Entry[], reason: string): Promise<Settled[]> => {
+const deadLetter = async (rt: NotifyRuntime, entries: Entry[], reason: string, opts: { mayHaveBeenDelivered?: boolean } = {}): Promise<Settled[]> => {
   const settled = await Promise.all(
     entries.map((e) =>
-      rt.queue.sendToDeadLetter('notify', e.record.body, reason).then(
+      rt.queue.sendToDeadLetter('notify', e.record.body, reason, opts).then(
         () => done(e),
         (err: unknown) => failed(e, err),
       ),

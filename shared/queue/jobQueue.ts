@@ -8,6 +8,9 @@ import { delaySecondsOf } from './sqsLimits.js';
 
 const SEND_ATTEMPTS = 4;
 
+/** The `delivery` attribute of a dead letter that may have been posted before its reply was lost. */
+export const DELIVERY_UNKNOWN = 'may have been delivered';
+
 /** Sends the jobs between the functions; each job is checked against its schema on the way out. */
 export const createJobQueue = (sqs: SQSClient, urls: QueueUrls) => {
   /** SQS's client faults that retrying cannot fix (a refused message) become CallErrors of kind `invalid`. */
@@ -103,14 +106,18 @@ export const createJobQueue = (sqs: SQSClient, urls: QueueUrls) => {
     },
 
     /** For a job that cannot succeed however often it is retried: straight to its queue's DLQ, with the reason. */
-    sendToDeadLetter: async (queue: QueueName, body: string, reason: string) => {
+    sendToDeadLetter: async (queue: QueueName, body: string, reason: string, opts: { mayHaveBeenDelivered?: boolean } = {}) => {
       const url = { intake: urls.intakeDlq, scan: urls.scanDlq, poll: urls.pollDlq, notify: urls.notifyDlq }[queue];
       const fifo = url.endsWith('.fifo');
       await send(
         new SendMessageCommand({
           QueueUrl: url,
           MessageBody: body,
-          MessageAttributes: { reason: { DataType: 'String', StringValue: reason.slice(0, 1000) } },
+          MessageAttributes: {
+            reason: { DataType: 'String', StringValue: reason.slice(0, 1000) },
+            // A chat post whose reply was lost may have arrived: redriving it could post it twice.
+            ...(opts.mayHaveBeenDelivered ? { delivery: { DataType: 'String', StringValue: DELIVERY_UNKNOWN } } : {}),
+          },
           ...(fifo ? { MessageGroupId: 'dead-letter', MessageDeduplicationId: sha256Hex(`${body}|${reason}`) } : {}),
         }),
       );

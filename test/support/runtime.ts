@@ -18,7 +18,7 @@ export const recordingQueue = (opts: { fail?: Error } = {}) => {
     queued: [] as { jobs: ScanJob[]; delaySeconds: number }[],
     polls: [] as { job: PollJob; delaySeconds: number }[],
     notify: [] as { jobs: NotifyJob[]; delaySeconds: number }[],
-    deadLetters: [] as { queue: QueueName; body: string; reason: string }[],
+    deadLetters: [] as { queue: QueueName; body: string; reason: string; mayHaveBeenDelivered?: boolean }[],
   };
   const calls: string[] = [];
   const call = (name: string) => {
@@ -46,9 +46,9 @@ export const recordingQueue = (opts: { fail?: Error } = {}) => {
       call('sendNotify');
       sent.notify.push({ jobs: jobs.map((j) => NotifyJob.parse(j)), delaySeconds });
     },
-    sendToDeadLetter: async (queue, body, reason) => {
+    sendToDeadLetter: async (queue, body, reason, opts = {}) => {
       call('sendToDeadLetter');
-      sent.deadLetters.push({ queue, body, reason });
+      sent.deadLetters.push({ queue, body, reason, ...(opts.mayHaveBeenDelivered ? { mayHaveBeenDelivered: true } : {}) });
     },
   };
   /** Every notify job sent, in order. */

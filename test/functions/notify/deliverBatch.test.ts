@@ -23,7 +23,7 @@ const GCHAT = '/googlechat/v1/spaces/AAAAunit/messages';
 let sink: ChatSink;
 let rt: NotifyRuntime;
 const resent: { jobs: NotifyJob[]; delaySeconds: number }[] = [];
-const dead: { body: string; reason: string }[] = [];
+const dead: { body: string; reason: string; mayHaveBeenDelivered?: boolean }[] = [];
 const log = new Logger({ serviceName: 'scanhook-test', logLevel: 'SILENT' });
 
 const queue = {
@@ -32,8 +32,8 @@ const queue = {
   sendNotify: async (jobs: NotifyJob[], delaySeconds = 0) => {
     resent.push({ jobs: jobs.map((j) => NotifyJob.parse(j)), delaySeconds });
   },
-  sendToDeadLetter: async (_queue: string, body: string, reason: string) => {
-    dead.push({ body, reason });
+  sendToDeadLetter: async (_queue: string, body: string, reason: string, opts: { mayHaveBeenDelivered?: boolean } = {}) => {
+    dead.push({ body, reason, ...(opts.mayHaveBeenDelivered ? { mayHaveBeenDelivered: true } : {}) });
   },
 } as unknown as JobQueue;
 
@@ -186,7 +186,8 @@ describe('what may have been posted is never sent again; what cannot succeed is 
     expect(postsTo(OPS)).toHaveLength(1);
     expect(postsTo(SLACK)).toHaveLength(1);
     expect(dead).toHaveLength(1);
-    expect(dead[0]!.reason).toBe('rollup_error: Slack answered 500 rollup_error');
+    expect(dead[0]!.reason).toBe('may have been delivered: rollup_error: Slack answered 500 rollup_error');
+    expect(dead[0]!.mayHaveBeenDelivered).toBe(true);
     expect(resent).toEqual([]);
   });
 
