@@ -11,7 +11,7 @@ import { acrPush, captureOutput, eventually, postWebhook, SLACK_PATH, SOURCE_SEC
  */
 const OTHER_ACCOUNT = { accessKeyId: 'LTAIotheraccount0000', accessKeySecret: 'other-account-secret-value-0123' };
 
-const config = ({ acrUrl, chatUrl }: SimulatorUrls) => ({
+const config = ({ acrUrl }: SimulatorUrls) => ({
   sources: { acr: { secret: 'ssm:/scanhook/test/acr-secret' } },
   scanners: {
     'acr-hz': {
