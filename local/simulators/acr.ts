@@ -65,7 +65,12 @@ const vulnerability = (level: (typeof LEVELS)[number], i: number) => {
 const EXOTIC_SCALE = 64;
 const exoticVulnerability = (level: (typeof LEVELS)[number], i: number) => {
   const v = vulnerability(level, i);
-  return { ...v, Feature: `📦${v.Feature}-组件\u0007${i % 7 === 0 ? '\ud83d' : ''}`, Description: `🔥 漏洞 ${v.Description}\u0000`, FixCmd: `${v.FixCmd} # 升级 🚀` };
+  return {
+    ...v,
+    Feature: `📦${v.Feature}-组件\u0007${i % 7 === 0 ? '\ud83d' : ''}`,
+    Description: `🔥 漏洞 ${v.Description}\u0000`,
+    FixCmd: `${v.FixCmd} # 升级 🚀`,
+  };
 };
 
 export const startAcrSimulator = async (opts: { port?: number; defaults?: Partial<AcrBehaviour>; credentials?: typeof ACR_SIM_CREDENTIALS } = {}) => {

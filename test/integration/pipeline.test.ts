@@ -166,4 +166,3 @@ describe('any text a scanner returns travels the queues, as real SQS accepts it'
     expect(await stack.drainDeadLetters('notify')).toEqual([]);
   });
 });
-
