@@ -16,7 +16,9 @@ export const awsSsmReader: SsmReader = async (name) => {
   const { GetParameterCommand, SSMClient } = await import('@aws-sdk/client-ssm');
   ssmClient ??= new SSMClient({});
   const res = await ssmClient.send(new GetParameterCommand({ Name: name, WithDecryption: true }));
-  if (res.Parameter?.Value === undefined) throw new Error(`SSM parameter ${name} not found`);
+  if (res.Parameter?.Value === undefined) {
+    throw Object.assign(new Error(`SSM parameter ${name} has no value`), { name: 'ParameterNotFound' });
+  }
   return res.Parameter.Value;
 };
 

@@ -45,7 +45,7 @@ const output = captureOutput();
 const saved = { ...process.env };
 
 beforeAll(async () => {
-  ssm = await startSsmSimulator();
+  ssm = await startSsmSimulator({}, { denied: ['/scanhook/locked/'] });
   Object.assign(process.env, ssm.env);
   delete process.env.ALIBABA_CLOUD_ACCESS_KEY_ID;
   delete process.env.ALIBABA_CLOUD_ACCESS_KEY_SECRET;
@@ -110,5 +110,35 @@ describe('ssm: references through an SSM-compatible endpoint', () => {
     );
     const everything = output.text() + JSON.stringify(dead) + JSON.stringify(slackPosts(stack));
     for (const secret of [OTHER_ACCOUNT.accessKeySecret, ACR_SIM_CREDENTIALS.accessKeySecret, SOURCE_SECRET]) expect(everything).not.toContain(secret);
+  });
+});
+
+describe('an ssm: reference that cannot be read stops the start, saying why', () => {
+  // The AWS SDK's SSM client is made once per process, so these use the file's one simulator.
+  const startWith = async (config?: unknown) => {
+    const name = `/scanhook/test/config-${Math.random().toString(36).slice(2)}`;
+    if (config !== undefined) ssm.put(name, JSON.stringify(config));
+    return startTestStack({ env: { SCANHOOK_CONFIG: `ssm:${name}` }, config: () => undefined }).then(
+      async (s) => {
+        await s.stop();
+        return { name, message: undefined };
+      },
+      (err: Error) => ({ name, message: err.message }),
+    );
+  };
+
+  it('a parameter that does not exist: "not found", naming the field', async () => {
+    const { message } = await startWith({ sources: { acr: { secret: 'ssm:/scanhook/test/missing' } } });
+    expect(message).toBe('sources.acr.secret: cannot read SSM parameter /scanhook/test/missing: not found');
+  });
+
+  it('a parameter the credentials may not read: "access denied"', async () => {
+    const { message } = await startWith({ sources: { acr: { secret: 'ssm:/scanhook/locked/secret' } } });
+    expect(message).toMatch(/^sources\.acr\.secret: cannot read SSM parameter \/scanhook\/locked\/secret: access denied/);
+  });
+
+  it('the config parameter itself missing', async () => {
+    const { name, message } = await startWith();
+    expect(message).toBe(`SCANHOOK_CONFIG: cannot read SSM parameter ${name}: not found`);
   });
 });
