@@ -324,6 +324,20 @@ describe('serverless package', () => {
     expect(mapping.ScalingConfig).toEqual({ MaximumConcurrency: queues.notify.maximumConcurrency });
   });
 
+  it("counts webhooks accepted and rejected (by reason) from onPush's log line, in the scanhook namespace", () => {
+    const filters = ofType('AWS::Logs::MetricFilter').map(([, f]) => f.Properties);
+    const byName = Object.fromEntries(filters.map((p) => [p.MetricTransformations[0].MetricName, p]));
+    expect(Object.keys(byName).sort()).toEqual(['WebhookAccepted', 'WebhookRejected']);
+    for (const p of Object.values(byName) as Record<string, any>[]) {
+      expect(p.LogGroupName).toEqual({ Ref: 'OnPushLogGroup' });
+      expect(p.FilterPattern).toContain('$.message = "webhook answered"');
+      expect(p.MetricTransformations[0].MetricNamespace).toBe('scanhook');
+    }
+    expect(byName.WebhookAccepted.FilterPattern).toContain('$.status = 202');
+    expect(byName.WebhookRejected.FilterPattern).toContain('$.status >= 400');
+    expect(byName.WebhookRejected.MetricTransformations[0].Dimensions).toEqual([{ Key: 'reason', Value: '$.reason' }]);
+  });
+
   it('outputs the webhook base URL', () => {
     expect(JSON.stringify(template.Outputs?.WebhookBaseUrl)).toContain('/webhooks');
   });
