@@ -16,6 +16,8 @@ export const bundle = async (name: string): Promise<string> => {
     minify: true,
     format: 'esm',
     platform: 'node',
+    // As serverless.yml: ESM entry points first.
+    mainFields: ['module', 'main'],
     target: 'node22',
     external: ['@aws-sdk/*'],
     banner: { js: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);" },

@@ -1,5 +1,7 @@
+import { readReport } from '../functions/pollStatus/readReport.js';
 import { nextCheckDelaySeconds } from '../functions/pollStatus/schedule.js';
 import { startAcrSimulator } from '../local/simulators/acr.js';
+import { digestOfGeneration } from '../local/simulators/findings.js';
 import { startHssSimulator } from '../local/simulators/hss.js';
 import { HUAWEI_SIM_KEYS, HUAWEI_SIM_PROJECT } from '../local/simulators/huaweiApig.js';
 import { startIamSimulator } from '../local/simulators/iam.js';
@@ -207,6 +209,114 @@ export const huaweiScanCosts = async (durations = [30, 120, 600]) => {
   } finally {
     await http.close();
     await Promise.all([swrSim.close(), hssSim.close(), iam.close()]);
+  }
+  return rows;
+};
+
+/**
+ * What comparing with a baseline costs per scan: for images of `counts` findings, the vendor calls and the time of the
+ * report without a baseline (the summary and the worst findings, as before) and with one (both whole lists, and finding
+ * the previous tag), counted at each simulator by the real clients through pollStatus's own `readReport`. The previous
+ * tag differs by one new and one fixed finding per level.
+ */
+export const baselineCosts = async (counts = [30, 1000, 10_000]) => {
+  const iam = await startIamSimulator();
+  const [acrSim, sasSim, swrSim, hssSim] = await Promise.all([
+    startAcrSimulator(),
+    startSasSimulator(),
+    startSwrSimulator({ tokens: iam.tokens }),
+    startHssSimulator({ tokens: iam.tokens }),
+  ]);
+  const http = createHttpClient({ timeoutMs: 10_000 });
+  const env = {
+    ALIBABA_CLOUD_ACCESS_KEY_ID: acrSim.credentials.accessKeyId,
+    ALIBABA_CLOUD_ACCESS_KEY_SECRET: acrSim.credentials.accessKeySecret,
+    ...HUAWEI_ENV,
+  };
+  const ctx = { http, retry: RETRY, env, onRetry: () => undefined };
+  const huawei = { region: 'cn-north-4', projectId: HUAWEI_SIM_PROJECT };
+  const scanners = [
+    {
+      name: 'ACR',
+      client: acrScanner.create({ type: 'acr', region: 'cn-hangzhou', instanceId: 'cri-bench', endpoint: acrSim.url }, ctx),
+      calls: () => acrSim.calls.length,
+      setFindings: (repo: string, n: number) => acrSim.setBehaviour(`team/${repo}`, { findings: n, scanChecks: 0 }),
+      pushed: (repo: string, tag: string, digest: string, at: number) => acrSim.pushTag(`team/${repo}`, tag, digest, at),
+    },
+    {
+      name: 'Security Center',
+      client: sasScanner.create(sasScanner.configSchema.parse({ type: 'sas', region: 'cn-hangzhou', endpoint: sasSim.url }), ctx),
+      calls: () => sasSim.calls.length,
+      setFindings: (repo: string, n: number) => sasSim.setBehaviour(`team/${repo}`, { findings: n, scanChecks: 0 }),
+      pushed: (repo: string, _tag: string, digest: string, at: number) => {
+        for (const a of sasSim.assets) if (a.repo === repo && `sha256:${a.digest}` === digest) a.addedAt = at;
+      },
+    },
+    {
+      name: 'SWR EE',
+      client: swrScanner.create(swrScanner.configSchema.parse({ type: 'swr', ...huawei, instanceId: 'ee-bench', endpoint: swrSim.url }), ctx),
+      calls: () => swrSim.calls.length,
+      setFindings: (repo: string, n: number) => swrSim.setBehaviour(`team/${repo}`, { findings: n, scanChecks: 0 }),
+      pushed: (repo: string, tag: string, digest: string, at: number) => swrSim.pushArtifact(`team/${repo}`, digest, tag, at),
+    },
+    {
+      name: 'HSS',
+      client: hssScanner.create(hssScanner.configSchema.parse({ type: 'hss', ...huawei, endpoint: hssSim.url }), ctx),
+      calls: () => hssSim.calls.length,
+      setFindings: (repo: string, n: number) => hssSim.setBehaviour(`team/${repo}`, { findings: n, scanChecks: 0 }),
+      pushed: (repo: string, tag: string, digest: string, at: number) => hssSim.setImage('private_image', 'team', repo, tag, digest, at),
+    },
+  ];
+  const policy = { baseline: 'previous' as const, ignore: [], fixableOnly: false };
+  const rows = [];
+  try {
+    for (const s of scanners) {
+      for (const n of counts) {
+        const repo = `bench-delta-${n}`;
+        s.setFindings(repo, n);
+        const scanned = async (tag: string, generation: number, at: number) => {
+          const image: ImagePush = {
+            source: 'acr',
+            region: 'cn-hangzhou',
+            namespace: 'team',
+            repository: repo,
+            tag,
+            digest: digestOfGeneration(generation, `${repo}-${tag}`),
+          };
+          const handle = await s.client.start(image);
+          s.pushed(repo, tag, image.digest, at);
+          for (let i = 0; i < 5 && (await s.client.check(image, handle)).state !== 'complete'; i++);
+          return { image, handle };
+        };
+        await scanned('1.0.0', 0, Date.now() - 60_000);
+        const { image, handle } = await scanned('1.1.0', 1, Date.now());
+        const timed = async (work: () => Promise<unknown>) => {
+          const calls = s.calls();
+          const started = performance.now();
+          await work();
+          return { calls: s.calls() - calls, ms: performance.now() - started };
+        };
+        const before = await timed(() => s.client.report(image, handle));
+        const whole = await timed(() => s.client.fullReport(image, handle));
+        let delta: unknown;
+        const after = await timed(async () => {
+          delta = (await readReport(s.client, image, handle, policy, { now: new Date(), timeLeftMs: Number.POSITIVE_INFINITY })).delta;
+        });
+        if ((delta as { status?: string })?.status !== 'compared') throw new Error(`${s.name} ${n}: no comparison (${JSON.stringify(delta)})`);
+        rows.push({
+          scanner: s.name,
+          findings: n,
+          reportCallsBefore: before.calls,
+          reportCallsWithBaseline: after.calls,
+          baselineCalls: after.calls - whole.calls,
+          reportMsBefore: before.ms,
+          reportMsWithBaseline: after.ms,
+        });
+      }
+    }
+  } finally {
+    await http.close();
+    await Promise.all([acrSim.close(), sasSim.close(), swrSim.close(), hssSim.close(), iam.close()]);
   }
   return rows;
 };

@@ -18,7 +18,9 @@ export const DEMO_DINGTALK = { token: 'demo-dingtalk-token', secret: 'SECdemo-di
  * The config `npm start` uses when SCANHOOK_CONFIG is not set, against the simulators. ACR pushes are scanned by
  * ACR's own scanner, except namespaces `sas-*` (Security Center), `swr-*` (SWR Enterprise Edition's scanner) and
  * `hss-*` (HSS); SWR EE pushes by SWR EE's scanner; Harbor pushes by Security Center, and Harbor's own scan
- * results go straight to the channels.
+ * results go straight to the channels. Every route compares a scan with the repository's previous tag;
+ * `team-a/shop-delta` (events/acr/push-delta-*.json) holds different findings per push and accepts one risk, and
+ * namespaces `quiet-*` post only what is new.
  */
 export const demoConfig = ({ acrUrl, sasUrl, chatUrl, swrUrl, hssUrl, iamUrl }: SimulatorUrls) => ({
   sources: {
@@ -46,6 +48,15 @@ export const demoConfig = ({ acrUrl, sasUrl, chatUrl, swrUrl, hssUrl, iamUrl }: 
     },
   },
   routes: [
+    {
+      source: 'acr',
+      namespace: 'team-a',
+      repository: 'shop-delta',
+      scanner: 'acr-demo',
+      channels: ['team-slack', 'team-feishu', 'audit'],
+      ignore: [{ id: 'CVE-2024-3002', package: 'zlib', until: '2099-12-31', reason: 'demo: the zlib API with the flaw is never called' }],
+    },
+    { source: 'acr', namespace: 'quiet-*', scanner: 'acr-demo', channels: ['team-slack', 'audit'], notify: 'changes', minSeverity: 'medium' },
     { source: 'acr', namespace: 'sas-*', repository: '*', tag: '*', scanner: 'sas-demo', channels: ['team-slack', 'audit'] },
     { source: 'acr', namespace: 'swr-*', scanner: 'swr-demo', channels: ['team-slack', 'audit'] },
     { source: 'acr', namespace: 'hss-*', scanner: 'hss-demo', channels: ['team-feishu', 'team-dingtalk', 'audit'] },

@@ -106,6 +106,8 @@ export const redrive = async (d: Deployment, opts: { only?: QueueName; includeMa
     const dlqUrl = await urlOf(d, queue, true);
     const targetUrl = await urlOf(d, queue, false);
     const seen = new Set<string>();
+    // Kept letters stay hidden until the queue has been read through (or they would be read again), then are shown.
+    const hidden: string[] = [];
     for (let round = 0; round < 1000; round++) {
       const res = await d.sqs.send(
         new ReceiveMessageCommand({ QueueUrl: dlqUrl, MaxNumberOfMessages: 10, VisibilityTimeout: 30, WaitTimeSeconds: 0, MessageAttributeNames: ['All'] }),
@@ -117,7 +119,7 @@ export const redrive = async (d: Deployment, opts: { only?: QueueName; includeMa
         const letter = describe(queue, message);
         if (letter.mayHaveBeenDelivered && !opts.includeMaybeDelivered) {
           kept.push(letter);
-          await d.sqs.send(new ChangeMessageVisibilityCommand({ QueueUrl: dlqUrl, ReceiptHandle: message.ReceiptHandle, VisibilityTimeout: 0 }));
+          hidden.push(message.ReceiptHandle!);
           continue;
         }
         const body = message.Body ?? '';
@@ -128,6 +130,9 @@ export const redrive = async (d: Deployment, opts: { only?: QueueName; includeMa
         await d.sqs.send(new DeleteMessageCommand({ QueueUrl: dlqUrl, ReceiptHandle: message.ReceiptHandle }));
         moved.push(letter);
       }
+    }
+    for (const receiptHandle of hidden) {
+      await d.sqs.send(new ChangeMessageVisibilityCommand({ QueueUrl: dlqUrl, ReceiptHandle: receiptHandle, VisibilityTimeout: 0 }));
     }
   }
   return { moved, kept };

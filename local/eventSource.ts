@@ -1,5 +1,7 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { DeleteMessageBatchCommand, type Message, ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import type { Invocation } from './sqs.js';
 
 export type SqsHandler = (event: SQSEvent, context: Context) => Promise<SQSBatchResponse | undefined>;
 
@@ -21,7 +23,20 @@ export interface EventSourceOptions {
   batchingWindowSeconds?: number;
   /** The function's timeout, which the handler's context counts down from. */
   timeoutSeconds?: number;
+  /**
+   * Durable queues (local/sqs.ts): each invocation's sends and the deletion of what it handled reach the disk
+   * together, so a crash never leaves both a message and what it led to. Without: deleted with DeleteMessageBatch.
+   */
+  invocation?: () => Invocation;
 }
+
+const batches = new AsyncLocalStorage<{ records: SQSRecord[]; ack(receiptHandles: string[]): void }>();
+
+/**
+ * Inside an invocation on durable queues: its records, and `ack` to delete some of them at once instead of at the
+ * end of the batch. Elsewhere: undefined.
+ */
+export const currentBatch = () => batches.getStore();
 
 const toRecord = (m: Message, arn: string): SQSRecord => ({
   messageId: m.MessageId!,
@@ -101,14 +116,24 @@ export const startEventSource = (opts: EventSourceOptions) => {
 
   const invoke = async (messages: Message[]) => {
     const records = messages.map((m) => toRecord(m, opts.queueArn));
+    const invocation = opts.invocation?.();
+    const call = () => opts.handler({ Records: records }, lambdaContext(opts.name, opts.timeoutSeconds ?? 30));
     let failed = new Set<string>();
     try {
-      const result = await opts.handler({ Records: records }, lambdaContext(opts.name, opts.timeoutSeconds ?? 30));
+      const ack = (receiptHandles: string[]) => invocation?.ack(opts.queueUrl, receiptHandles);
+      const result = await (invocation ? invocation.run(() => batches.run({ records, ack }, call)) : call());
       failed = new Set((result?.batchItemFailures ?? []).map((f) => f.itemIdentifier));
     } catch {
       failed = new Set(records.map((r) => r.messageId));
     }
     const done = records.filter((r) => !failed.has(r.messageId));
+    if (invocation) {
+      invocation.commit(
+        opts.queueUrl,
+        done.map((r) => r.receiptHandle),
+      );
+      return;
+    }
     for (let i = 0; i < done.length; i += 10) {
       await opts.sqs.send(
         new DeleteMessageBatchCommand({

@@ -4,8 +4,10 @@ import { type NotifyRuntime, withChannels } from '../functions/notify/withChanne
 import { createOnPush } from '../functions/onPush/handler.js';
 import { createPollStatus } from '../functions/pollStatus/handler.js';
 import { createStartScan } from '../functions/startScan/handler.js';
-import { loadConfig } from '../shared/config/config.js';
+import { channelPlugin } from '../shared/channels/index.js';
+import { loadConfig, type PluginEntry } from '../shared/config/config.js';
 import { awsSsmReader } from '../shared/config/ssm.js';
+import type { HttpClient } from '../shared/http/client.js';
 import { functionLogger } from '../shared/logging/logger.js';
 import { createJobQueue } from '../shared/queue/jobQueue.js';
 import settings from '../shared/queue/queues.json' with { type: 'json' };
@@ -14,7 +16,7 @@ import { defaultMaxReceiveCount, type Runtime } from '../shared/runtime/runtime.
 import { type HttpRuntime, withHttp } from '../shared/runtime/withHttp.js';
 import { type ScannerRuntime, withScanners } from '../shared/runtime/withScanners.js';
 import { DEMO_DINGTALK, demoConfig, type SimulatorUrls } from './demoConfig.js';
-import { type SqsHandler, startEventSource } from './eventSource.js';
+import { currentBatch, type SqsHandler, startEventSource } from './eventSource.js';
 import { parseFullConfig } from './fullConfig.js';
 import { startHttpFront } from './httpFront.js';
 import { ACR_SIM_CREDENTIALS, startAcrSimulator } from './simulators/acr.js';
@@ -39,6 +41,12 @@ export interface StackOptions {
   /** Environment the functions see (credentials); defaults to process.env. */
   env?: NodeJS.ProcessEnv;
   visibilityTimeoutSeconds?: number;
+  /** The embedded SQS server's port on 127.0.0.1; 0 (the default) picks a free one. `npm start` uses PORT + 1 (see local/dlq.ts). */
+  sqsPort?: number;
+  /** Keeps the queues on disk in this folder (see local/sqs.ts), so a restart resumes the work in flight. Default: in memory. */
+  stateDir?: string;
+  /** With `stateDir`: start from empty queues (`npm start -- --fresh`). */
+  freshState?: boolean;
   /** Overrides the scan queue's batching window from queues.json (10 s), so a demo or a test need not wait for it. */
   scanBatchingWindowSeconds?: number;
   /** Overrides the notify queue's batching window from queues.json (tests keep it short). */
@@ -51,6 +59,59 @@ export interface StackOptions {
   checkConfig?: boolean;
 }
 
+/** What a notify job says of itself, as far as a chat post can name it. */
+interface PostedJob {
+  jobId?: string;
+  channel?: string;
+  image?: { namespace?: string; repository?: string; tag?: string; tags?: string[]; digest?: string };
+}
+
+/** Does this post's body name the job: its jobId (the HTTP endpoint's JSON), or its image as every notice shows it? */
+const postNames = (body: string, job: PostedJob): boolean => {
+  if (job.jobId && body.includes(job.jobId)) return true;
+  const { namespace, repository, tag, tags, digest } = job.image ?? {};
+  if (!namespace || !repository) return false;
+  const name = `${namespace}/${repository}`;
+  if (!tag && digest && body.includes(`${name}@${digest.slice(0, 19)}`)) return true;
+  const own = new Set([...(tags ?? []), ...(tag ? [tag] : [])]);
+  // `name:tag`, or `name:tag1, tag2` for one scan of several tags; a tag runs to the first character no tag has.
+  for (let at = body.indexOf(`${name}:`); at >= 0; at = body.indexOf(`${name}:`, at + 1)) {
+    const listed = /^[\w.-]+(?:, [\w.-]+)*/.exec(body.slice(at + name.length + 1))?.[0] ?? '';
+    if (listed.split(', ').some((t) => own.has(t))) return true;
+  }
+  return false;
+};
+
+/**
+ * Durable queues only. A notify batch posts its jobs one after another and its messages are deleted when the batch
+ * ends: a crash in between would post the earlier ones again after a restart. So each job whose post went through (the
+ * target's own check of the reply) is deleted at once. Which jobs a post was for is read from the post itself (see
+ * postNames); a post that names none of its jobs leaves them to the end of the batch, as before. What remains is the
+ * moment between the target's reply and that delete.
+ */
+const ackWhenPosted = (http: HttpClient, channels: () => Record<string, PluginEntry>): HttpClient => ({
+  close: () => http.close(),
+  async send(req, target) {
+    const res = await http.send(req, target);
+    const batch = currentBatch();
+    // postNotice names a chat target `channel "<config key>"`.
+    const key = /^channel "(.+)"$/.exec(target)?.[1];
+    const entry = key !== undefined && Object.hasOwn(channels(), key) ? channels()[key] : undefined;
+    if (batch && entry && req.body && channelPlugin(entry.type).check(res) === undefined) {
+      const posted = batch.records.filter((record) => {
+        try {
+          const job = JSON.parse(record.body) as PostedJob;
+          return job.channel === key && postNames(req.body!, job);
+        } catch {
+          return false;
+        }
+      });
+      if (posted.length > 0) batch.ack(posted.map((r) => r.receiptHandle));
+    }
+    return res;
+  },
+});
+
 /**
  * scanhook on one machine: the four handlers, wired by an embedded SQS server exactly as in AWS, an HTTP front
  * for the webhooks, and the simulators (the ACR, Security Center, SWR EE, HSS and IAM APIs, and a chat sink).
@@ -62,18 +123,30 @@ export const startStack = async (opts: StackOptions = {}) => {
   const swr = await startSwrSimulator({ tokens: iam.tokens });
   const hss = await startHssSimulator({ tokens: iam.tokens });
   const chat = await startChatSink(opts.onPost ? { onPost: opts.onPost } : {});
+  const closeSimulators = () => Promise.all([acr.close(), sas.close(), iam.close(), swr.close(), hss.close(), chat.close()]);
   const scanWindow = opts.scanBatchingWindowSeconds ?? settings.scan.batchingWindowSeconds;
+  const notifyWindow = opts.notifyBatchingWindowSeconds ?? settings.notify.batchingWindowSeconds;
   const shortVisibility = opts.visibilityTimeoutSeconds;
-  const queues = await startLocalQueues(
-    shortVisibility === undefined
+  const queues = await startLocalQueues({
+    ...(opts.sqsPort !== undefined ? { port: opts.sqsPort } : {}),
+    ...(opts.stateDir !== undefined ? { stateDir: opts.stateDir, fresh: opts.freshState === true } : {}),
+    ...(shortVisibility === undefined
       ? {}
       : {
           // As on AWS, the scan queue's timeout must cover its batching window as well as the function's run.
-          visibilityTimeoutSeconds: { intake: shortVisibility, scan: shortVisibility + scanWindow + 5, poll: shortVisibility, notify: shortVisibility },
-        },
-  );
+          visibilityTimeoutSeconds: {
+            intake: shortVisibility,
+            scan: shortVisibility + scanWindow + 5,
+            poll: shortVisibility,
+            // The same where the notify window would outlast the timeout (messages reappearing while their batch gathers).
+            notify: notifyWindow >= shortVisibility ? shortVisibility + notifyWindow + 5 : shortVisibility,
+          },
+        }),
+  }).catch(async (err: unknown) => {
+    await closeSimulators();
+    throw err;
+  });
   const sims: SimulatorUrls = { acrUrl: acr.url, sasUrl: sas.url, chatUrl: chat.url, swrUrl: swr.url, hssUrl: hss.url, iamUrl: iam.url };
-  const closeSimulators = () => Promise.all([acr.close(), sas.close(), iam.close(), swr.close(), hss.close(), chat.close()]);
 
   let env: NodeJS.ProcessEnv = { ...process.env, ...opts.env };
   let configDoc = typeof opts.config === 'function' ? (opts.config as (s: typeof sims) => unknown)(sims) : opts.config;
@@ -110,7 +183,8 @@ export const startStack = async (opts: StackOptions = {}) => {
     withClients = withHttp(runtime);
     scanning = withScanners(withClients, functionLogger('startScan'));
     polling = withScanners(withClients, functionLogger('pollStatus'));
-    notifying = withChannels(withClients, functionLogger('notify'));
+    const posting = queues.invocation && !process.env.NO_ATOMIC ? { ...withClients, http: ackWhenPosted(withClients.http, () => notifying.config.channels) } : withClients;
+    notifying = withChannels(posting, functionLogger('notify'));
   } catch (err) {
     await Promise.all([closeSimulators(), queues.stop()]);
     throw err;
@@ -131,9 +205,17 @@ export const startStack = async (opts: StackOptions = {}) => {
     poll: { concurrency: 4 },
     notify: {
       concurrency: settings.notify.maximumConcurrency,
-      batchingWindowSeconds: opts.notifyBatchingWindowSeconds ?? settings.notify.batchingWindowSeconds,
+      batchingWindowSeconds: notifyWindow,
     },
   };
+  // The webhook port before the queue functions: a start that fails on a port in use has done no work at all.
+  const front = await startHttpFront(createOnPush(async () => runtime) as never, opts.port ?? 3000, opts.host ? { host: opts.host } : {}).catch(
+    async (err: Error) => {
+      await withClients.http.close();
+      await Promise.all([closeSimulators(), queues.stop()]);
+      throw err;
+    },
+  );
   const sources = (Object.keys(handlers) as QueueName[]).map((name) =>
     startEventSource({
       sqs: queues.sqs,
@@ -143,16 +225,9 @@ export const startStack = async (opts: StackOptions = {}) => {
       batchSize: settings[name].batchSize,
       handler: handlers[name],
       timeoutSeconds: settings.functionTimeoutSeconds,
+      ...(queues.invocation && !process.env.NO_ATOMIC ? { invocation: queues.invocation } : {}),
       ...eventSource[name],
     }),
-  );
-  const front = await startHttpFront(createOnPush(async () => runtime) as never, opts.port ?? 3000, opts.host ? { host: opts.host } : {}).catch(
-    async (err: Error) => {
-      await Promise.all(sources.map((s) => s.stop()));
-      await withClients.http.close();
-      await Promise.all([closeSimulators(), queues.stop()]);
-      throw err;
-    },
   );
 
   return {

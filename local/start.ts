@@ -1,22 +1,63 @@
+import { relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { DEMO_SECRET } from './demoConfig.js';
 import { startStack } from './stack.js';
 import { describeChatPost, prettyLogs } from './terminal.js';
 
-const isLoopback = (address: string) => address === 'localhost' || address === '::1' || address.startsWith('127.');
-
 /** `npm start`: scanhook end to end on this machine. */
-prettyLogs();
+process.stdout.write(`scanhook · Node ${process.version}\n`);
+
+const fail = (message: string): never => {
+  process.stderr.write(`scanhook could not start: ${message}\n`);
+  process.exit(1);
+};
+
+const isLoopback = (address: string) => address === 'localhost' || address === '::1' || address.startsWith('127.');
+const project = fileURLToPath(new URL('..', import.meta.url));
+const shown = (path: string) => (relative(project, path).startsWith('..') ? path : relative(project, path) || '.');
+
+const args = process.argv.slice(2);
+const unknown = args.filter((a) => a !== '--fresh');
+if (unknown.length > 0) fail(`unknown argument ${unknown[0]} (npm start takes only --fresh)`);
+
 const port = Number(process.env.PORT ?? 3000);
+// The embedded SQS server listens on PORT + 1, where `npm run dlq` (local/dlq.ts) finds it from a second terminal.
+if (!Number.isInteger(port) || port < 1 || port > 65534)
+  fail(`PORT must be a port number from 1 to 65534 (the queues take PORT + 1), not "${process.env.PORT}"`);
+const sqsPort = port + 1;
 // The webhook front listens on 127.0.0.1 unless HOST opens it (e.g. HOST=0.0.0.0 for a registry on another machine).
 const host = process.env.HOST || '127.0.0.1';
-const stack = await startStack({ port, host, scanBatchingWindowSeconds: 2, onPost: (post) => process.stdout.write(describeChatPost(post)) }).catch(
-  (err: Error) => {
-    process.stderr.write(`scanhook could not start: ${err.message}\n`);
-    process.exit(1);
-  },
-);
+// The queues live on disk here, so a crash or a restart loses no accepted push; `--fresh` starts empty.
+const stateDir = resolve(process.env.SCANHOOK_STATE_DIR || resolve(project, '.scanhook/state'));
+// For tests only: in-flight messages come back this soon after a crash, instead of the deployed timeouts (about 3 min).
+const visibility = process.env.SCANHOOK_VISIBILITY_TIMEOUT_SECONDS;
+const visibilityTimeoutSeconds = visibility ? Number(visibility) : undefined;
+if (visibilityTimeoutSeconds !== undefined && !(Number.isInteger(visibilityTimeoutSeconds) && visibilityTimeoutSeconds > 0)) {
+  fail(`SCANHOOK_VISIBILITY_TIMEOUT_SECONDS must be a whole number of seconds, not "${visibility}"`);
+}
+
+prettyLogs();
+const stack = await startStack({
+  port,
+  host,
+  sqsPort,
+  stateDir,
+  freshState: args.includes('--fresh'),
+  scanBatchingWindowSeconds: 2,
+  ...(visibilityTimeoutSeconds !== undefined ? { visibilityTimeoutSeconds } : {}),
+  onPost: (post) => process.stdout.write(describeChatPost(post)),
+}).catch((err: NodeJS.ErrnoException & { port?: number }) => {
+  if (err.code === 'EADDRINUSE' || err.code === 'EACCES') {
+    const which = err.port === sqsPort ? `${sqsPort} (PORT + 1, the embedded SQS server)` : `${err.port ?? port} (PORT, the webhook endpoint)`;
+    const why = err.code === 'EADDRINUSE' ? 'is in use' : 'may not be opened by this user';
+    return fail(`port ${which} ${why}: another npm start? Stop it or pick another PORT (e.g. PORT=3100 npm start)`);
+  }
+  return fail(err.message);
+});
 
 const sources = Object.keys(stack.config.sources);
+const { restored } = stack.queues;
+const visibleAfter = visibilityTimeoutSeconds !== undefined ? `${visibilityTimeoutSeconds} s` : 'about 3 min';
 process.stdout.write(
   `${[
     '',
@@ -24,6 +65,10 @@ process.stdout.write(
     `  webhooks:  ${sources.map((s) => `POST ${stack.url}/webhooks/${s}`).join('   ')}`,
     isLoopback(host) ? '' : `  HOST=${host}: the webhook endpoint is reachable from other machines (queues and simulators stay on 127.0.0.1)`,
     stack.demo ? `  secret:    ${DEMO_SECRET} (ACR: ?token=…; Harbor, SWR EE: Authorization header)` : '',
+    `  queues:    ${stack.queues.address} · kept in ${shown(stateDir)} (npm start -- --fresh starts empty) · npm run dlq -- list`,
+    restored.messages + restored.inFlight + restored.delayed > 0
+      ? `  restored:  ${restored.messages + restored.delayed} job(s) waiting${restored.inFlight > 0 ? `, ${restored.inFlight} in flight when it stopped (back within ${visibleAfter})` : ''}${restored.deadLetters > 0 ? `; ${restored.deadLetters} dead letter(s)` : ''}`
+      : '',
     `  try:       npm run push -- events/acr/push.json`,
     ...(stack.demo
       ? [

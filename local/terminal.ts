@@ -21,7 +21,10 @@ const SKIP = new Set([
   'function_request_id',
 ]);
 
-export const formatLogLine = (line: string): string => {
+/** Colours for a stream that is a terminal, unless NO_COLOR is set (https://no-color.org); never in a pipe or a file. */
+export const wantsColour = (stream: { isTTY?: boolean }, env: NodeJS.ProcessEnv = process.env): boolean => stream.isTTY === true && !env.NO_COLOR;
+
+export const formatLogLine = (line: string, opts: { colour?: boolean } = {}): string => {
   let entry: Record<string, unknown>;
   try {
     entry = JSON.parse(line);
@@ -34,7 +37,9 @@ export const formatLogLine = (line: string): string => {
     .filter(([k]) => !SKIP.has(k))
     .map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`)
     .join(' ');
-  return `${time} ${COLOURS[entry.level] ?? ''}${String(entry.fn ?? '').padEnd(10)}${RESET} ${entry.message} ${extra}`.trimEnd();
+  const fn = String(entry.fn ?? '').padEnd(10);
+  const colour = opts.colour ? COLOURS[entry.level] : undefined;
+  return `${time} ${colour ? `${colour}${fn}${RESET}` : fn} ${entry.message} ${extra}`.trimEnd();
 };
 
 /** Rewrites JSON log lines written to stdout and stderr (Powertools sends warnings and errors to stderr). */
@@ -44,11 +49,12 @@ export const prettyLogs = (): void => {
 
 const prettify = (stream: NodeJS.WriteStream): void => {
   const write = stream.write.bind(stream);
+  const colour = wantsColour(stream);
   stream.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
     const text = typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8');
     const out = text
       .split('\n')
-      .map((l) => (l.startsWith('{') ? formatLogLine(l) : l))
+      .map((l) => (l.startsWith('{') ? formatLogLine(l, { colour }) : l))
       .join('\n');
     return (write as (c: string, ...r: unknown[]) => boolean)(out, ...rest);
   }) as typeof stream.write;

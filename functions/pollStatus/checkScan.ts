@@ -1,21 +1,36 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { SQSRecord } from 'aws-lambda';
+import { describeError } from '../../shared/http/callError.js';
 import { recordMetric, recordSeconds } from '../../shared/logging/metrics.js';
 import { type Outcome, PollJob } from '../../shared/messages/jobs.js';
 import { notifyJobs } from '../../shared/messages/notifyJobs.js';
 import { handleJobFailure } from '../../shared/queue/jobFailure.js';
 import { parseRecord, receiveCount } from '../../shared/queue/records.js';
-import { Report } from '../../shared/report/report.js';
+import type { Report } from '../../shared/report/report.js';
 import { shouldNotify } from '../../shared/report/threshold.js';
 import type { ScannerRuntime } from '../../shared/runtime/withScanners.js';
+import { policyOf, readReport } from './readReport.js';
 import { nextCheckDelaySeconds } from './schedule.js';
+
+/** What a log line says of a report's comparison. */
+const deltaLog = ({ delta, ignored, withoutFix }: Report) => ({
+  baseline: delta?.status === 'compared' ? { ...delta.baseline, new: delta.new, fixed: delta.fixed } : (delta ?? 'none'),
+  ...(ignored ? { ignored } : {}),
+  ...(withoutFix ? { withoutFix } : {}),
+});
 
 /**
  * One status check of a started scan: still running → the job goes back on the poll queue with the next delay;
- * finished → the report goes to the notify queue, one job per channel, unless it is a pass under the route's
- * minSeverity (then no notify message at all); past the deadline → a time-out message.
+ * finished → the report, compared with its baseline as the route asks, goes to the notify queue, one job per channel,
+ * unless it is no news to the route (a pass under minSeverity, or nothing new on a `changes` route: then no notify
+ * message at all); past the deadline → a time-out message.
  */
-export const checkScan = async (rt: ScannerRuntime, log: Logger, record: SQSRecord): Promise<void> => {
+export const checkScan = async (
+  rt: ScannerRuntime,
+  log: Logger,
+  record: SQSRecord,
+  timeLeftMs: () => number = () => Number.POSITIVE_INFINITY,
+): Promise<void> => {
   const job = parseRecord(record, PollJob, log);
   const context = { jobId: job.jobId, scanner: job.scanner, check: job.scan.checks + 1 };
   try {
@@ -28,15 +43,25 @@ export const checkScan = async (rt: ScannerRuntime, log: Logger, record: SQSReco
     const ageSeconds = (now.getTime() - Date.parse(job.scan.startedAt)) / 1000;
 
     if (status.state === 'complete') {
-      const report = Report.parse(await client.report(job.image, job.scan.handle));
-      log.info('scan complete', { ...context, counts: report.counts, ageSeconds });
+      const route = rt.config.routes[job.route];
+      const report = await readReport(client, job.image, job.scan.handle, policyOf(rt.config, route), {
+        now,
+        timeLeftMs: timeLeftMs(),
+        onBaselineFailure: (err) => log.warn('baseline not read: the full report is sent, saying so', { ...context, ...describeError(err) }),
+      });
+      log.info('scan complete', { ...context, counts: report.counts, ageSeconds, ...deltaLog(report) });
       recordMetric('ScanCompleted', scannerType);
       recordSeconds('ScanSeconds', ageSeconds, scannerType);
       const outcome = { status: 'complete' as const, report };
       // A route missing from a changed config sets no threshold: better a message too many than a lost one.
-      const route = rt.config.routes[job.route];
       if (route && !shouldNotify(outcome, route)) {
-        log.info('scan passed: no message sent', { ...context, route: job.route, minSeverity: route.minSeverity });
+        const changes = route.notify === 'changes' && report.delta?.status === 'compared';
+        log.info(changes ? 'nothing new: no message sent' : 'scan passed: no message sent', {
+          ...context,
+          route: job.route,
+          minSeverity: route.minSeverity,
+          notify: route.notify,
+        });
         return;
       }
       await notify(outcome);

@@ -10,6 +10,9 @@ const log = functionLogger('pollStatus');
 
 /** Poll queue (its delayed messages are the timer) → one status check per job. */
 export const createPollStatus = (runtime: () => Promise<ScannerRuntime>) =>
-  sqsFunction(log, runtime, (rt, records: SQSRecord[]) => Promise.allSettled(records.map((record) => checkScan(rt, log, record))));
+  sqsFunction(log, runtime, (rt, records: SQSRecord[], context) => {
+    const timeLeftMs = () => context?.getRemainingTimeInMillis?.() ?? Number.POSITIVE_INFINITY;
+    return Promise.allSettled(records.map((record) => checkScan(rt, log, record, timeLeftMs)));
+  });
 
 export const handler = createPollStatus(once(async () => withScanners(withHttp(await loadRuntime()), log)));

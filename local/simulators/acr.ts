@@ -1,5 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { ALIBABA_SIM_CREDENTIALS, alibabaError as error, type RpcSimCall, startRpcSimServer } from './acs3Verifier.js';
+import { generationOf, simFindings } from './findings.js';
 import type { SimResponse } from './server.js';
 
 /**
@@ -8,7 +9,10 @@ import type { SimResponse } from './server.js';
  * a few status checks. Repository names pick a behaviour, so a push from the command line can show each case:
  * `*clean*` no findings · `*broken*` the scan fails · `*slow*` never finishes · `*denied*` NoPrivilege ·
  * `*throttled*` the first two calls of each action are throttled · `*flaky*` the first two calls of each action get 503 ·
- * `*emoji*` 1 024 findings whose text carries emoji, CJK, control characters and an unpaired surrogate.
+ * `*emoji*` 1 024 findings whose text carries emoji, CJK, control characters and an unpaired surrogate ·
+ * `*delta*` each image's findings depend on its digest (see findings.ts).
+ * Like ACR it knows a repository's tags (ListRepoTag, GetRepoTag): each tag a scan was started for, with its digest and
+ * the time, or one set with `pushTag`.
  */
 export interface AcrBehaviour {
   /** Status checks answered SCANNING before COMPLETE. */
@@ -20,6 +24,12 @@ export interface AcrBehaviour {
   /** Calls per action answered with this error first. */
   failFirst: number;
   failWith: 'throttle' | 'unavailable';
+  /** Only these actions fail first (default: every action). */
+  failActions?: string[];
+  /** Instead of the usual 16: this many findings, spread over the four levels. */
+  findings?: number;
+  /** Findings with 300-character package names. */
+  longNames?: boolean;
 }
 
 export type AcrCall = RpcSimCall;
@@ -44,6 +54,30 @@ const PACKAGES = ['openssl', 'glibc', 'zlib', 'curl', 'libxml2', 'busybox', 'ncu
 const LEVELS = ['High', 'Medium', 'Low', 'Unknown'] as const;
 /** Findings of the `findings` outcome: 3 High, 5 Medium, 7 Low, 1 Unknown. */
 const FINDINGS_PER_LEVEL: Record<(typeof LEVELS)[number], number> = { High: 3, Medium: 5, Low: 7, Unknown: 1 };
+
+/** The findings of one image of the repository, by level: the usual ones, or `findings` generated ones. */
+const vulnerabilitiesOf = (repo: string, digest: string, b: AcrBehaviour, levels: readonly (typeof LEVELS)[number][] = LEVELS) => {
+  if (b.outcome === 'clean') return [];
+  const generation = generationOf(repo, digest);
+  if (b.findings !== undefined) {
+    return simFindings(b.findings, LEVELS.length, generation, { longNames: b.longNames ?? false })
+      .filter((f) => levels.includes(LEVELS[f.level]!))
+      .map((f) => ({
+        Severity: LEVELS[f.level]!,
+        CveName: f.id,
+        Feature: f.pkg,
+        Version: f.version,
+        VersionFixed: f.fixed ?? '',
+        FixCmd: '',
+        CveLink: `https://avd.aliyun.com/detail?id=AVD-${f.id}`,
+        Description: `${f.pkg} issue`,
+        ScanType: 'cve',
+      }));
+  }
+  const scale = /emoji/.test(repo) ? EXOTIC_SCALE : 1;
+  const make = /emoji/.test(repo) ? exoticVulnerability : vulnerability;
+  return levels.flatMap((l) => Array.from({ length: FINDINGS_PER_LEVEL[l] * scale }, (_, i) => make(l, i + generation)));
+};
 
 const vulnerability = (level: (typeof LEVELS)[number], i: number) => {
   const pkg = PACKAGES[i % PACKAGES.length]!;
@@ -78,7 +112,28 @@ export const startAcrSimulator = async (opts: { port?: number; defaults?: Partia
   const failures = new Map<string, number>();
   const repos = new Map<string, string>(); // repoId → namespace/name
   const scans = new Map<string, { checks: number; service: string }>(); // repoId:tag → status checks so far, engine
+  const tags = new Map<string, Map<string, { digest: string; at: number }>>(); // repoId → tag → its digest, push time
   const overrides = new Map<string, Partial<AcrBehaviour>>();
+
+  const tagsOf = (repoId: string) => {
+    let repoTags = tags.get(repoId);
+    if (!repoTags) {
+      repoTags = new Map();
+      tags.set(repoId, repoTags);
+    }
+    return repoTags;
+  };
+  /** The digest a call names, else the one its tag points at (bare hex). */
+  const digestOf = (p: Record<string, string>) => (p.Digest ?? tags.get(p.RepoId ?? '')?.get(p.Tag ?? '')?.digest ?? '').replace(/^sha256:/, '');
+  const tagEntry = (tag: string, t: { digest: string; at: number }) => ({
+    Tag: tag,
+    Digest: t.digest,
+    ImageId: t.digest.slice(0, 64),
+    ImageSize: 27_107_966,
+    ImageCreate: String(t.at),
+    ImageUpdate: String(t.at),
+    Status: 'NORMAL',
+  });
 
   const repoBehaviour = (repoId: string) => {
     const name = repos.get(repoId) ?? repoId;
@@ -91,7 +146,7 @@ export const startAcrSimulator = async (opts: { port?: number; defaults?: Partia
     const behaviour = behaviourFor(repoName, { ...opts.defaults, ...overrides.get(repoName) });
     const failKey = `${repoName}|${action}`;
     const failedSoFar = failures.get(failKey) ?? 0;
-    if (failedSoFar < behaviour.failFirst) {
+    if (failedSoFar < behaviour.failFirst && (!behaviour.failActions || behaviour.failActions.includes(action))) {
       failures.set(failKey, failedSoFar + 1);
       return behaviour.failWith === 'throttle'
         ? error(400, 'Throttling.User', 'Request was denied due to user flow control.')
@@ -119,6 +174,7 @@ export const startAcrSimulator = async (opts: { port?: number; defaults?: Partia
         if (p.ScanService && !['ACR_SCAN_SERVICE', 'SAS_SCAN_SERVICE'].includes(p.ScanService))
           return error(400, 'InvalidParameter', `ScanService ${p.ScanService} is not supported.`);
         scans.set(`${p.RepoId}:${p.Tag}`, { checks: 0, service: p.ScanService ?? 'ACR_SCAN_SERVICE' });
+        if (p.Digest) tagsOf(p.RepoId).set(p.Tag, { digest: p.Digest.replace(/^sha256:/, ''), at: Date.now() });
         return ok({});
       }
       case 'GetRepoTagScanStatus': {
@@ -133,11 +189,10 @@ export const startAcrSimulator = async (opts: { port?: number; defaults?: Partia
         });
       }
       case 'GetRepoTagScanSummary': {
-        const clean = repoBehaviour(p.RepoId ?? '').outcome === 'clean';
-        const scale = exotic(p.RepoId) ? EXOTIC_SCALE : 1;
-        const n = (level: (typeof LEVELS)[number]) => (clean ? 0 : FINDINGS_PER_LEVEL[level] * scale);
+        const all = vulnerabilitiesOf(repoName, digestOf(p), repoBehaviour(p.RepoId ?? ''));
+        const n = (level: (typeof LEVELS)[number]) => all.filter((v) => v.Severity === level).length;
         return ok({
-          TotalSeverity: clean ? 0 : 16 * scale,
+          TotalSeverity: all.length,
           HighSeverity: n('High'),
           MediumSeverity: n('Medium'),
           LowSeverity: n('Low'),
@@ -145,21 +200,30 @@ export const startAcrSimulator = async (opts: { port?: number; defaults?: Partia
         });
       }
       case 'ListRepoTagScanResult': {
-        const clean = repoBehaviour(p.RepoId ?? '').outcome === 'clean';
         const levels = p.Severity ? LEVELS.filter((l) => l === p.Severity) : LEVELS;
-        const scale = exotic(p.RepoId) ? EXOTIC_SCALE : 1;
-        const make = exotic(p.RepoId) ? exoticVulnerability : vulnerability;
-        const all = clean ? [] : levels.flatMap((l) => Array.from({ length: FINDINGS_PER_LEVEL[l] * scale }, (_, i) => make(l, i)));
-        const pageSize = Number(p.PageSize ?? 30);
+        const all = vulnerabilitiesOf(repoName, digestOf(p), repoBehaviour(p.RepoId ?? ''), levels);
+        // ACR documents no largest page: 100 here, as ListRepoTag's.
+        const pageSize = Math.min(Number(p.PageSize ?? 30), 100);
         const pageNo = Number(p.PageNo ?? 1);
         return ok({ TotalCount: all.length, PageNo: pageNo, PageSize: pageSize, Vulnerabilities: all.slice((pageNo - 1) * pageSize, pageNo * pageSize) });
+      }
+      case 'ListRepoTag': {
+        if (!p.RepoId) return error(400, 'MissingParameter', 'RepoId is mandatory.');
+        const pageSize = Number(p.PageSize ?? 30);
+        if (!(pageSize >= 1 && pageSize <= 100)) return error(400, 'InvalidParameter', 'PageSize must be 1 to 100.');
+        const pageNo = Number(p.PageNo ?? 1);
+        const all = [...(tags.get(p.RepoId) ?? new Map())].map(([tag, t]) => tagEntry(tag, t));
+        return ok({ TotalCount: String(all.length), PageNo: pageNo, PageSize: pageSize, Images: all.slice((pageNo - 1) * pageSize, pageNo * pageSize) });
+      }
+      case 'GetRepoTag': {
+        const t = tags.get(p.RepoId ?? '')?.get(p.Tag ?? '');
+        if (!t) return error(404, 'TAG_NOT_EXIST', 'tag not exist');
+        return ok({ ...tagEntry(p.Tag!, t), ImageCreate: t.at, ImageUpdate: t.at });
       }
       default:
         return error(404, 'InvalidAction.NotFound', `Specified api ${action} is not found.`);
     }
   };
-
-  const exotic = (repoId: string | undefined) => /emoji/.test(repos.get(repoId ?? '') ?? '');
 
   const server = await startRpcSimServer(creds, handle, opts.port);
 
@@ -167,6 +231,13 @@ export const startAcrSimulator = async (opts: { port?: number; defaults?: Partia
     ...server,
     /** Sets a repository's behaviour (by `namespace/name`) beyond what its name implies. */
     setBehaviour: (repoFullName: string, behaviour: Partial<AcrBehaviour>) => overrides.set(repoFullName, behaviour),
+    /** A tag pushed to `namespace/name` without a scan, `at` ms since the epoch. */
+    pushTag: (repoFullName: string, tag: string, digest: string, at = Date.now()) => {
+      const [namespace = '', ...rest] = repoFullName.split('/');
+      const repoId = acrSimRepoId(namespace, rest.join('/'));
+      repos.set(repoId, repoFullName);
+      tagsOf(repoId).set(tag, { digest: digest.replace(/^sha256:/, ''), at });
+    },
   };
 };
 export type AcrSimulator = Awaited<ReturnType<typeof startAcrSimulator>>;

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { generationOf, simFindings } from './findings.js';
 import {
   type AuthMethod,
   apigError,
@@ -19,6 +20,7 @@ import { type SimRequest, type SimResponse, startSimServer } from './server.js';
  * The image name (`namespace/name`) picks a behaviour: `*clean*` no findings · `*broken*` failed ·
  * `*download*` download_failed · `*oversized*` image_oversized · `*slow*` never finishes · `*denied*` 403 ·
  * `*throttled*` / `*flaky*` the first two calls get 429 APIG.0308 / 503 · `*expired*` the first token used expires.
+ * `*delta*` each image's findings depend on its digest (see findings.ts).
  * Error codes other than APIG's are the simulator's own (the bodies have the documented shape).
  *
  * Like HSS, it knows each tag's digest from the registry: from a scan task's `image_digest`, from `setImage`, or
@@ -28,6 +30,13 @@ export interface HssBehaviour {
   scanChecks: number;
   outcome: 'findings' | 'clean' | 'failed' | 'download_failed' | 'image_oversized' | 'never';
   deny: boolean;
+  /** Instead of the usual 12 findings: this many, spread over the three repair necessities. */
+  findings?: number;
+  longNames?: boolean;
+  /** Calls of these operations answer 429 APIG.0308 (throttled), however often they are retried. */
+  throttle?: string[];
+  /** ListImageVulnerabilities of these tags answers 429 APIG.0308, however often it is retried. */
+  throttleTags?: string[];
 }
 
 export interface HssCall {
@@ -54,6 +63,8 @@ interface SimImage {
   version: string;
   digest: string;
   instanceId?: string;
+  /** When the registry got it (ms): its latest_update_time. */
+  pushedAt: number;
   scan?: { checks: number; finishedAt?: number };
 }
 
@@ -120,6 +131,7 @@ export const startHssSimulator = async (opts: { tokens: TokenBook; keys?: SimKey
       version: tag,
       digest: digest ?? hssSimDigest(namespace, name, tag),
       ...(instanceId ? { instanceId } : {}),
+      pushedAt: Date.now(),
     };
     if (digest) image.digest = digest;
     images.set(`${imageType}|${namespace}/${name}:${tag}`, image);
@@ -138,11 +150,47 @@ export const startHssSimulator = async (opts: { tokens: TokenBook; keys?: SimKey
     return failure ? { scan_status: b.outcome, scan_failed_code: failure.code, scan_failed_desc: failure.desc } : { scan_status: 'success' };
   };
 
-  const vulnCount = (image: SimImage, necessity: string) => (behaviour(`${image.namespace}/${image.name}`).outcome === 'clean' ? 0 : (VULNS[necessity] ?? 0));
+  /** The image's findings, of every necessity. */
+  const vulnsOf = (image: SimImage) => {
+    const name = `${image.namespace}/${image.name}`;
+    const b = behaviour(name);
+    if (b.outcome === 'clean') return [];
+    const generation = generationOf(name, image.digest);
+    const necessities = Object.keys(VULNS);
+    if (b.findings !== undefined) {
+      return simFindings(b.findings, necessities.length, generation, { longNames: b.longNames ?? false }).map((f) => ({
+        vul_id: f.id,
+        repair_necessity: necessities[f.level]!,
+        description: `${f.pkg} vulnerability`,
+        position: `/usr/lib/${f.pkg}`,
+        app_name: f.pkg,
+        app_path: `/usr/lib/${f.pkg}`,
+        version: f.version,
+        solution: f.fixed ? `Upgrade ${f.pkg} to ${f.fixed} or later.` : '',
+        url: `https://nvd.nist.gov/vuln/detail/${f.id}`,
+      }));
+    }
+    return necessities.flatMap((necessity) =>
+      Array.from({ length: VULNS[necessity]! }, (_, k) => k + generation).map((i) => {
+        const app = APPS[(i + necessity.length) % APPS.length]!;
+        const id = `CVE-2024-${necessities.indexOf(necessity) + 2}${String(i).padStart(3, '0')}`;
+        return {
+          vul_id: id,
+          repair_necessity: necessity,
+          description: `${app} vulnerability`,
+          position: `/usr/lib/${app}`,
+          app_name: app,
+          app_path: `/usr/lib/${app}`,
+          version: `1.${i}.0`,
+          solution: `Upgrade ${app} to 1.${i}.1 or later.`,
+          url: `https://nvd.nist.gov/vuln/detail/${id}`,
+        };
+      }),
+    );
+  };
 
-  const listed = (image: SimImage, enterprise: boolean) => {
-    const s = status(image);
-    const vulNum = image.scan?.finishedAt ? Object.keys(VULNS).reduce((n, k) => n + vulnCount(image, k), 0) : 0;
+  const listed = (image: SimImage, enterprise: boolean, s: ReturnType<typeof status>) => {
+    const vulNum = image.scan?.finishedAt ? vulnsOf(image).length : 0;
     const common = {
       image_id: image.imageId,
       namespace: image.namespace,
@@ -165,7 +213,7 @@ export const startHssSimulator = async (opts: { tokens: TokenBook; keys?: SimKey
           latest_version: true,
           scannable: true,
           latest_scan_time: image.scan?.finishedAt ?? 0,
-          latest_update_time: Date.now(),
+          latest_update_time: image.pushedAt,
         };
   };
 
@@ -235,8 +283,13 @@ export const startHssSimulator = async (opts: { tokens: TokenBook; keys?: SimKey
         (!q.get('image_version') || i.version === q.get('image_version')) &&
         (!q.get('instance_id') || i.instanceId === q.get('instance_id')),
     );
-    const page = matches.slice(Number(q.get('offset') ?? 0), Number(q.get('offset') ?? 0) + limit);
-    return { res: { status: 200, body: { total_num: matches.length, data_list: page.map((i) => listed(i, enterprise)) } }, images: [name] };
+    // Each listed image's state is read once per call, as HSS shows it; `scan_status` keeps those in that state.
+    const read = matches.map((i) => ({ image: i, state: status(i) })).filter((r) => !q.get('scan_status') || r.state.scan_status === q.get('scan_status'));
+    const page = read.slice(Number(q.get('offset') ?? 0), Number(q.get('offset') ?? 0) + limit);
+    return {
+      res: { status: 200, body: { total_num: read.length, data_list: page.map((r) => listed(r.image, enterprise, r.state)) } },
+      images: [name],
+    };
   };
 
   const vulnerabilities = (req: SimRequest, imageId: string): Handled => {
@@ -256,26 +309,8 @@ export const startHssSimulator = async (opts: { tokens: TokenBook; keys?: SimKey
       image.name === q.get('image_name') &&
       image.version === q.get('tag_name') &&
       image.imageType === q.get('image_type');
-    const necessities = q.get('repair_necessity') ? [q.get('repair_necessity')!] : Object.keys(VULNS);
-    const all = matches
-      ? necessities.flatMap((necessity) =>
-          Array.from({ length: vulnCount(image, necessity) }, (_, i) => {
-            const app = APPS[(i + necessity.length) % APPS.length]!;
-            const id = `CVE-2024-${Object.keys(VULNS).indexOf(necessity) + 2}${String(i).padStart(3, '0')}`;
-            return {
-              vul_id: id,
-              repair_necessity: necessity,
-              description: `${app} vulnerability`,
-              position: `/usr/lib/${app}`,
-              app_name: app,
-              app_path: `/usr/lib/${app}`,
-              version: `1.${i}.0`,
-              solution: `Upgrade ${app} to 1.${i}.1 or later.`,
-              url: `https://nvd.nist.gov/vuln/detail/${id}`,
-            };
-          }),
-        )
-      : [];
+    const necessity = q.get('repair_necessity');
+    const all = matches ? vulnsOf(image).filter((v) => !necessity || v.repair_necessity === necessity) : [];
     const offset = Number(q.get('offset') ?? 0);
     return { res: { status: 200, body: { total_num: all.length, data_list: all.slice(offset, offset + limit) } }, images: [name] };
   };
@@ -301,6 +336,19 @@ export const startHssSimulator = async (opts: { tokens: TokenBook; keys?: SimKey
     const auth = verifier.verify(req, seg[1]!);
     if (auth.rejected) return { operation, handled: { res: auth.rejected } };
     if (!/^[a-z]+(-[a-z0-9]+)+$/.test(req.headers.region ?? '')) return { operation, handled: { res: invalid('the region header is missing') } };
+    const about = `${req.url.searchParams.get('namespace')}/${req.url.searchParams.get('image_name')}`;
+    const throttled =
+      behaviour(about).throttle?.includes(operation) ||
+      (operation === 'ListImageVulnerabilities' && behaviour(about).throttleTags?.includes(req.url.searchParams.get('tag_name') ?? ''));
+    if (throttled) {
+      return {
+        operation,
+        handled: {
+          res: apigError(429, 'APIG.0308', 'The throttling threshold has been reached: policy user over ratelimit,limit:20,time:1 second'),
+          images: [about],
+        },
+      };
+    }
     let body: unknown;
     if (req.method === 'POST') {
       try {
@@ -346,7 +394,10 @@ export const startHssSimulator = async (opts: { tokens: TokenBook; keys?: SimKey
     /** Calls naming one image (`namespace/name`). */
     callsFor: (name: string) => calls.filter((c) => c.images.includes(name)),
     /** What the registry holds: `tag` of `namespace/name` is `digest`. */
-    setImage: (imageType: ImageType, namespace: string, name: string, tag: string, digest: string) => void imageFor(imageType, namespace, name, tag, digest),
+    setImage: (imageType: ImageType, namespace: string, name: string, tag: string, digest: string, pushedAt?: number) => {
+      const image = imageFor(imageType, namespace, name, tag, digest);
+      if (pushedAt !== undefined) image.pushedAt = pushedAt;
+    },
     setBehaviour: (name: string, behaviour: Partial<HssBehaviour>) => overrides.set(name, behaviour),
     close: server.close,
   };

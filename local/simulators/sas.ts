@@ -1,6 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { acrSimRepoId } from './acr.js';
 import { ALIBABA_SIM_CREDENTIALS, alibabaError as error, type RpcSimCall, type SimCredentials, startRpcSimServer } from './acs3Verifier.js';
+import { generationOf, simFindings } from './findings.js';
 import type { SimResponse } from './server.js';
 
 /**
@@ -12,7 +13,9 @@ import type { SimResponse } from './server.js';
  * Repository names pick a behaviour: `*clean*` no findings · `*many*` 130 findings (several pages) · `*broken*` FAIL ·
  * `*timeout*` TIMOUT · `*slow*` never finishes · `*denied*` NoPermission · `*noquota*` BeyondQuata ·
  * `*unsynced*` not in the asset center until PublicSyncAndCreateImageScanTask · `*prefixed*` answers digests as
- * `sha256:…` · `*throttled*` / `*flaky*` the first two calls of each action are throttled / get 503.
+ * `sha256:…` · `*throttled*` / `*flaky*` the first two calls of each action are throttled / get 503 · `*delta*` each
+ * image's findings depend on its digest (see findings.ts). DescribeImageInstances lists the asset center's images,
+ * each with the state of its latest scan.
  * Security Center syncs a registry's images itself; here a pre-check or create naming exactly one repository
  * stands for that sync and adds the images it names (unless `*unsynced*`).
  * PublicSyncAndCreateImageScanTask's entries carry the repository id (`repoId`), as the API lists
@@ -33,6 +36,11 @@ export interface SasBehaviour {
   failWith: 'throttle' | 'unavailable';
   /** The first create for the repository starts its task but answers this late (past the client's timeout). */
   lateCreateMs: number;
+  /** Only these actions fail first (default: every action). */
+  failActions?: string[];
+  /** Instead of the outcome's usual findings: this many, spread over the three necessities. */
+  findings?: number;
+  longNames?: boolean;
 }
 
 export interface SasAsset {
@@ -46,6 +54,8 @@ export interface SasAsset {
   tag?: string;
   /** The ACR repository id a PublicSyncAndCreateImageScanTask entry gave. */
   repoId?: string;
+  /** When the asset center learnt of it (ms): its ImageUpdate. */
+  addedAt?: number;
 }
 
 export interface SasSimTask {
@@ -86,6 +96,20 @@ const FINDINGS: Record<'findings' | 'many', Record<(typeof NECESSITIES)[number],
   many: { asap: 30, later: 50, nntf: 50 },
 };
 
+/** A record for a generated finding: its own id and package. */
+const withPackage = (record: ReturnType<typeof vulRecord>, id: string, pkg: string, version: string, fixable: boolean) => ({
+  ...record,
+  Name: `alpine:3.18:${id}`,
+  AliasName: `${id}: ${pkg} issue`,
+  Related: id,
+  ExtendContentJson: {
+    ...record.ExtendContentJson,
+    RpmEntityList: [
+      { Name: pkg, Version: version, FullVersion: `${version}-r0`, Path: `/usr/lib/${pkg}`, MatchDetail: '', UpdateCmd: fixable ? `apk upgrade ${pkg}` : '' },
+    ],
+  },
+});
+
 const behaviourFor = (repo: string, defaults: Partial<SasBehaviour>): SasBehaviour => ({
   scanChecks: 2,
   outcome: /clean/.test(repo)
@@ -108,6 +132,23 @@ const behaviourFor = (repo: string, defaults: Partial<SasBehaviour>): SasBehavio
   lateCreateMs: 0,
   ...defaults,
 });
+
+/** DescribeImageInstances' `Criteria` as name → value; `strict` throws on anything but a JSON array of {name, value}. */
+const criteria = (value: string | undefined, strict = false): Record<string, string> => {
+  try {
+    const parsed = JSON.parse(value ?? '[]') as unknown;
+    if (!Array.isArray(parsed)) throw new Error('not an array');
+    return Object.fromEntries(
+      parsed.map((c: { name?: unknown; value?: unknown }) => {
+        if (typeof c?.name !== 'string' || typeof c?.value !== 'string') throw new Error('not {name, value}');
+        return [c.name, c.value];
+      }),
+    );
+  } catch (err) {
+    if (strict) throw err;
+    return {};
+  }
+};
 
 const list = (value: string | undefined): string[] =>
   (value ?? '')
@@ -171,7 +212,24 @@ export const startSasSimulator = async (
 
   const addAsset = (asset: SasAsset) => {
     const same = (a: SasAsset) => a.digest === asset.digest && a.namespace === asset.namespace && a.repo === asset.repo && a.tag === asset.tag;
-    if (!assets.some(same)) assets.push(asset);
+    if (!assets.some(same)) assets.push({ addedAt: Date.now(), ...asset });
+  };
+
+  /** An asset's vulnerability records once its scan finished with findings. */
+  const recordsOf = (a: SasAsset) => {
+    const b = behaviour(a);
+    const generation = generationOf(`${a.namespace}/${a.repo}`, a.digest);
+    if (b.findings !== undefined) {
+      return simFindings(b.findings, NECESSITIES.length, generation, { longNames: b.longNames ?? false }).map((f, k) =>
+        withPackage(vulRecord(a, NECESSITIES[f.level]!, k, b.prefixed), f.id, f.pkg, f.version, f.fixed !== undefined),
+      );
+    }
+    const counts = FINDINGS[b.outcome as 'findings' | 'many'];
+    return NECESSITIES.flatMap((n) => Array.from({ length: counts[n] }, (_, i) => vulRecord(a, n, i + generation, b.prefixed)));
+  };
+  const scannedWithFindings = (a: SasAsset) => {
+    const task = latest.get(a.digest);
+    return task !== undefined && imageDone(task, a) && ['findings', 'many'].includes(behaviour(a).outcome);
   };
 
   const matches = (asset: SasAsset, p: Record<string, string>) => {
@@ -258,6 +316,10 @@ export const startSasSimulator = async (
         return undefined;
       }
     }
+    if (action === 'DescribeImageInstances') {
+      const named = criteria(p.Criteria);
+      return named.repoName ? { namespace: named.repoNamespace ?? '', repo: named.repoName } : undefined;
+    }
     if (p.RepoNames) return { namespace: list(p.RepoNamespaces)[0] ?? '', repo: list(p.RepoNames)[0]! };
     const asset = p.Digest ? assetsOf(p.Digest)[0] : undefined;
     return asset;
@@ -269,7 +331,7 @@ export const startSasSimulator = async (
       const b = behaviour(about);
       const failKey = `${about.namespace}/${about.repo}|${action}`;
       const failedSoFar = failures.get(failKey) ?? 0;
-      if (failedSoFar < b.failFirst) {
+      if (failedSoFar < b.failFirst && (!b.failActions || b.failActions.includes(action))) {
         failures.set(failKey, failedSoFar + 1);
         return b.failWith === 'throttle'
           ? error(400, 'Throttling.User', 'Request was denied due to user flow control.')
@@ -368,20 +430,60 @@ export const startSasSimulator = async (
           const invalid = badDigest([p.Digest]);
           if (invalid) return invalid;
         }
-        const scanned = (a: SasAsset) => {
-          const task = latest.get(a.digest);
-          return task !== undefined && imageDone(task, a) && ['findings', 'many'].includes(behaviour(a).outcome);
-        };
         const records = assets
-          .filter((a) => (!p.Digest || a.digest === p.Digest) && scanned(a))
-          .flatMap((a) => {
-            const counts = FINDINGS[behaviour(a).outcome as 'findings' | 'many'];
-            return NECESSITIES.flatMap((n) => Array.from({ length: counts[n] }, (_, i) => vulRecord(a, n, i, behaviour(a).prefixed)));
-          })
+          .filter((a) => (!p.Digest || a.digest === p.Digest) && scannedWithFindings(a))
+          .flatMap(recordsOf)
           .filter((r) => !p.Necessity || r.Necessity === p.Necessity);
         const pageSize = Math.min(Number(p.PageSize ?? 10) || 10, 100);
         const page = Math.max(Number(p.CurrentPage ?? 1) || 1, 1);
         return ok({ TotalCount: records.length, CurrentPage: page, PageSize: pageSize, VulRecords: records.slice((page - 1) * pageSize, page * pageSize) });
+      }
+      case 'DescribeImageInstances': {
+        let named: Record<string, string>;
+        try {
+          named = criteria(p.Criteria, true);
+        } catch {
+          return error(400, 'InvalidParameter', 'Criteria must be a JSON array of {name, value}.');
+        }
+        const field: Record<string, (a: SasAsset) => string | undefined> = {
+          repoNamespace: (a) => a.namespace,
+          repoName: (a) => a.repo,
+          tag: (a) => a.tag,
+          regionId: (a) => a.regionId,
+          registryType: (a) => a.registryType,
+          instanceId: (a) => a.instanceId,
+        };
+        const matched = assets.filter((a) => Object.entries(named).every(([name, value]) => (field[name] ? field[name](a) === value : true)));
+        const pageSize = Math.min(Number(p.PageSize ?? 20) || 20, 100);
+        const page = Math.max(Number(p.CurrentPage ?? 1) || 1, 1);
+        return ok({
+          ImageInstanceList: matched.slice((page - 1) * pageSize, page * pageSize).map((a) => {
+            const task = latest.get(a.digest);
+            const done = task !== undefined && imageDone(task, a);
+            const outcome = behaviour(a).outcome;
+            return {
+              RepoNamespace: a.namespace,
+              RepoName: a.repo,
+              ...(a.tag ? { Tag: a.tag } : {}),
+              Digest: a.digest,
+              RegionId: a.regionId,
+              RegistryType: a.registryType,
+              ...(a.instanceId ? { InstanceId: a.instanceId } : {}),
+              ImageCreate: String(a.addedAt ?? 0),
+              ImageUpdate: String(a.addedAt ?? 0),
+              ...(task ? { ScaStatus: done ? (outcome === 'failed' ? 'FAIL' : outcome === 'timeout' ? 'TIMEOUT' : 'SUCCESS') : 'PRE_ANALYZER' } : {}),
+              ...(done ? { LastScanTime: task.startTime + 1000, ScaProgress: 100 } : {}),
+              VulCount: done ? recordsOf(a).length : 0,
+              Status: 'NORMAL',
+            };
+          }),
+          PageInfo: {
+            Count: Math.min(pageSize, Math.max(0, matched.length - (page - 1) * pageSize)),
+            CurrentPage: page,
+            PageSize: pageSize,
+            TotalCount: matched.length,
+          },
+        });
       }
       case 'DescribeImageScanAuthCount':
         return ok({ ImageScan: { ScanCount: quota.used, ImageScanCapacity: quota.capacity, InstanceId: 'sas-simulator' } });

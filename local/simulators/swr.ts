@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { SWR_REPORT_MIME } from '../../shared/vendors/huawei/swr.js';
+import { generationOf, simFindings } from './findings.js';
 import {
   type AuthMethod,
   apigError,
@@ -20,7 +21,9 @@ import { type SimRequest, type SimResponse, startSimServer } from './server.js';
  * (`namespace/name`) picks a behaviour: `*clean*` no findings · `*broken*` the scan ends in Error · `*slow*` never
  * finishes · `*legacy*` an instance older than v25.7.20 (the scan APIs answer 404) · `*missing*` no such artifact ·
  * `*denied*` 403 · `*throttled*` / `*flaky*` the first two calls get 429 APIG.0308 / 503 · `*expired*` the first token
- * used for it expires.
+ * used for it expires · `*delta*` each image's findings depend on its digest (see findings.ts).
+ * Like the registry it lists a repository's artifacts with their tags (ListInstanceArtifacts): those `pushArtifact`
+ * put there, and, untagged, any artifact a scan was started for.
  */
 export interface SwrBehaviour {
   /** Artifact reads answered Pending/Running before the final status. */
@@ -29,6 +32,11 @@ export interface SwrBehaviour {
   oldInstance: boolean;
   missing: boolean;
   deny: boolean;
+  /** Instead of the usual 11 findings: this many, spread over Harbor's five levels. */
+  findings?: number;
+  longNames?: boolean;
+  /** Calls of these operations answer 429 APIG.0308 (throttled), however often they are retried. */
+  throttle?: string[];
 }
 
 export interface SwrCall {
@@ -62,9 +70,29 @@ const FINDINGS: [string, number][] = [
 ];
 const PACKAGES = ['openssl', 'glibc', 'zlib', 'curl', 'libxml2'];
 
-const vulnerabilities = (digest: string) =>
+const LEVELS = FINDINGS.map(([level]) => level);
+
+const vulnerabilities = (repository: string, digest: string, b: SwrBehaviour) => {
+  if (b.outcome === 'clean') return [];
+  const generation = generationOf(repository, digest);
+  if (b.findings !== undefined) {
+    return simFindings(b.findings, LEVELS.length, generation, { longNames: b.longNames ?? false }).map((f) => ({
+      id: f.id,
+      package: f.pkg,
+      version: f.version,
+      fix_version: f.fixed ?? '',
+      severity: LEVELS[f.level],
+      description: `${f.pkg} flaw`,
+      links: [`https://nvd.nist.gov/vuln/detail/${f.id}`],
+      artifact_digests: [digest],
+    }));
+  }
+  return usualVulnerabilities(digest, generation);
+};
+
+const usualVulnerabilities = (digest: string, generation: number) =>
   FINDINGS.flatMap(([severity, n], level) =>
-    Array.from({ length: n }, (_, i) => ({
+    Array.from({ length: n }, (_, k) => k + generation).map((i) => ({
       id: `CVE-2025-${(level + 1) * 100 + i}`,
       package: PACKAGES[(level + i) % PACKAGES.length],
       version: `3.${level}.${i}`,
@@ -86,6 +114,25 @@ export const startSwrSimulator = async (opts: { tokens: TokenBook; keys?: SimKey
   const calls: SwrCall[] = [];
   const scans = new Map<string, { checks: number; startedAt: number }>();
   const overrides = new Map<string, Partial<SwrBehaviour>>();
+  /** repository → digest → its tags and push time. */
+  const registry = new Map<string, Map<string, { tags: { name: string; at: number }[]; at: number }>>();
+
+  const artifactsOf = (repository: string) => {
+    let artifacts = registry.get(repository);
+    if (!artifacts) {
+      artifacts = new Map();
+      registry.set(repository, artifacts);
+    }
+    return artifacts;
+  };
+  const pushArtifact = (repository: string, digest: string, tag?: string, at = Date.now()) => {
+    const artifact = artifactsOf(repository).get(digest) ?? { tags: [], at };
+    if (tag) artifact.tags = [...artifact.tags.filter((t) => t.name !== tag), { name: tag, at }];
+    artifact.at = Math.max(artifact.at, at);
+    artifactsOf(repository).set(digest, artifact);
+    // A tag points at one artifact: pushing it again moves it.
+    if (tag) for (const [other, a] of artifactsOf(repository)) if (other !== digest) a.tags = a.tags.filter((t) => t.name !== tag);
+  };
 
   const artifact = (repository: string, digest: string, behaviour: SwrBehaviour, withOverview: boolean) => {
     const scan = scans.get(`${repository}@${digest}`);
@@ -105,7 +152,8 @@ export const startSwrSimulator = async (opts: { tokens: TokenBook; keys?: SimKey
     const done = behaviour.outcome !== 'never' && scan.checks > behaviour.scanChecks;
     const clean = behaviour.outcome === 'clean';
     const status = done ? (behaviour.outcome === 'failed' ? 'Error' : 'Success') : scan.checks === 1 ? 'Pending' : 'Running';
-    const summary = Object.fromEntries(FINDINGS.map(([level, n]) => [level, clean ? 0 : n]));
+    const found = vulnerabilities(repository, digest, behaviour);
+    const summary = Object.fromEntries(LEVELS.map((level) => [level, found.filter((v) => v.severity === level).length]));
     body.scan_overview = {
       [SWR_REPORT_MIME]: {
         report_id: randomUUID(),
@@ -116,10 +164,29 @@ export const startSwrSimulator = async (opts: { tokens: TokenBook; keys?: SimKey
         end_time: done ? new Date().toISOString() : '',
         complete_percent: done ? 100 : Math.min(90, Math.round((scan.checks / (behaviour.scanChecks + 1)) * 100)),
         scanner: { name: 'Trivy', vendor: 'Aqua Security', version: 'v0.58.1' },
-        ...(status === 'Success' ? { summary: { total: clean ? 0 : 11, fixable: clean ? 0 : 6, summary } } : {}),
+        ...(status === 'Success' ? { summary: { total: found.length, fixable: found.filter((v) => v.fix_version).length, summary } } : {}),
       },
     };
     return body;
+  };
+
+  /** Offset paging as documented: `limit` at most 100, `offset` a multiple of it. */
+  const listArtifacts = (req: SimRequest, repository: string): SimResponse => {
+    const limit = Number(req.url.searchParams.get('limit') ?? 10);
+    const offset = Number(req.url.searchParams.get('offset') ?? 0);
+    if (!(limit >= 1 && limit <= 100) || offset % limit !== 0) return apigError(400, 'SWR.EE.4000002', 'offset must be a multiple of limit, limit 1 to 100');
+    const like = req.url.searchParams.get('tags');
+    const all = [...artifactsOf(repository)]
+      .filter(([, a]) => !like || a.tags.some((t) => t.name.includes(like)))
+      .map(([digest, a], i) => ({
+        id: i + 1,
+        digest,
+        repository_name: repository,
+        type: 'IMAGE',
+        push_time: new Date(a.at).toISOString(),
+        tags: a.tags.map((t, j) => ({ id: j + 1, name: t.name, artifact_id: i + 1, push_time: new Date(t.at).toISOString() })),
+      }));
+    return { status: 200, body: { artifacts: all.slice(offset, offset + limit), total: all.length } };
   };
 
   const handle = (req: SimRequest): { res: SimResponse; call: Omit<SwrCall, 'status' | 'auth' | 'at'> } => {
@@ -132,30 +199,38 @@ export const startSwrSimulator = async (opts: { tokens: TokenBook; keys?: SimKey
       seg[4] === 'namespaces' &&
       seg[6] === 'repositories' &&
       seg[8] === 'artifacts' &&
-      seg.length >= 10 &&
+      seg.length >= 9 &&
       seg.length <= 11;
     const tail = seg[10];
     const operation = !shaped
       ? 'unknown'
-      : tail === 'scan' && req.method === 'POST'
-        ? 'StartManualScanning'
-        : tail === 'vulnerabilities' && req.method === 'GET'
-          ? 'ListInstanceArtifactVulnerabilities'
-          : tail === undefined && req.method === 'GET'
-            ? 'ShowInstanceArtifact'
-            : 'unknown';
+      : seg.length === 9
+        ? req.method === 'GET'
+          ? 'ListInstanceArtifacts'
+          : 'unknown'
+        : tail === 'scan' && req.method === 'POST'
+          ? 'StartManualScanning'
+          : tail === 'vulnerabilities' && req.method === 'GET'
+            ? 'ListInstanceArtifactVulnerabilities'
+            : tail === undefined && req.method === 'GET'
+              ? 'ShowInstanceArtifact'
+              : 'unknown';
     if (operation === 'unknown') return { res: notFoundApi(), call: { operation, method: req.method, rawPath } };
     const projectId = seg[1]!;
     // The service decodes its path parameter once more: `team%2Fapi` → `team/api`.
     const repository = `${seg[5]}/${decodeURIComponent(seg[7]!)}`;
-    const digest = seg[9]!;
-    const call = { operation, method: req.method, rawPath, repository, digest };
+    const digest = seg[9] ?? '';
+    const call = { operation, method: req.method, rawPath, repository, ...(digest ? { digest } : {}) };
 
     const auth = verifier.verify(req, projectId);
     if (auth.rejected) return { res: auth.rejected, call };
     const behaviour = behaviourFor(repository, { ...opts.defaults, ...overrides.get(repository) });
     const fault = injectFault(repository, faultsFor(repository), req.headers['x-auth-token']);
     if (fault) return { res: fault, call };
+    if (behaviour.throttle?.includes(operation)) {
+      return { res: apigError(429, 'APIG.0308', 'The throttling threshold has been reached: policy user over ratelimit,limit:20,time:1 second'), call };
+    }
+    if (operation === 'ListInstanceArtifacts') return { res: listArtifacts(req, repository), call };
     if (!/^sha256:[0-9a-f]{64}$/.test(digest)) return { res: apigError(400, 'SWR.EE.4000001', 'reference must be an artifact digest'), call };
     if (behaviour.missing) return { res: notFound(`artifact ${repository}@${digest}`), call };
     if (behaviour.oldInstance && operation !== 'ShowInstanceArtifact') return { res: notFound('resource'), call };
@@ -170,11 +245,12 @@ export const startSwrSimulator = async (opts: { tokens: TokenBook; keys?: SimKey
     switch (operation) {
       case 'StartManualScanning':
         scans.set(`${repository}@${digest}`, { checks: 0, startedAt: Date.now() });
+        if (!artifactsOf(repository).has(digest)) pushArtifact(repository, digest);
         return { res: { status: 202, body: '' }, call };
       case 'ShowInstanceArtifact':
         return { res: { status: 200, body: artifact(repository, digest, behaviour, req.url.searchParams.get('with_scan_overview') === 'true') }, call };
       default: {
-        const findings = behaviour.outcome === 'clean' ? [] : vulnerabilities(digest);
+        const findings = vulnerabilities(repository, digest, behaviour);
         return {
           res: {
             status: 200,
@@ -208,6 +284,8 @@ export const startSwrSimulator = async (opts: { tokens: TokenBook; keys?: SimKey
     /** Calls for one repository (`namespace/name`). */
     callsFor: (repository: string) => calls.filter((c) => c.repository === repository),
     setBehaviour: (repository: string, behaviour: Partial<SwrBehaviour>) => overrides.set(repository, behaviour),
+    /** What the registry holds: `tag` of `namespace/name` is `digest`, pushed at `at` (ms). */
+    pushArtifact,
     close: server.close,
   };
 };

@@ -1,5 +1,4 @@
-import type { Finding } from '../report/report.js';
-import type { Notice, NoticeItem } from './notice.js';
+import type { Notice, NoticeFinding, NoticeItem } from './notice.js';
 
 /**
  * Every target has a size limit and no message may fail for size: each free-text field is first cut to a byte cap
@@ -56,7 +55,12 @@ const CAPS = {
   version: 100,
   fixCommand: 120, // a command is a hint: its start says enough, and long ones crowd findings out
   url: 1000,
+  since: 200,
+  note: 320,
 } as const;
+
+/** Notes a message shows at most: a baseline note, ignored, expired, without a fix. */
+const MAX_NOTES = 4;
 
 const field = (text: string, cap: number) => clip(oneLine(text), cap);
 
@@ -72,9 +76,10 @@ const clipTags = (tags: string[]): string[] => {
   return out;
 };
 
-const clipFinding = (f: Finding): Finding => {
+const clipFinding = (f: NoticeFinding): NoticeFinding => {
   const link = safeUrl(f.link);
   return {
+    ...(f.isNew ? { isNew: true } : {}),
     id: field(f.id, CAPS.id),
     severity: f.severity,
     package: field(f.package, CAPS.package),
@@ -98,7 +103,7 @@ const clipItem = (item: NoticeItem): NoticeItem => {
 /** The notice with every free-text field on one line and within its cap, and only safe links. */
 export const clipNotice = (n: Notice): Notice => {
   const consoleUrl = safeUrl(n.consoleUrl);
-  const { tags, advice, duration, consoleUrl: _url, items, ...rest } = n;
+  const { tags, advice, duration, consoleUrl: _url, items, since, notes, ...rest } = n;
   return {
     ...rest,
     image: field(n.image, CAPS.image),
@@ -109,6 +114,8 @@ export const clipNotice = (n: Notice): Notice => {
     ...(advice ? { advice: field(advice, CAPS.advice) } : {}),
     emoji: field(n.emoji, CAPS.short),
     ...(duration ? { duration: field(duration, CAPS.short) } : {}),
+    ...(since ? { since: field(since, CAPS.since) } : {}),
+    ...(notes?.length ? { notes: notes.slice(0, MAX_NOTES).map((note) => field(note, CAPS.note)) } : {}),
     findings: n.findings.map(clipFinding),
     ...(consoleUrl ? { consoleUrl } : {}),
     ...(items ? { items: items.map(clipItem) } : {}),

@@ -4,7 +4,7 @@ import { strictObject } from '../config/strictObject.js';
 import type { NotifyJob } from '../messages/jobs.js';
 import { channelFields, chatUrl, defineChannel, jsonReply, localNotice, replyCode, statusFailure } from './channel.js';
 import { clip, fitNotice, jsonBytes } from './fit.js';
-import { countsText, facts, listLines, chatHtml as m } from './markup.js';
+import { changeText, countsText, facts, listLines, chatHtml as m } from './markup.js';
 import { type Notice, SEVERITY_COLOUR, verdictOf } from './notice.js';
 
 const GoogleChatChannelConfig = strictObject({
@@ -57,6 +57,7 @@ export const googleChatChannel = defineChannel({
                     paragraph(`<font color="${SEVERITY_COLOUR[verdictOf(notice)]}">${m.bold(m.text(notice.headline))}</font>`),
                     ...facts(notice, t).map((f) => ({ decoratedText: { topLabel: f.label, text: m.text(f.value) } })),
                     ...(counts ? [paragraph(m.text(counts))] : []),
+                    ...changeText(notice, locale).map((line) => paragraph(m.text(line))),
                   ],
                 },
                 ...(shown + hidden > 0 ? [{ widgets: [paragraph(listLines(notice, t, m, shown, hidden).join('<br>'))] }] : []),

@@ -36,6 +36,8 @@ const endpointPayload = (job: NotifyJob, notice: Notice) => ({
   summary: notice.headline,
   worstSeverity: notice.worst ?? null,
   outcome: job.outcome,
+  // What changed since the baseline (or why nothing was compared), also inside `outcome.report`.
+  ...(job.outcome.status === 'complete' && job.outcome.report.delta ? { delta: job.outcome.report.delta } : {}),
   ...(notice.kind === 'summary' ? { items: notice.items ?? [] } : {}),
   scanStartedAt: job.scanStartedAt ?? null,
   finishedAt: job.finishedAt,

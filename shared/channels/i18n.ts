@@ -32,6 +32,24 @@ export interface Texts {
   more(n: number): string;
   openReport: string;
   listSeparator: string;
+  /** The label of the image a report was compared with. */
+  since: string;
+  /** Added to a compared report's headline. */
+  changeHeadline(newCount: number, fixedCount: number): string;
+  /** New and fixed counts, each with its per-severity breakdown (empty when zero). */
+  changes(newCount: number, newBreakdown: string, fixedCount: number, fixedBreakdown: string): string;
+  /** Marks a new finding in the list. */
+  newMark: string;
+  noBaseline: string;
+  baselineMissing(tag: string): string;
+  isBaseline(tag: string): string;
+  notCompared(reason: string): string;
+  /** A registry's own result: counts only, so nothing to compare. */
+  countsOnly(registry: string): string;
+  ignored(n: number): string;
+  expired(entries: string, more: number): string;
+  expiredEntry(id: string, pkg: string | undefined, until: string): string;
+  withoutFix(n: number): string;
 }
 
 const en: Texts = {
@@ -65,6 +83,19 @@ const en: Texts = {
   more: (n) => `+${n} more`,
   openReport: 'Open scan report',
   listSeparator: ', ',
+  since: 'Since',
+  changeHeadline: (n, f) => (n === 0 && f === 0 ? ' · nothing new' : ` · ${n} new, ${f} fixed`),
+  changes: (n, nb, f, fb) => `New ${n}${nb ? ` (${nb})` : ''} · Fixed ${f}${fb ? ` (${fb})` : ''}`,
+  newMark: '🆕 new',
+  noBaseline: 'No baseline: the first scanned image of this repository, so the full report follows',
+  baselineMissing: (tag) => `No baseline: tag ${tag} has no completed scan, so the full report follows`,
+  isBaseline: (tag) => `Not compared: this image is the baseline tag ${tag}`,
+  notCompared: (reason) => `Not compared: the baseline could not be read, so the full report follows (${reason})`,
+  countsOnly: (registry) => `Not compared: ${registry}'s own scan result carries severity counts only`,
+  ignored: (n) => `${n} ignored as accepted risk${n === 1 ? '' : 's'} (not counted)`,
+  expired: (entries, more) => `Accepted risk expired, counted again: ${entries}${more > 0 ? ` +${more} more` : ''}`,
+  expiredEntry: (id, pkg, until) => `${id}${pkg ? ` in ${pkg}` : ''} (until ${until})`,
+  withoutFix: (n) => `+${n} without a fix (not counted)`,
 };
 
 const zhCN: Texts = {
@@ -98,6 +129,19 @@ const zhCN: Texts = {
   more: (n) => `另有 ${n} 个`,
   openReport: '查看扫描报告',
   listSeparator: '、',
+  since: '对比基线',
+  changeHeadline: (n, f) => (n === 0 && f === 0 ? ' · 无新增' : ` · 新增 ${n}，修复 ${f}`),
+  changes: (n, nb, f, fb) => `新增 ${n}${nb ? `（${nb}）` : ''} · 已修复 ${f}${fb ? `（${fb}）` : ''}`,
+  newMark: '🆕 新增',
+  noBaseline: '无基线：此仓库首个完成扫描的镜像，以下为完整报告',
+  baselineMissing: (tag) => `无基线：标签 ${tag} 没有完成的扫描，以下为完整报告`,
+  isBaseline: (tag) => `未对比：此镜像即基线标签 ${tag}`,
+  notCompared: (reason) => `未对比：无法读取基线，以下为完整报告（${reason}）`,
+  countsOnly: (registry) => `未对比：${registry} 自身的扫描结果只有各级别数量`,
+  ignored: (n) => `已忽略 ${n} 个已接受的风险（未计入）`,
+  expired: (entries, more) => `已接受的风险已过期，重新计入：${entries}${more > 0 ? ` 另有 ${more} 个` : ''}`,
+  expiredEntry: (id, pkg, until) => `${id}${pkg ? ` ${pkg}` : ''}（至 ${until}）`,
+  withoutFix: (n) => `另有 ${n} 个暂无修复（未计入）`,
 };
 
 const TEXTS: Record<Locale, Texts> = { en, 'zh-CN': zhCN };

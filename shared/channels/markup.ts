@@ -1,6 +1,5 @@
-import type { Finding } from '../report/report.js';
 import { type Locale, type Texts, texts } from './i18n.js';
-import { countsLine, type Notice, type NoticeItem } from './notice.js';
+import { changeLine, countsLine, type Notice, type NoticeFinding, type NoticeItem } from './notice.js';
 
 /**
  * The lines every chat message is made of, written once and spelled in each target's markup dialect. A dialect
@@ -61,8 +60,8 @@ export const slackMrkdwn: Markup = {
   link: (label, url) => `<${url.replace(/[|<>]/g, encodeURIComponent)}|${label}>`,
 };
 
-/** `• High CVE-2024-1 openssl 3.0.1 → 3.0.2`, or the fix command when no fixed version is known. */
-const findingLine = (f: Finding, t: Texts, m: Markup): string => {
+/** `• High CVE-2024-1 openssl 3.0.1 → 3.0.2`, or the fix command when no fixed version is known; a new one marked. */
+const findingLine = (f: NoticeFinding, t: Texts, m: Markup): string => {
   const id = f.link ? m.link(m.text(f.id), f.link) : m.text(f.id);
   const installed = f.installedVersion ? `${m.code(f.installedVersion)} ` : '';
   const fix = f.fixedVersion
@@ -72,7 +71,7 @@ const findingLine = (f: Finding, t: Texts, m: Markup): string => {
       : f.installedVersion
         ? `${installed}→ ${m.text(t.noFix)}`
         : '';
-  return `• ${m.bold(m.text(t.severity[f.severity]))} ${id} ${m.code(f.package)}${fix ? ` ${fix}` : ''}`;
+  return `• ${f.isNew ? `${m.italic(m.text(t.newMark))} ` : ''}${m.bold(m.text(t.severity[f.severity]))} ${id} ${m.code(f.package)}${fix ? ` ${fix}` : ''}`;
 };
 
 /** One result of a summary: emoji, image, headline, link. */
@@ -90,6 +89,9 @@ export const listLines = (n: Notice, t: Texts, m: Markup, shown: number, hidden:
 /** `Critical 0 · High 2 · … · fixable 2`, when the notice has counts. */
 export const countsText = (n: Notice, locale: Locale): string | undefined =>
   n.counts ? `${countsLine(n.counts, locale)}${n.fixable !== undefined ? ` · ${texts(locale).fixable(n.fixable)}` : ''}` : undefined;
+
+/** What changed since the baseline, then the notes (no baseline, ignored, expired, without a fix): one line each, as plain text. */
+export const changeText = (n: Notice, locale: Locale): string[] => [...(n.change ? [changeLine(n.change, locale)] : []), ...(n.notes ?? [])];
 
 export interface Fact {
   label: string;
@@ -109,6 +111,7 @@ export const facts = (n: Notice, t: Texts, opts: { image?: boolean } = {}): Fact
         ...(opts.image ? [{ label: t.image, value: n.image }] : []),
         ...(n.tags?.length ? [{ label: t.tags, value: n.tags.join(t.listSeparator) }] : []),
         { label: t.digest, value: n.shortDigest, code: true },
+        ...(n.since ? [{ label: t.since, value: n.since }] : []),
         { label: t.scanner, value: n.scanner },
         ...(n.duration ? [{ label: t.scanTook, value: n.duration }] : []),
       ];
@@ -135,6 +138,7 @@ export const noticeText = (n: Notice, locale: Locale, m: Markup, layout: TextLay
     (layout.headline ?? m.bold)(m.text(n.headline)),
     ...(layout.facts ? facts(n, t).map((f) => `${m.bold(m.text(f.label))}: ${f.code ? m.code(f.value) : m.text(f.value)}`) : []),
     ...(counts ? [m.text(counts)] : []),
+    ...changeText(n, locale).map((line) => m.text(line)),
     ...listLines(n, t, m, shown, hidden),
     ...(n.advice ? [m.italic(m.text(n.advice))] : []),
     ...(layout.link && n.consoleUrl ? [m.link(m.text(t.openReport), n.consoleUrl)] : []),

@@ -1,6 +1,21 @@
+import { REGISTRY_SCANNER } from '../config/config.js';
 import type { NotifyJob } from '../messages/jobs.js';
-import { type Finding, SEVERITIES, type Severity, type SeverityCounts, severityRank, worstSeverity } from '../report/report.js';
-import { type Locale, texts } from './i18n.js';
+import {
+  type BaselineRef,
+  type Delta,
+  type Finding,
+  findingKey,
+  type Report,
+  SEVERITIES,
+  type Severity,
+  type SeverityCounts,
+  severityRank,
+  worstSeverity,
+} from '../report/report.js';
+import { type Locale, type Texts, texts } from './i18n.js';
+
+/** A finding as a message lists it: new ones (since the baseline) are marked. */
+export type NoticeFinding = Finding & { isNew?: boolean };
 
 /** One scan result inside a summary notice. */
 export interface NoticeItem {
@@ -31,7 +46,14 @@ export interface Notice {
   counts?: SeverityCounts;
   total?: number;
   fixable?: number;
-  findings: Finding[];
+  /** New findings first, marked, then the worst of the rest. */
+  findings: NoticeFinding[];
+  /** The image compared with: `1.4.1 (3f2a9c1b0d4e)`. */
+  since?: string;
+  /** Findings new and fixed since that image, per severity. */
+  change?: { new: SeverityCounts; fixed: SeverityCounts };
+  /** One line each: why nothing was compared, what was ignored, expired or left out for want of a fix. */
+  notes?: string[];
   consoleUrl?: string;
   duration?: string;
   /** The results a `summary` combines. */
@@ -73,6 +95,56 @@ export const formatDuration = (ms: number, locale: Locale = 'en'): string => {
 export const countsLine = (counts: SeverityCounts, locale: Locale = 'en'): string =>
   SEVERITIES.map((s) => `${texts(locale).severity[s]} ${counts[s]}`).join(' · ');
 
+const sum = (counts: SeverityCounts) => SEVERITIES.reduce((n, s) => n + counts[s], 0);
+
+/** `High 2 · Low 1`: the severities that have any. */
+export const breakdown = (counts: SeverityCounts, locale: Locale = 'en'): string =>
+  SEVERITIES.filter((s) => counts[s] > 0)
+    .map((s) => `${texts(locale).severity[s]} ${counts[s]}`)
+    .join(' · ');
+
+/** `New 3 (High 2 · Medium 1) · Fixed 1 (Low 1)`. */
+export const changeLine = (change: NonNullable<Notice['change']>, locale: Locale = 'en'): string =>
+  texts(locale).changes(sum(change.new), breakdown(change.new, locale), sum(change.fixed), breakdown(change.fixed, locale));
+
+const sinceOf = (baseline: BaselineRef): string => [baseline.tag, baseline.digest ? `(${shortDigest(baseline.digest)})` : undefined].filter(Boolean).join(' ');
+
+/** New findings first, marked; then the report's worst, each once. */
+const listedFindings = (report: Report): NoticeFinding[] => {
+  if (report.delta?.status !== 'compared') return report.findings;
+  const fresh = report.delta.newFindings.map((f) => ({ ...f, isNew: true }));
+  const keys = new Set(fresh.map(findingKey));
+  return [...fresh, ...report.findings.filter((f) => !keys.has(findingKey(f)))];
+};
+
+const baselineNote = (delta: Delta | undefined, t: Texts): string[] => {
+  if (delta?.status === 'none')
+    return [delta.reason === 'first' ? t.noBaseline : delta.reason === 'tag_missing' ? t.baselineMissing(delta.tag ?? '') : t.isBaseline(delta.tag ?? '')];
+  if (delta?.status === 'unavailable') return [t.notCompared(delta.reason)];
+  return [];
+};
+
+/** The lines under a report's counts that say what was compared, ignored or left out. */
+const reportNotes = (job: NotifyJob, report: Report, scannerLabel: string, t: Texts): string[] => {
+  const expired = report.expired ?? [];
+  return [
+    ...(job.scanner === REGISTRY_SCANNER ? [t.countsOnly(scannerLabel)] : baselineNote(report.delta, t)),
+    ...(report.ignored ? [t.ignored(report.ignored)] : []),
+    ...(expired.length > 0
+      ? [
+          t.expired(
+            expired
+              .slice(0, 3)
+              .map((e) => t.expiredEntry(e.id, e.package, e.until))
+              .join(t.listSeparator),
+            expired.length - 3,
+          ),
+        ]
+      : []),
+    ...(report.withoutFix ? [t.withoutFix(report.withoutFix)] : []),
+  ];
+};
+
 export const buildNotice = (job: NotifyJob, scannerLabel: string, locale: Locale = 'en'): Notice => {
   const t = texts(locale);
   const { image, outcome } = job;
@@ -91,16 +163,20 @@ export const buildNotice = (job: NotifyJob, scannerLabel: string, locale: Locale
     case 'complete': {
       const { report } = outcome;
       const worst = worstSeverity(report.counts);
+      const compared = report.delta?.status === 'compared' ? report.delta : undefined;
+      const notes = reportNotes(job, report, scannerLabel, t);
       return {
         ...base,
-        headline: worst ? t.found(report.total, t.severity[worst]) : t.clean,
+        headline: `${worst ? t.found(report.total, t.severity[worst]) : t.clean}${compared ? t.changeHeadline(sum(compared.new), sum(compared.fixed)) : ''}`,
         ...(worst ? { worst } : {}),
         emoji: SEVERITY_EMOJI[worst ?? 'none'],
         colour: SEVERITY_COLOUR[worst ?? 'none'],
         counts: report.counts,
         total: report.total,
         ...(report.fixable !== undefined ? { fixable: report.fixable } : {}),
-        findings: report.findings,
+        findings: listedFindings(report),
+        ...(compared ? { since: sinceOf(compared.baseline), change: { new: compared.new, fixed: compared.fixed } } : {}),
+        ...(notes.length > 0 ? { notes } : {}),
         ...(report.consoleUrl ? { consoleUrl: report.consoleUrl } : {}),
       };
     }

@@ -3,7 +3,7 @@ import { strictObject } from '../config/strictObject.js';
 import { channelFields, defineChannel, replyCode, statusFailure } from './channel.js';
 import { clip, clipNotice, fitNotice } from './fit.js';
 import { type Locale, texts } from './i18n.js';
-import { countsText, facts, listLines, slackMrkdwn as m } from './markup.js';
+import { changeText, countsText, facts, listLines, slackMrkdwn as m } from './markup.js';
 import type { Notice } from './notice.js';
 
 const SlackChannelConfig = strictObject({
@@ -40,6 +40,8 @@ export const slackMessage = (raw: Notice, locale: Locale = 'en') => {
   ];
   const counts = countsText(notice, locale);
   if (counts) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: counts } });
+  const changes = changeText(notice, locale);
+  if (changes.length > 0) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: cut(changes.map((line) => m.text(line)).join('\n'), SECTION_LIMIT) } });
   if (notice.findings.length > 0 || notice.items?.length)
     blocks.push({ type: 'section', text: { type: 'mrkdwn', text: findingsText(notice, SECTION_LIMIT, locale) } });
   if (notice.advice) blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: cut(m.text(notice.advice), SECTION_LIMIT) }] });

@@ -2,7 +2,7 @@ import * as z from 'zod';
 import { strictObject } from '../config/strictObject.js';
 import { channelFields, defineChannel, jsonReply, localNotice, replyCode, statusFailure } from './channel.js';
 import { clip, fitNotice, jsonBytes } from './fit.js';
-import { countsText, escapeMarkdown, facts, listLines, markdown } from './markup.js';
+import { changeText, countsText, escapeMarkdown, facts, listLines, markdown } from './markup.js';
 import { type Palette, verdictOf } from './notice.js';
 
 const RETIRED_CONNECTOR = /(^|\.)webhook\.office\.com$|^outlook\.office\.com$/;
@@ -53,6 +53,7 @@ export const teamsChannel = defineChannel({
                   text(m.bold(m.text(notice.headline)), { color: COLOUR[verdictOf(notice)] }),
                   { type: 'FactSet', facts: facts(notice, t).map((f) => ({ title: f.label, value: m.text(f.value) })) },
                   ...(counts ? [text(m.text(counts))] : []),
+                  ...changeText(notice, locale).map((line) => text(m.text(line))),
                   ...(list.length ? [text(list.join('\n\n'))] : []),
                   ...(notice.advice ? [text(m.text(notice.advice), { isSubtle: true })] : []),
                 ],

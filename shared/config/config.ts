@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import * as z from 'zod';
+import { BaselineSetting, IgnoreEntry, NotifyMode } from '../report/policy.js';
 import { MinSeverity } from '../report/threshold.js';
 import { SourceConfig, sources } from '../sources/index.js';
 import { ConfigError } from './configError.js';
@@ -26,6 +27,14 @@ export const Route = strictObject({
   minSeverity: MinSeverity.default('none'),
   /** Send passes too. */
   notifyOnPass: z.boolean().default(false),
+  /** What a finished scan is compared with: `previous` (the last other tag scanned), `{"tag": "prod"}`, or `none`. */
+  baseline: BaselineSetting.default('previous'),
+  /** `changes`: send a compared scan only when it has new findings at or above minSeverity. */
+  notify: NotifyMode.default('always'),
+  /** Accepted risks for this route, on top of the top-level ones. */
+  ignore: z.array(IgnoreEntry).default([]),
+  /** Leave findings with neither a fixed version nor a fix command out of the verdict, the threshold and the list. */
+  fixableOnly: z.boolean().default(false),
 });
 export type Route = z.infer<typeof Route>;
 
@@ -61,6 +70,8 @@ export const Config = strictObject({
   http: HttpSettings.prefault({}),
   /** Channels told of every job that is dead-lettered: which image, which queue, and why. */
   opsChannels: z.array(z.string().min(1)).default([]),
+  /** Accepted risks for every route. */
+  ignore: z.array(IgnoreEntry).default([]),
 }).superRefine((config, ctx) => {
   config.opsChannels.forEach((c, i) => {
     if (!Object.hasOwn(config.channels, c)) ctx.addIssue({ code: 'custom', path: ['opsChannels', i], message: `unknown channel "${c}"` });
@@ -78,6 +89,13 @@ export const Config = strictObject({
     const source = Object.hasOwn(config.sources, route.source) ? config.sources[route.source] : undefined;
     if (!source) unknown('source', 'source', route.source);
     if (route.scanner === REGISTRY_SCANNER) {
+      for (const field of countsOnly(route)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['routes', i, field],
+          message: `a "${REGISTRY_SCANNER}" route gets the registry's severity counts only, no findings: nothing to compare, ignore or filter`,
+        });
+      }
       if (source && !(Object.hasOwn(sources, source.type) && sources[source.type]?.scanResults)) {
         const able = Object.values(sources)
           .filter((s) => s.scanResults)
@@ -96,6 +114,14 @@ export const Config = strictObject({
   });
 });
 export type Config = z.infer<typeof Config>;
+
+/** The fields a registry's own result (counts, no findings) cannot honour, where a route sets them. */
+const countsOnly = (route: Route): string[] => [
+  ...(typeof route.baseline === 'object' ? ['baseline'] : []),
+  ...(route.notify === 'changes' ? ['notify'] : []),
+  ...(route.ignore.length > 0 ? ['ignore'] : []),
+  ...(route.fixableOnly ? ['fixableOnly'] : []),
+];
 
 /** A source's `type` defaults to its key: `"sources": {"acr": {"secret": …}}`. */
 const defaultSourceTypes = (raw: unknown): unknown => {

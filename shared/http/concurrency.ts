@@ -23,3 +23,20 @@ export const settleLimited = async <T, R>(items: readonly T[], limit: number, wo
   });
   return results;
 };
+
+/** A gate that lets at most `limit` calls run at once; the rest wait their turn, first come first served. */
+export const limiter = (limit: number) => {
+  let running = 0;
+  const waiting: (() => void)[] = [];
+  return async <T>(call: () => Promise<T>): Promise<T> => {
+    if (running < limit) running++;
+    else await new Promise<void>((resolve) => waiting.push(resolve)); // a finishing call hands its place over
+    try {
+      return await call();
+    } finally {
+      const next = waiting.shift();
+      if (next) next();
+      else running--;
+    }
+  };
+};

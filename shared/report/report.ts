@@ -28,6 +28,39 @@ export const Finding = z.object({
 });
 export type Finding = z.infer<typeof Finding>;
 
+/** A finding is its advisory id plus its package: the same pair listed twice is one finding. */
+export const findingKey = (f: Pick<Finding, 'id' | 'package'>): string => `${f.id.toLowerCase()}\u0000${f.package.toLowerCase()}`;
+
+/** The image a report was compared with: its tag and its digest (each absent where the scanner does not say). */
+export const BaselineRef = z.object({ tag: z.string().optional(), digest: z.string().min(1).optional() });
+export type BaselineRef = z.infer<typeof BaselineRef>;
+
+/** Why a report was not compared: the first image, a named baseline tag without a completed scan, or the push is that tag. */
+export const NoBaselineReason = z.enum(['first', 'tag_missing', 'is_baseline']);
+export type NoBaselineReason = z.infer<typeof NoBaselineReason>;
+
+/**
+ * What changed since the baseline image, counted over both images' whole lists. Only the counts and the worst new
+ * findings travel; when there is no baseline or it could not be read, the report is the full one and says why.
+ */
+export const Delta = z.discriminatedUnion('status', [
+  z.object({
+    status: z.literal('compared'),
+    baseline: BaselineRef,
+    new: SeverityCounts,
+    fixed: SeverityCounts,
+    /** The worst new findings, worst first (at most MAX_FINDINGS_CARRIED). */
+    newFindings: z.array(Finding),
+  }),
+  z.object({ status: z.literal('none'), reason: NoBaselineReason, tag: z.string().optional() }),
+  z.object({ status: z.literal('unavailable'), reason: z.string() }),
+]);
+export type Delta = z.infer<typeof Delta>;
+
+/** An ignore entry past its `until` that matches a finding of the image: the accepted risk counts again. */
+export const ExpiredIgnore = z.object({ id: z.string(), package: z.string().optional(), until: z.string(), severity: Severity });
+export type ExpiredIgnore = z.infer<typeof ExpiredIgnore>;
+
 /** The unified scan report every scanner produces and every channel renders. */
 export const Report = z.object({
   counts: SeverityCounts,
@@ -36,6 +69,13 @@ export const Report = z.object({
   /** The worst findings, worst first; a scanner may list fewer than `total`. */
   findings: z.array(Finding),
   consoleUrl: z.string().optional(),
+  delta: Delta.optional(),
+  /** Findings an active ignore entry covers: counted in nothing above. */
+  ignored: z.number().int().nonnegative().optional(),
+  /** Expired ignore entries that match a finding here (at most MAX_EXPIRED_CARRIED). */
+  expired: z.array(ExpiredIgnore).optional(),
+  /** `fixableOnly`: findings with neither a fixed version nor a fix command, counted in nothing above. */
+  withoutFix: z.number().int().nonnegative().optional(),
 });
 export type Report = z.infer<typeof Report>;
 
@@ -47,5 +87,9 @@ export const worstSeverity = (counts: SeverityCounts): Severity | undefined => S
 export const byWorstFirst = (a: Finding, b: Finding): number =>
   severityRank(b.severity) - severityRank(a.severity) || Number(Boolean(b.fixedVersion)) - Number(Boolean(a.fixedVersion)) || a.id.localeCompare(b.id);
 
-/** How many findings a report keeps in its message payload. */
+/** How many findings a report keeps in its message payload (and how many new ones its delta keeps). */
 export const MAX_FINDINGS_CARRIED = 20;
+export const MAX_EXPIRED_CARRIED = 10;
+
+/** A fixed version or a fix command: something to do about it. */
+export const hasFix = (f: Finding): boolean => Boolean(f.fixedVersion || f.fixCommand);

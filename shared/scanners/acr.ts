@@ -1,10 +1,15 @@
 import * as z from 'zod';
 import { strictObject } from '../config/strictObject.js';
 import { CallError } from '../http/callError.js';
-import { byWorstFirst, type Finding, MAX_FINDINGS_CARRIED, type Severity } from '../report/report.js';
-import { type AcrImage, type AcrVulnerability, CR_API_VERSION, crEndpoint, createCrApi } from '../vendors/alibaba/cr.js';
+import { limiter } from '../http/concurrency.js';
+import { tagsOf } from '../messages/image.js';
+import { uniqueFindings } from '../report/delta.js';
+import { MAX_FINDINGS_READ } from '../report/judge.js';
+import { byWorstFirst, type Finding, MAX_FINDINGS_CARRIED, type Report, type Severity, type SeverityCounts } from '../report/report.js';
+import { type AcrImage, type AcrTag, type AcrVulnerability, CR_API_VERSION, crEndpoint, createCrApi } from '../vendors/alibaba/cr.js';
 import { AlibabaRegion } from '../vendors/alibaba/region.js';
 import { AlibabaCredentialsConfig, createAlibabaScannerClient } from './alibaba.js';
+import { LIST_PAGES_IN_FLIGHT, type ReadBudget, readPages } from './pages.js';
 import { defineScanner, type ScanHandle } from './scanner.js';
 
 const AcrScannerConfig = strictObject({
@@ -32,9 +37,24 @@ const toFinding = (v: AcrVulnerability): Finding => ({
   ...(v.CveLink ? { link: v.CveLink } : {}),
 });
 
+/** ListRepoTag's documented maximum page size; ListRepoTagScanResult documents none, and gets the same (unconfirmed). */
+const PAGE_SIZE = 100;
+/** Tags read to find the previous one: the list's order is not documented, so all of them, up to this many. */
+const MAX_TAGS_READ = 2000;
+/** Tags whose scan status is asked, newest first, before the repository counts as having no baseline. */
+const BASELINE_CANDIDATES = 5;
+
 /** Console page of the repository's images, where each tag's scan report opens. Path shape unconfirmed for every region. */
 const consoleUrl = (region: string, instanceId: string, repoId: string) =>
   `https://cr.console.aliyun.com/${region}/instance/${instanceId}/repository/${repoId}/images`;
+
+const countsOf = (summary: { high: number; medium: number; low: number; unknown: number }): SeverityCounts => ({
+  critical: 0,
+  high: summary.high,
+  medium: summary.medium,
+  low: summary.low,
+  unknown: summary.unknown,
+});
 
 export const acrScanner = defineScanner({
   type: 'acr',
@@ -44,6 +64,30 @@ export const acrScanner = defineScanner({
     const rpc = createAlibabaScannerClient(ctx, config.endpoint ?? crEndpoint(config.region), CR_API_VERSION, config.credentials);
     const cr = createCrApi(rpc);
     const repoIds = new Map<string, string>();
+    const gate = limiter(LIST_PAGES_IN_FLIGHT);
+    const scanService = config.engine === 'sas' ? 'SAS_SCAN_SERVICE' : 'ACR_SCAN_SERVICE';
+
+    /** Every finding of a scanned tag: ListRepoTagScanResult, every page, one at a time. */
+    const scanResults = async (acrImage: AcrImage, budget?: ReadBudget) => {
+      const list = await readPages({
+        pageSize: PAGE_SIZE,
+        max: MAX_FINDINGS_READ,
+        budget,
+        page: (index) =>
+          gate(() => cr.listRepoTagScanResult(acrImage, { pageNo: index + 1, pageSize: PAGE_SIZE })).then((p) => ({
+            items: p.vulnerabilities,
+            ...(p.totalCount !== undefined ? { total: p.totalCount } : {}),
+          })),
+      });
+      return { findings: list.items.map(toFinding), complete: list.complete };
+    };
+
+    const reportOf = (summary: { total: number }, counts: SeverityCounts, findings: Finding[], repoId: string): Report => ({
+      counts,
+      total: Math.max(summary.total, counts.high + counts.medium + counts.low + counts.unknown),
+      findings: findings.sort(byWorstFirst).slice(0, MAX_FINDINGS_CARRIED),
+      consoleUrl: consoleUrl(config.region, config.instanceId, repoId),
+    });
 
     const imageOf = (digest: string, handle: ScanHandle): AcrImage => ({
       instanceId: config.instanceId,
@@ -69,7 +113,7 @@ export const acrScanner = defineScanner({
       },
 
       async check(image, handle) {
-        const status = await cr.getRepoTagScanStatus(imageOf(image.digest, handle));
+        const { status } = await cr.getRepoTagScanStatus(imageOf(image.digest, handle));
         if (status === 'COMPLETE') return { state: 'complete' };
         if (status === 'FAILED') return { state: 'failed', reason: 'ACR reported the scan as FAILED' };
         return { state: 'running' }; // SCANNING, RETRYING
@@ -78,7 +122,7 @@ export const acrScanner = defineScanner({
       async report(image, handle) {
         const acrImage = imageOf(image.digest, handle);
         const summary = await cr.getRepoTagScanSummary(acrImage);
-        const counts = { critical: 0, high: summary.high, medium: summary.medium, low: summary.low, unknown: summary.unknown };
+        const counts = countsOf(summary);
         const findings: Finding[] = [];
         // Worst levels first, and only levels the summary says are there: usually one or two calls.
         for (const level of ACR_LEVELS) {
@@ -88,13 +132,52 @@ export const acrScanner = defineScanner({
           findings.push(...page.vulnerabilities.slice(0, wanted).map(toFinding));
           if (findings.length >= MAX_FINDINGS_CARRIED) break;
         }
-        return {
-          counts,
-          total: Math.max(summary.total, counts.high + counts.medium + counts.low + counts.unknown),
-          findings: findings.sort(byWorstFirst),
-          consoleUrl: consoleUrl(config.region, config.instanceId, acrImage.repoId),
-        };
+        return reportOf(summary, counts, findings, acrImage.repoId);
       },
+
+      async fullReport(image, handle) {
+        const acrImage = imageOf(image.digest, handle);
+        const summary = await cr.getRepoTagScanSummary(acrImage);
+        const list = await scanResults(acrImage);
+        return { report: reportOf(summary, countsOf(summary), uniqueFindings(list.findings), acrImage.repoId), ...list };
+      },
+
+      async findBaseline(image, handle, choice, budget) {
+        const repoId = String(handle.repoId);
+        const own = new Set(tagsOf(image));
+        let candidates: AcrTag[];
+        if (choice.kind === 'tag') {
+          const tag = await gate(() => cr.getRepoTag(config.instanceId, repoId, choice.tag));
+          candidates = tag ? [tag] : [];
+        } else {
+          const tags = await readPages({
+            pageSize: PAGE_SIZE,
+            max: MAX_TAGS_READ,
+            budget,
+            page: (index) =>
+              gate(() => cr.listRepoTags(config.instanceId, repoId, { pageNo: index + 1, pageSize: PAGE_SIZE })).then((p) => ({
+                items: p.tags,
+                ...(p.total !== undefined ? { total: p.total } : {}),
+              })),
+          });
+          candidates = tags.items.filter((t) => !own.has(t.tag)).sort((a, b) => b.updatedAt - a.updatedAt);
+        }
+        for (const candidate of candidates.slice(0, BASELINE_CANDIDATES)) {
+          const state = await gate(() =>
+            cr.getRepoTagScanStatus({ instanceId: config.instanceId, repoId, tag: candidate.tag, digest: candidate.digest }),
+          ).catch((err: unknown) => {
+            if (err instanceof CallError && err.kind === 'not_found') return undefined; // never scanned
+            throw err;
+          });
+          // A reply without ScanService is taken as ours: the field is documented, its presence in every reply is not.
+          if (state?.status === 'COMPLETE' && (state.scanService === undefined || state.scanService === scanService)) {
+            return { tag: candidate.tag, digest: candidate.digest, handle: { repoId, tag: candidate.tag, digest: candidate.digest } };
+          }
+        }
+        return undefined;
+      },
+
+      baselineFindings: (_image, { handle }, budget) => scanResults(imageOf(String(handle.digest), handle), budget),
     };
   },
 });

@@ -1,8 +1,10 @@
 import * as z from 'zod';
 import { strictObject } from '../config/strictObject.js';
 import { CallError } from '../http/callError.js';
-import { type ImagePush, tagOf } from '../messages/image.js';
-import { emptyCounts, type Finding, MAX_FINDINGS_CARRIED, type Severity } from '../report/report.js';
+import { limiter } from '../http/concurrency.js';
+import { type ImagePush, tagOf, tagsOf } from '../messages/image.js';
+import { MAX_FINDINGS_READ } from '../report/judge.js';
+import { byWorstFirst, emptyCounts, type Finding, MAX_FINDINGS_CARRIED, type Severity } from '../report/report.js';
 import { bareDigest } from '../vendors/encoding.js';
 import {
   createHssApi,
@@ -14,6 +16,7 @@ import {
   type RepairNecessity,
 } from '../vendors/huawei/hss.js';
 import { createHuaweiScannerClient, huaweiConsoleUrl, huaweiScannerFields } from './huawei.js';
+import { LIST_PAGES_IN_FLIGHT, type ReadBudget, readPages } from './pages.js';
 import { defineScanner, type ScanCheck, type ScanHandle } from './scanner.js';
 
 const HssScannerConfig = strictObject({
@@ -40,6 +43,13 @@ const NECESSITIES: [RepairNecessity, Severity][] = [
   ['delay_repair', 'medium'],
   ['not_needed_repair', 'low'],
 ];
+
+const SEVERITY_OF: Record<string, Severity> = Object.fromEntries(NECESSITIES);
+
+/** ListImageVulnerabilities takes 10–200 a page; the image lists up to 200. */
+const PAGE_SIZE = 200;
+/** Versions read to find the previous tag (all, since the list's order is not documented), up to this many. */
+const MAX_VERSIONS_READ = 1000;
 
 const FAILED: Record<string, string> = {
   failed: 'HSS reported the scan as failed',
@@ -72,6 +82,39 @@ export const hssScanner = defineScanner({
     const hssImage = (image: ImagePush): HssImage => {
       const version = tagOf(image);
       return { namespace: image.namespace, imageName: image.repository, digest: image.digest, ...(version ? { version } : {}) };
+    };
+
+    const gate = limiter(LIST_PAGES_IN_FLIGHT);
+
+    /** Every vulnerability of one listed image, of every repair necessity, every page. */
+    const vulnerabilitiesOf = async (imageId: string, subject: { namespace: string; imageName: string; tagName: string }, budget?: ReadBudget) => {
+      const list = await readPages({
+        pageSize: PAGE_SIZE,
+        max: MAX_FINDINGS_READ,
+        budget,
+        page: (_index, offset) =>
+          gate(() => hss.vulnerabilities(registry, imageId, subject, undefined, PAGE_SIZE, offset)).then((p) => ({
+            items: p.items,
+            ...(p.total !== undefined ? { total: p.total } : {}),
+          })),
+      });
+      return { findings: list.items.map((v) => toFinding(v, SEVERITY_OF[v.repair_necessity ?? ''] ?? 'unknown')), complete: list.complete };
+    };
+
+    /** This push's listed entry with an image id, and how HSS names it for its vulnerability list. */
+    const listed = async (image: ImagePush) => {
+      const entry = await findEntry(image);
+      if (!entry?.image_id) {
+        throw new CallError({
+          kind: 'not_found',
+          code: 'ImageNotListed',
+          message: `HSS no longer lists ${image.namespace}/${image.repository}@${image.digest}`,
+        });
+      }
+      return {
+        imageId: entry.image_id,
+        subject: { namespace: image.namespace, imageName: image.repository, tagName: entry.image_version || tagOf(image) || image.digest },
+      };
     };
 
     /**
@@ -127,23 +170,13 @@ export const hssScanner = defineScanner({
       },
 
       async report(image) {
-        const entry = await findEntry(image);
-        if (!entry?.image_id) {
-          throw new CallError({
-            kind: 'not_found',
-            code: 'ImageNotListed',
-            message: `HSS no longer lists ${image.namespace}/${image.repository}@${image.digest}`,
-          });
-        }
-        const subject = { namespace: image.namespace, imageName: image.repository, tagName: entry.image_version || tagOf(image) || image.digest };
-        const pages = await Promise.all(
-          NECESSITIES.map(([necessity]) => hss.vulnerabilities(registry, entry.image_id!, subject, necessity, MAX_FINDINGS_CARRIED)),
-        );
+        const { imageId, subject } = await listed(image);
+        const pages = await Promise.all(NECESSITIES.map(([necessity]) => hss.vulnerabilities(registry, imageId, subject, necessity, MAX_FINDINGS_CARRIED)));
         const counts = emptyCounts();
         const findings: Finding[] = [];
         pages.forEach((page, i) => {
           const severity = NECESSITIES[i]![1];
-          counts[severity] = Math.max(page.total, page.items.length);
+          counts[severity] = Math.max(page.total ?? 0, page.items.length);
           findings.push(...page.items.map((v) => toFinding(v, severity)));
         });
         return {
@@ -153,6 +186,54 @@ export const hssScanner = defineScanner({
           consoleUrl: huaweiConsoleUrl('hss', config.region),
         };
       },
+
+      async fullReport(image) {
+        const { imageId, subject } = await listed(image);
+        const list = await vulnerabilitiesOf(imageId, subject);
+        const counts = emptyCounts();
+        for (const f of list.findings) counts[f.severity]++;
+        return {
+          report: {
+            counts,
+            total: list.findings.length,
+            findings: [...list.findings].sort(byWorstFirst).slice(0, MAX_FINDINGS_CARRIED),
+            consoleUrl: huaweiConsoleUrl('hss', config.region),
+          },
+          ...list,
+        };
+      },
+
+      async findBaseline(image, _handle, choice, budget) {
+        const own = new Set(tagsOf(image));
+        const versions = await readPages({
+          pageSize: PAGE_SIZE,
+          max: MAX_VERSIONS_READ,
+          budget,
+          page: (_index, offset) =>
+            gate(() => hss.scannedVersions(registry, { namespace: image.namespace, imageName: image.repository }, { offset, limit: PAGE_SIZE })).then((p) => ({
+              items: p.items,
+              ...(p.total !== undefined ? { total: p.total } : {}),
+            })),
+        });
+        const found = versions.items
+          .filter(
+            (e) =>
+              e.image_id &&
+              e.image_version &&
+              e.scan_status === 'success' &&
+              !own.has(e.image_version) &&
+              // An untagged artifact is listed under its digest (unconfirmed): a digest is no tag.
+              !e.image_version.startsWith('sha256:') &&
+              (choice.kind !== 'tag' || e.image_version === choice.tag),
+          )
+          .sort((a, b) => (b.latest_update_time ?? 0) - (a.latest_update_time ?? 0))[0];
+        if (!found) return undefined;
+        const digest = found.image_digest ? `sha256:${bareDigest(found.image_digest)}` : undefined;
+        return { tag: found.image_version!, ...(digest ? { digest } : {}), handle: { imageId: found.image_id! } };
+      },
+
+      baselineFindings: (image, baseline, budget) =>
+        vulnerabilitiesOf(String(baseline.handle.imageId), { namespace: image.namespace, imageName: image.repository, tagName: baseline.tag ?? '' }, budget),
     };
   },
 });

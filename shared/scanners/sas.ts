@@ -1,13 +1,25 @@
 import * as z from 'zod';
 import { strictObject } from '../config/strictObject.js';
 import { asRepeatable, CallError } from '../http/callError.js';
-import { eachLimited } from '../http/concurrency.js';
-import type { ImagePush } from '../messages/image.js';
-import { byWorstFirst, emptyCounts, type Finding, MAX_FINDINGS_CARRIED, type Report, type Severity } from '../report/report.js';
+import { eachLimited, limiter } from '../http/concurrency.js';
+import { type ImagePush, tagsOf } from '../messages/image.js';
+import { MAX_FINDINGS_READ } from '../report/judge.js';
+import { byWorstFirst, emptyCounts, type Finding, MAX_FINDINGS_CARRIED, type Severity } from '../report/report.js';
 import { CR_API_VERSION, type CrApi, crEndpoint, createCrApi } from '../vendors/alibaba/cr.js';
 import { AlibabaRegion } from '../vendors/alibaba/region.js';
-import { bareDigest, createSasApi, SAS_API_VERSION, type SasSyncImage, type SasTask, type SasVulRecord, sasEndpoint } from '../vendors/alibaba/sas.js';
+import {
+  bareDigest,
+  createSasApi,
+  SAS_API_VERSION,
+  type SasCriterion,
+  type SasImageInstance,
+  type SasSyncImage,
+  type SasTask,
+  type SasVulRecord,
+  sasEndpoint,
+} from '../vendors/alibaba/sas.js';
 import { AlibabaCredentialsConfig, createAlibabaScannerClient } from './alibaba.js';
+import { LIST_PAGES_IN_FLIGHT, type ReadBudget, readPages } from './pages.js';
 import { type AcrRepository, acrRepositoryKey, planSasScanCalls, repositoriesToIdentify, type SasScanCall, withRepoIds } from './sasPlan.js';
 import { defineScanner, type ScanCheck, type ScanHandle } from './scanner.js';
 
@@ -34,8 +46,10 @@ type SasScannerConfig = z.infer<typeof SasScannerConfig>;
 const NECESSITY: Record<string, Severity> = { asap: 'high', later: 'medium', nntf: 'low' };
 /** Create calls in flight at once: a batch spanning many repositories starts a few at a time, not all together. */
 const PARALLEL_CALLS = 4;
-const VUL_PAGE_SIZE = 50; // The API's maximum page size is not documented (default 10).
-const MAX_VUL_PAGES = 40;
+/** Neither list documents its largest page (defaults 10 and 20): a server that sends fewer per page is paged on by number. */
+const PAGE_SIZE = 100;
+/** Image entries read to find the previous tag (all, since the list's order is not documented), up to this many. */
+const MAX_IMAGES_READ = 1000;
 /** A task started this long before our start call still counts as ours: the clocks of Lambda and Alibaba differ. */
 const CLOCK_SKEW_MS = 5 * 60_000;
 
@@ -152,6 +166,46 @@ export const sasScanner = defineScanner({
       return withRepoIds(call.sync, new Map(ids));
     };
 
+    const gate = limiter(LIST_PAGES_IN_FLIGHT);
+
+    /** Every vulnerability of a digest, every page, once each: the same digest under another tag or repository repeats them. */
+    const vulnerabilities = async (digest: string, budget?: ReadBudget) => {
+      const bare = bareDigest(digest);
+      const list = await readPages({
+        pageSize: PAGE_SIZE,
+        max: MAX_FINDINGS_READ,
+        budget,
+        page: (index) =>
+          gate(() => sas.describeImageVulList(digest, { currentPage: index + 1, pageSize: PAGE_SIZE })).then((p) => ({
+            items: p.records,
+            ...(p.totalCount !== undefined ? { total: p.totalCount } : {}),
+          })),
+      });
+      const unique = new Map<string, SasVulRecord>();
+      for (const record of list.items) {
+        if (record.ImageDigest && bareDigest(record.ImageDigest) !== bare) continue;
+        const key = `${record.Name ?? vulnerabilityId(record)}|${packagesOf(record)[0]?.Name ?? ''}`;
+        if (!unique.has(key)) unique.set(key, record);
+      }
+      return { findings: [...unique.values()].map(toFinding), complete: list.complete };
+    };
+
+    const fullReport = async (image: ImagePush) => {
+      const list = await vulnerabilities(image.digest);
+      const counts = emptyCounts();
+      for (const f of list.findings) counts[f.severity]++;
+      return {
+        report: {
+          counts,
+          total: list.findings.length,
+          fixable: list.findings.filter((f) => f.fixCommand).length,
+          findings: [...list.findings].sort(byWorstFirst).slice(0, MAX_FINDINGS_CARRIED),
+          consoleUrl: consoleUrl(config.region, bareDigest(image.digest)),
+        },
+        ...list,
+      };
+    };
+
     const busy = () =>
       new CallError({
         kind: 'busy',
@@ -246,30 +300,41 @@ export const sasScanner = defineScanner({
         return task ? taskCheck(task) : { state: 'running' };
       },
 
-      async report(image): Promise<Report> {
-        const digest = bareDigest(image.digest);
-        const unique = new Map<string, SasVulRecord>();
-        for (let page = 1; page <= MAX_VUL_PAGES; page++) {
-          const { totalCount, records } = await sas.describeImageVulList(image.digest, { currentPage: page, pageSize: VUL_PAGE_SIZE });
-          for (const record of records) {
-            if (record.ImageDigest && bareDigest(record.ImageDigest) !== digest) continue;
-            // The same digest under another tag or repository repeats its vulnerabilities.
-            const key = `${record.Name ?? vulnerabilityId(record)}|${packagesOf(record)[0]?.Name ?? ''}`;
-            if (!unique.has(key)) unique.set(key, record);
-          }
-          if (records.length < VUL_PAGE_SIZE || page * VUL_PAGE_SIZE >= totalCount) break;
-        }
-        const findings = [...unique.values()].map(toFinding);
-        const counts = emptyCounts();
-        for (const f of findings) counts[f.severity]++;
-        return {
-          counts,
-          total: findings.length,
-          fixable: findings.filter((f) => f.fixCommand).length,
-          findings: findings.sort(byWorstFirst).slice(0, MAX_FINDINGS_CARRIED),
-          consoleUrl: consoleUrl(config.region, digest),
-        };
+      report: async (image) => (await fullReport(image)).report,
+      fullReport,
+
+      async findBaseline(image, _handle, choice, budget) {
+        const own = new Set(tagsOf(image));
+        const criteria: SasCriterion[] = [
+          { name: 'repoNamespace', value: image.namespace },
+          { name: 'repoName', value: image.repository },
+          ...(choice.kind === 'tag' ? [{ name: 'tag', value: choice.tag }] : []),
+        ];
+        const listed = await readPages({
+          pageSize: PAGE_SIZE,
+          max: MAX_IMAGES_READ,
+          budget,
+          page: (index) =>
+            gate(() => sas.describeImageInstances(criteria, { currentPage: index + 1, pageSize: PAGE_SIZE })).then((p) => ({
+              items: p.images,
+              ...(p.total !== undefined ? { total: p.total } : {}),
+            })),
+        });
+        const region = image.region ?? config.region;
+        const ours = (i: SasImageInstance) =>
+          i.namespace === image.namespace &&
+          i.repo === image.repository &&
+          (!i.registryType || i.registryType === config.registryType) &&
+          (!i.regionId || i.regionId === region);
+        // ScaStatus SUCCESS is "image scan completed"; a reply without it counts a recorded scan time instead (unconfirmed).
+        const scanned = (i: SasImageInstance) => i.scanStatus === 'SUCCESS' || (i.scanStatus === undefined && (i.lastScanTime ?? 0) > 0);
+        const found = listed.items
+          .filter((i) => ours(i) && scanned(i) && i.tag !== undefined && !own.has(i.tag) && (choice.kind !== 'tag' || i.tag === choice.tag))
+          .sort((a, b) => b.updatedAt - a.updatedAt)[0];
+        return found ? { tag: found.tag!, digest: `sha256:${found.digest}`, handle: { digest: found.digest } } : undefined;
       },
+
+      baselineFindings: (_image, { handle }, budget) => vulnerabilities(String(handle.digest), budget),
     };
   },
 });

@@ -3,7 +3,9 @@ import type { HttpClient } from '../http/client.js';
 import type { RetryPolicy } from '../http/retry.js';
 import type { ImagePush } from '../messages/image.js';
 import type { ScanState } from '../messages/jobs.js';
-import type { Report } from '../report/report.js';
+import type { FindingList, ScannedReport } from '../report/judge.js';
+import type { BaselineRef, Report } from '../report/report.js';
+import type { ReadBudget } from './pages.js';
 
 /** Scanner-specific identifiers carried from start to status checks inside the poll job. */
 export type ScanHandle = ScanState['handle'];
@@ -21,12 +23,30 @@ export interface ScannerContext {
   onRetry: (call: string, code: string, attempt: number, delayMs: number) => void;
 }
 
+/** Which image a baseline is: the most recently pushed other tag with a completed scan, or a named tag. */
+export type BaselineChoice = { kind: 'previous' } | { kind: 'tag'; tag: string };
+
+/** A baseline the scanner found: its tag and digest, and what the scanner needs to read its findings. */
+export interface BaselineImage extends BaselineRef {
+  handle: ScanHandle;
+}
+
 export interface ScannerClient {
   start(image: ImagePush): Promise<ScanHandle>;
   /** Scanners that can start many images in one call implement this; the others get one `start` each. */
   startMany?(images: ImagePush[]): Promise<PromiseSettledResult<ScanHandle>[]>;
   check(image: ImagePush, handle: ScanHandle): Promise<ScanCheck>;
+  /** The summary and the worst findings: what a route that compares, ignores and filters nothing needs. */
   report(image: ImagePush, handle: ScanHandle): Promise<Report>;
+  /** The report with every finding the scanner lists for the image (every page, up to MAX_FINDINGS_READ). */
+  fullReport(image: ImagePush, handle: ScanHandle): Promise<ScannedReport>;
+  /**
+   * The image to compare with: another tag of the same repository (never one of the push's own tags) whose scan by
+   * this scanner completed. Undefined when there is none.
+   */
+  findBaseline(image: ImagePush, handle: ScanHandle, choice: BaselineChoice, budget: ReadBudget): Promise<BaselineImage | undefined>;
+  /** Every finding of a baseline `findBaseline` gave, for `image`'s repository. */
+  baselineFindings(image: ImagePush, baseline: BaselineImage, budget: ReadBudget): Promise<FindingList>;
 }
 
 /**

@@ -1,12 +1,22 @@
 import * as z from 'zod';
 import { strictObject } from '../config/strictObject.js';
 import { CallError } from '../http/callError.js';
-import type { ImagePush } from '../messages/image.js';
+import { limiter } from '../http/concurrency.js';
+import { type ImagePush, tagsOf } from '../messages/image.js';
 import { harborCounts, harborSeverity } from '../report/harborSeverity.js';
+import { MAX_FINDINGS_READ } from '../report/judge.js';
 import { byWorstFirst, type Finding, MAX_FINDINGS_CARRIED } from '../report/report.js';
 import { createSwrApi, type SwrArtifactRef, type SwrVulnerability, swrEndpoint } from '../vendors/huawei/swr.js';
 import { createHuaweiScannerClient, huaweiConsoleUrl, huaweiScannerFields } from './huawei.js';
+import { LIST_PAGES_IN_FLIGHT, readPages } from './pages.js';
 import { defineScanner } from './scanner.js';
+
+/** ListInstanceArtifacts' largest page. */
+const PAGE_SIZE = 100;
+/** Artifacts read to find the previous tag (all, since the list's order is not documented), up to this many. */
+const MAX_ARTIFACTS_READ = 2000;
+/** Digests whose scan is read, newest tag first, before the repository counts as having no baseline. */
+const BASELINE_CANDIDATES = 5;
 
 const SwrScannerConfig = strictObject({
   type: z.literal('swr'),
@@ -36,6 +46,37 @@ export const swrScanner = defineScanner({
       repository: image.repository,
       digest: image.digest,
     });
+
+    const gate = limiter(LIST_PAGES_IN_FLIGHT);
+    const listOf = (vulnerabilities: SwrVulnerability[]) => ({
+      findings: vulnerabilities.slice(0, MAX_FINDINGS_READ).map(toFinding),
+      complete: vulnerabilities.length <= MAX_FINDINGS_READ,
+    });
+
+    /** ShowInstanceArtifact for the counts, ListInstanceArtifactVulnerabilities (unpaged) for the findings. */
+    const fullReport = async (image: ImagePush) => {
+      const ref = refOf(image);
+      const [overview, vulnerabilities] = await Promise.all([swr.scanOverview(ref), swr.vulnerabilities(ref)]);
+      const list = listOf(vulnerabilities);
+      const counts = harborCounts(overview?.summary?.summary);
+      const findings = [...list.findings].sort(byWorstFirst);
+      const counted = Object.values(counts).reduce((a, b) => a + b, 0);
+      if (counted === 0 && findings.length > 0) for (const f of findings) counts[f.severity]++;
+      const fixable = overview?.summary?.fixable;
+      return {
+        report: {
+          counts,
+          total: Math.max(
+            Number(overview?.summary?.total) || 0,
+            Object.values(counts).reduce((a, b) => a + b, 0),
+          ),
+          ...(typeof fixable === 'number' ? { fixable } : {}),
+          findings: findings.slice(0, MAX_FINDINGS_CARRIED),
+          consoleUrl: huaweiConsoleUrl('swr', config.region),
+        },
+        ...list,
+      };
+    };
 
     /**
      * The scan API answers 404 on instances older than v25.7.20 (its documented constraint), and for an artifact
@@ -87,24 +128,45 @@ export const swrScanner = defineScanner({
         }
       },
 
-      async report(image) {
-        const ref = refOf(image);
-        const [overview, vulnerabilities] = await Promise.all([swr.scanOverview(ref), swr.vulnerabilities(ref)]);
-        const counts = harborCounts(overview?.summary?.summary);
-        const findings = vulnerabilities.map(toFinding).sort(byWorstFirst);
-        const counted = Object.values(counts).reduce((a, b) => a + b, 0);
-        if (counted === 0 && findings.length > 0) for (const f of findings) counts[f.severity]++;
-        const fixable = overview?.summary?.fixable;
-        return {
-          counts,
-          total: Math.max(
-            Number(overview?.summary?.total) || 0,
-            Object.values(counts).reduce((a, b) => a + b, 0),
-          ),
-          ...(typeof fixable === 'number' ? { fixable } : {}),
-          findings: findings.slice(0, MAX_FINDINGS_CARRIED),
-          consoleUrl: huaweiConsoleUrl('swr', config.region),
-        };
+      report: async (image) => (await fullReport(image)).report,
+      fullReport,
+
+      async findBaseline(image, _handle, choice, budget) {
+        const own = new Set(tagsOf(image));
+        const listed = await readPages({
+          pageSize: PAGE_SIZE,
+          max: MAX_ARTIFACTS_READ,
+          budget,
+          page: (_index, offset) =>
+            gate(() => swr.listArtifacts(refOf(image), { offset, limit: PAGE_SIZE, ...(choice.kind === 'tag' ? { tag: choice.tag } : {}) })).then((p) => ({
+              items: p.artifacts,
+              ...(p.total !== undefined ? { total: p.total } : {}),
+            })),
+        });
+        const tagged = listed.items
+          .flatMap((a) =>
+            (a.tags ?? []).flatMap((t) =>
+              t.name && !own.has(t.name) && (choice.kind !== 'tag' || t.name === choice.tag)
+                ? [{ tag: t.name, digest: a.digest, at: Date.parse(t.push_time ?? a.push_time ?? '') || 0 }]
+                : [],
+            ),
+          )
+          .sort((a, b) => b.at - a.at);
+        const checked = new Set<string>();
+        for (const candidate of tagged) {
+          if (checked.has(candidate.digest)) continue;
+          if (checked.size >= BASELINE_CANDIDATES) break;
+          checked.add(candidate.digest);
+          // SWR EE scans a digest, not a tag: this push's own digest under an older tag was scanned just now.
+          const done =
+            candidate.digest === image.digest || (await gate(() => swr.scanOverview({ ...refOf(image), digest: candidate.digest })))?.scan_status === 'Success';
+          if (done) return { tag: candidate.tag, digest: candidate.digest, handle: { digest: candidate.digest } };
+        }
+        return undefined;
+      },
+
+      async baselineFindings(image, { handle }) {
+        return listOf(await gate(() => swr.vulnerabilities({ ...refOf(image), digest: String(handle.digest) })));
       },
     };
   },

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -545,6 +545,29 @@ describe('serverless package: logs, retained DLQs, no vendor secret', () => {
         names.filter((n) => /^(ALIBABA_CLOUD|HUAWEICLOUD)_/.test(n)),
         id,
       ).toEqual([]);
+    }
+  });
+
+  it('every packaged function loads as Lambda loads it (the AWS SDK from the runtime, nothing else from outside the zip)', async () => {
+    // Inside the repository, so that the AWS SDK the Lambda runtime provides resolves from node_modules.
+    const root = await mkdtemp(join(repoRoot, '.serverless-load-'));
+    try {
+      for (const name of functionNames) {
+        const dir = join(root, name);
+        await mkdir(dir, { recursive: true });
+        await run('unzip', ['-q', join(pkgDir, `${name}.zip`), '-d', dir]);
+        const file = join(dir, 'functions', name, 'handler.mjs');
+        const { stdout } = await run(
+          process.execPath,
+          ['--input-type=module', '-e', `const m = await import(${JSON.stringify(file)}); console.log(typeof m.handler);`],
+          {
+            env: { PATH: process.env.PATH ?? '' },
+          },
+        );
+        expect(stdout.trim(), name).toBe('function');
+      }
+    } finally {
+      await rm(root, { recursive: true, force: true });
     }
   });
 

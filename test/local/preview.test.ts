@@ -86,4 +86,21 @@ describe('npm run preview', () => {
   ])('bad input %j: a clear message', async (args, message) => {
     await expect(preview(args as string[], NOW)).rejects.toThrow(message);
   });
+
+  it.each(Object.keys(channels))('%s: the delta sample, in both locales: since which tag, new and fixed counts, new findings first', async (type) => {
+    for (const [locale, words] of [
+      ['en', ['1.4.1 (3f2a9c1b0d4e)', 'New 3 (High 1 · Medium 1 · Low 1) · Fixed 3 (Medium 1 · Low 2)', '🆕 new']],
+      ['zh-CN', ['1.4.1 (3f2a9c1b0d4e)', '新增 3（高危 1 · 中危 1 · 低危 1） · 已修复 3（中危 1 · 低危 2）', '🆕 新增']],
+    ] as const) {
+      const out = await preview(['--channel', type, 'events/sqs/notify-delta.json', '--locale', locale], NOW);
+      const { body } = parse(out);
+      if (type === 'webhook') {
+        expect(body.delta).toMatchObject({ status: 'compared', baseline: { tag: '1.4.1' }, new: { high: 1, medium: 1, low: 1 } });
+        continue;
+      }
+      const text = JSON.stringify(body);
+      for (const word of words) expect(text, `${type} ${locale}`).toContain(JSON.stringify(word).slice(1, -1));
+      expect(text.indexOf('CVE-2026-0142'), 'the new high first').toBeLessThan(text.indexOf('CVE-2024-6119'));
+    }
+  });
 });

@@ -16,6 +16,32 @@ export interface AcrImage {
   digest?: string;
 }
 
+/** A tag of a repository, as ListRepoTag and GetRepoTag list it. */
+export interface AcrTag {
+  tag: string;
+  /** `sha256:…` (the docs' examples show bare hex: normalised). */
+  digest: string;
+  /** ImageUpdate, ms since the epoch (0 when absent). */
+  updatedAt: number;
+}
+
+export interface AcrScanState {
+  status: AcrScanStatus;
+  /** Which engine scanned it (`ACR_SCAN_SERVICE` / `SAS_SCAN_SERVICE`), where the reply says. */
+  scanService?: string;
+}
+
+const prefixedDigest = (digest: string): string => (/^[0-9a-f]{64}$/i.test(digest) ? `sha256:${digest.toLowerCase()}` : digest);
+
+const acrTag = (raw: unknown): AcrTag | undefined => {
+  const t = (raw ?? {}) as Record<string, unknown>;
+  if (typeof t.Tag !== 'string' || !t.Tag || typeof t.Digest !== 'string' || !t.Digest) return undefined;
+  return { tag: t.Tag, digest: prefixedDigest(t.Digest), updatedAt: Number(t.ImageUpdate) || Number(t.ImageCreate) || 0 };
+};
+
+/** A count the API may send as a number or a numeric string (ListRepoTag's TotalCount is a string in the SDK's model). */
+const countOf = (v: unknown): number | undefined => (v === undefined || v === null || v === '' || !Number.isFinite(Number(v)) ? undefined : Number(v));
+
 export interface AcrVulnerability {
   Severity?: string;
   CveName?: string;
@@ -57,14 +83,41 @@ export const createCrApi = (rpc: RpcClient) => ({
     });
   },
 
-  async getRepoTagScanStatus(image: AcrImage): Promise<AcrScanStatus> {
+  /** The scan's status and, per the API reference, the engine that ran it (`ScanService`). */
+  async getRepoTagScanStatus(image: AcrImage): Promise<AcrScanState> {
     const res = await rpc.call('GetRepoTagScanStatus', {
       InstanceId: image.instanceId,
       RepoId: image.repoId,
       Tag: image.tag,
       Digest: digestParam(image.digest, false),
     });
-    return String(res.Status) as AcrScanStatus;
+    return { status: String(res.Status) as AcrScanStatus, ...(typeof res.ScanService === 'string' && res.ScanService ? { scanService: res.ScanService } : {}) };
+  },
+
+  /**
+   * ListRepoTag: a repository's tags, each with its digest and ImageUpdate (ms), at most 100 a page
+   * (https://www.alibabacloud.com/help/en/acr/developer-reference/api-cr-2018-12-01-listrepotag; fields and the page
+   * limit as the official SDK's model documents them:
+   * https://github.com/aliyun/alibabacloud-typescript-sdk/blob/master/cr-20181201/src/models/ListRepoTagResponseBody.ts).
+   * The order of the list is not documented.
+   */
+  async listRepoTags(instanceId: string, repoId: string, page: { pageNo: number; pageSize: number }): Promise<{ total?: number; tags: AcrTag[] }> {
+    const res = await rpc.call('ListRepoTag', { InstanceId: instanceId, RepoId: repoId, PageNo: page.pageNo, PageSize: page.pageSize });
+    const total = countOf(res.TotalCount);
+    return { ...(total !== undefined ? { total } : {}), tags: (Array.isArray(res.Images) ? res.Images : []).flatMap((i) => acrTag(i) ?? []) };
+  },
+
+  /**
+   * GetRepoTag: one tag's digest and ImageUpdate (https://www.alibabacloud.com/help/en/acr/developer-reference/api-cr-2018-12-01-getrepotag).
+   * How it answers for a tag the repository lacks is not documented: any not-found reply, or a reply without a digest, is none.
+   */
+  async getRepoTag(instanceId: string, repoId: string, tag: string): Promise<AcrTag | undefined> {
+    try {
+      return acrTag(await rpc.call('GetRepoTag', { InstanceId: instanceId, RepoId: repoId, Tag: tag }));
+    } catch (err) {
+      if (err instanceof CallError && err.kind === 'not_found') return undefined;
+      throw err;
+    }
   },
 
   async getRepoTagScanSummary(image: AcrImage) {
@@ -94,8 +147,9 @@ export const createCrApi = (rpc: RpcClient) => ({
       PageNo: opts.pageNo ?? 1,
       PageSize: opts.pageSize,
     });
+    const totalCount = countOf(res.TotalCount);
     return {
-      totalCount: Number(res.TotalCount) || 0,
+      ...(totalCount !== undefined ? { totalCount } : {}),
       vulnerabilities: (Array.isArray(res.Vulnerabilities) ? res.Vulnerabilities : []) as AcrVulnerability[],
     };
   },

@@ -71,6 +71,54 @@ export interface SasVulRecord {
   ExtendContentJson?: unknown;
 }
 
+/** An image Security Center holds, as DescribeImageInstances lists it. */
+export interface SasImageInstance {
+  namespace: string;
+  repo: string;
+  tag?: string;
+  /** Bare hex. */
+  digest: string;
+  /** ImageUpdate, ms since the epoch (0 when absent). */
+  updatedAt: number;
+  /** ScaStatus: `SUCCESS` once the image's scan completed; absent from some replies. */
+  scanStatus?: string;
+  lastScanTime?: number;
+  regionId?: string;
+  registryType?: string;
+}
+
+/** One search condition of DescribeImageInstances' `Criteria`. */
+export interface SasCriterion {
+  name: string;
+  value: string;
+}
+
+const str = (v: unknown): string | undefined => (typeof v === 'string' && v ? v : undefined);
+
+const imageInstance = (raw: unknown): SasImageInstance[] => {
+  const i = (raw ?? {}) as Record<string, unknown>;
+  const digest = str(i.Digest);
+  if (!digest) return [];
+  const tag = str(i.Tag);
+  const scanStatus = str(i.ScaStatus);
+  const regionId = str(i.RegionId);
+  const registryType = str(i.RegistryType);
+  const lastScanTime = Number(i.LastScanTime);
+  return [
+    {
+      namespace: str(i.RepoNamespace) ?? '',
+      repo: str(i.RepoName) ?? '',
+      ...(tag ? { tag } : {}),
+      digest: bareDigest(digest),
+      updatedAt: Number(i.ImageUpdate) || Number(i.ImageCreate) || 0,
+      ...(scanStatus ? { scanStatus } : {}),
+      ...(lastScanTime > 0 ? { lastScanTime } : {}),
+      ...(regionId ? { regionId } : {}),
+      ...(registryType ? { registryType } : {}),
+    },
+  ];
+};
+
 const taskStart = (res: Record<string, unknown>): SasTaskStart => {
   const data = (res.Data ?? {}) as Record<string, unknown>;
   return {
@@ -159,6 +207,28 @@ export const createSasApi = (rpc: RpcClient) => {
       }));
     },
 
+    /**
+     * DescribeImageInstances: the image assets that meet every one of `criteria` (names as DescribeImageRepoCriteria lists
+     * them: repoNamespace, repoName, tag, …), with tag, digest, ImageUpdate and the scan's ScaStatus
+     * (https://www.alibabacloud.com/help/en/security-center/developer-reference/api-sas-2018-12-03-describeimageinstances;
+     * fields as the official SDK's model documents them:
+     * https://github.com/aliyun/alibabacloud-typescript-sdk/blob/master/sas-20181203/src/models/DescribeImageInstancesResponseBody.ts).
+     * Its largest page size is not documented (default 20).
+     */
+    async describeImageInstances(criteria: SasCriterion[], page: { currentPage: number; pageSize: number }) {
+      const res = await call('DescribeImageInstances', {
+        Criteria: JSON.stringify(criteria.map((c) => ({ ...c, logicalExp: 'OR' }))),
+        LogicalExp: 'AND',
+        CurrentPage: page.currentPage,
+        PageSize: page.pageSize,
+      });
+      const total = Number((res.PageInfo as Record<string, unknown> | undefined)?.TotalCount);
+      return {
+        ...(Number.isFinite(total) ? { total } : {}),
+        images: (Array.isArray(res.ImageInstanceList) ? res.ImageInstanceList : []).flatMap(imageInstance),
+      };
+    },
+
     async describeImageVulList(digest: string, page: { currentPage: number; pageSize: number }) {
       const res = await call('DescribeImageVulList', {
         Type: 'cve',
@@ -167,8 +237,9 @@ export const createSasApi = (rpc: RpcClient) => {
         CurrentPage: page.currentPage,
         PageSize: page.pageSize,
       });
+      const totalCount = Number(res.TotalCount);
       return {
-        totalCount: Number(res.TotalCount) || 0,
+        ...(res.TotalCount !== undefined && Number.isFinite(totalCount) ? { totalCount } : {}),
         records: (Array.isArray(res.VulRecords) ? res.VulRecords : []) as SasVulRecord[],
       };
     },

@@ -28,6 +28,8 @@ export interface HssListedImage {
   image_id?: string;
   image_digest?: string;
   image_version?: string;
+  /** ms since the epoch. */
+  latest_update_time?: number;
   scan_status?: HssScanStatus;
   scan_failed_code?: string;
   scan_failed_desc?: string;
@@ -53,14 +55,40 @@ const instanceFields = (r: HssRegistry) => ({
   ...(r.instanceUrl ? { instance_url: r.instanceUrl } : {}),
 });
 
-const list = <T>(reply: Record<string, unknown>): { total: number; items: T[] } => ({
-  total: Number(reply.total_num) || 0,
+const list = <T>(reply: Record<string, unknown>): { total?: number; items: T[] } => ({
+  ...(reply.total_num !== undefined && Number.isFinite(Number(reply.total_num)) ? { total: Number(reply.total_num) } : {}),
   items: Array.isArray(reply.data_list) ? (reply.data_list as T[]) : [],
 });
 
 export const createHssApi = (client: HuaweiClient, enterpriseProjectId: string) => {
   const v5 = `/v5/${pathSegment(client.projectId)}/image`;
   const eps = { enterprise_project_id: enterpriseProjectId };
+
+  /** SWR EE images from `image/registries/images`, the others from `image/swr-repository`; by tag when there is one. */
+  const listPage = async (
+    registry: HssRegistry,
+    image: Omit<HssImage, 'digest'>,
+    page: { offset: number; limit: number; scanStatus?: HssScanStatus },
+  ): Promise<{ total?: number; items: HssListedImage[] }> => {
+    const enterprise = registry.imageType === 'instance_image';
+    const reply = await client.call(enterprise ? 'ListRegistryImages' : 'ListSwrImageRepository', {
+      method: 'GET',
+      path: enterprise ? `${v5}/registries/images` : `${v5}/swr-repository`,
+      query: {
+        ...eps,
+        image_type: registry.imageType,
+        namespace: image.namespace,
+        image_name: image.imageName,
+        image_version: image.version,
+        instance_id: registry.instanceId,
+        scan_status: page.scanStatus,
+        offset: String(page.offset),
+        limit: String(page.limit),
+      },
+    });
+    return list<HssListedImage>(reply);
+  };
+
   return {
     /** CreateManualImageScanTask: any number of images, each by digest (plus its tag when it has one). Empty reply. */
     async createScanTask(registry: HssRegistry, images: HssImage[]): Promise<void> {
@@ -107,32 +135,31 @@ export const createHssApi = (client: HuaweiClient, enterpriseProjectId: string) 
      * `image/swr-repository`. Filtered by tag when there is one; a digest-only push lists every version (up to 200).
      */
     async listImages(registry: HssRegistry, image: HssImage): Promise<HssListedImage[]> {
-      const enterprise = registry.imageType === 'instance_image';
-      const reply = await client.call(enterprise ? 'ListRegistryImages' : 'ListSwrImageRepository', {
-        method: 'GET',
-        path: enterprise ? `${v5}/registries/images` : `${v5}/swr-repository`,
-        query: {
-          ...eps,
-          image_type: registry.imageType,
-          namespace: image.namespace,
-          image_name: image.imageName,
-          image_version: image.version,
-          instance_id: registry.instanceId,
-          offset: '0',
-          limit: image.version ? '10' : '200',
-        },
-      });
-      return list<HssListedImage>(reply).items;
+      return (await listPage(registry, image, { offset: 0, limit: image.version ? 10 : 200 })).items;
     },
 
-    /** ListImageVulnerabilities of one repair necessity: its total and the first `limit` (10–200) findings. */
+    /**
+     * One page of every version of an image whose scan succeeded (`scan_status=success`), each with its digest and
+     * `latest_update_time` (https://support.huaweicloud.com/intl/en-us/api-hss2.0/ListSwrImageRepository_0.html, marked
+     * deprecated there). SWR EE images: ListRegistryImages, `limit` 1–200 and the same filter, as the official SDK documents
+     * it (https://github.com/huaweicloud/huaweicloud-sdk-nodejs-v3/blob/master/services/hss/v5/HssClient.ts); 200 a page
+     * for the other list too is unconfirmed.
+     */
+    scannedVersions: (registry: HssRegistry, image: Omit<HssImage, 'version' | 'digest'>, page: { offset: number; limit: number }) =>
+      listPage(registry, image, { ...page, scanStatus: 'success' }),
+
+    /**
+     * ListImageVulnerabilities, of one repair necessity or all: the total and `limit` (10–200) findings from `offset`
+     * (https://support.huaweicloud.com/intl/en-us/api-hss2.0/ListImageVulnerabilities.html).
+     */
     async vulnerabilities(
       registry: HssRegistry,
       imageId: string,
       image: { namespace: string; imageName: string; tagName: string },
-      necessity: RepairNecessity,
+      necessity: RepairNecessity | undefined,
       limit: number,
-    ): Promise<{ total: number; items: HssVulnerability[] }> {
+      offset = 0,
+    ): Promise<{ total?: number; items: HssVulnerability[] }> {
       const reply = await client.call('ListImageVulnerabilities', {
         method: 'GET',
         path: `${v5}/${pathSegment(imageId)}/vulnerabilities`,
@@ -144,7 +171,7 @@ export const createHssApi = (client: HuaweiClient, enterpriseProjectId: string) 
           tag_name: image.tagName,
           instance_id: registry.instanceId,
           repair_necessity: necessity,
-          offset: '0',
+          offset: String(offset),
           limit: String(Math.min(200, Math.max(10, limit))),
         },
       });

@@ -35,13 +35,20 @@ export interface SwrVulnerability {
   links?: string[];
 }
 
+/** An artifact of a repository as ListInstanceArtifacts lists it: its digest, push time and tags. */
+export interface SwrArtifact {
+  digest: string;
+  push_time?: string;
+  tags?: { name?: string; push_time?: string }[];
+}
+
 /**
  * A repository name's `/` becomes `%2F` and that value is encoded once more for the path, so `team/api` goes on the
  * wire as `team%252Fapi` (what the SWR docs ask for and Huawei's Terraform provider sends).
  */
 export const repositorySegment = (repository: string): string => pathSegment(repository.replaceAll('/', '%2F'));
 
-export const artifactPath = (projectId: string, ref: SwrArtifactRef): string =>
+const artifactsPath = (projectId: string, ref: Omit<SwrArtifactRef, 'digest'>): string =>
   [
     '/v2',
     pathSegment(projectId),
@@ -52,8 +59,9 @@ export const artifactPath = (projectId: string, ref: SwrArtifactRef): string =>
     'repositories',
     repositorySegment(ref.repository),
     'artifacts',
-    pathSegment(ref.digest),
   ].join('/');
+
+export const artifactPath = (projectId: string, ref: SwrArtifactRef): string => `${artifactsPath(projectId, ref)}/${pathSegment(ref.digest)}`;
 
 const pickReport = <T>(byMime: unknown): T | undefined => {
   if (!byMime || typeof byMime !== 'object') return undefined;
@@ -75,6 +83,27 @@ export const createSwrApi = (client: HuaweiClient) => ({
       query: { with_scan_overview: 'true' },
     });
     return pickReport<SwrScanOverview>(artifact.scan_overview);
+  },
+
+  /**
+   * ListInstanceArtifacts: one page of a repository's artifacts with their tags and push times; `limit` at most 100 and
+   * `offset` a multiple of it; the order is not documented (https://support.huaweicloud.com/intl/en-us/api-swr2/swr_03_0301.html).
+   */
+  async listArtifacts(
+    ref: Omit<SwrArtifactRef, 'digest'>,
+    page: { offset: number; limit: number; tag?: string },
+  ): Promise<{ total?: number; artifacts: SwrArtifact[] }> {
+    const reply = await client.call('ListInstanceArtifacts', {
+      method: 'GET',
+      path: artifactsPath(client.projectId, ref),
+      // `tags` narrows to artifacts with a tag like it (a fuzzy match, per the same page).
+      query: { offset: String(page.offset), limit: String(page.limit), ...(page.tag ? { tags: page.tag } : {}) },
+    });
+    const total = Number(reply.total);
+    const artifacts = (Array.isArray(reply.artifacts) ? reply.artifacts : []).filter(
+      (a): a is SwrArtifact => typeof a === 'object' && a !== null && typeof (a as SwrArtifact).digest === 'string',
+    );
+    return { ...(reply.total !== undefined && Number.isFinite(total) ? { total } : {}), artifacts };
   },
 
   /** ListInstanceArtifactVulnerabilities: every finding of the latest report, unpaged. */

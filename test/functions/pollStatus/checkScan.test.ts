@@ -2,7 +2,10 @@ import { createHash } from 'node:crypto';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { checkScan } from '../../../functions/pollStatus/checkScan.js';
+import { BASELINE_BUDGET_MS } from '../../../functions/pollStatus/readReport.js';
 import { ACR_SIM_CREDENTIALS, type AcrBehaviour, type AcrSimulator, startAcrSimulator } from '../../../local/simulators/acr.js';
+import { digestOfGeneration } from '../../../local/simulators/findings.js';
+import { buildNotice } from '../../../shared/channels/notice.js';
 import { type Config, parseConfig } from '../../../shared/config/config.js';
 import { CallError } from '../../../shared/http/callError.js';
 import { type NotifyJob, PollJob } from '../../../shared/messages/jobs.js';
@@ -42,6 +45,7 @@ beforeAll(async () => {
       { source: 'acr', scanner: 'acr-hz', channels: ['sec', 'audit'] },
       // ACR has no Critical level: every ACR report passes this route.
       { source: 'acr', scanner: 'acr-hz', channels: ['sec'], minSeverity: 'critical' },
+      { source: 'acr', scanner: 'acr-hz', channels: ['sec'], notify: 'changes', minSeverity: 'low' },
     ],
     polling: { initialDelaySeconds: 5, maxDelaySeconds: 30, deadlineMinutes: 60 },
     http: { timeoutMs: 2000, attempts: 3, baseDelayMs: 1, maxDelayMs: 20 },
@@ -232,5 +236,62 @@ describe('checkScan: a check that fails', () => {
     await expect(checkScan(rt, log, sqsRecord({ ...sample, scan: undefined }, { queue: 'poll' }))).rejects.toBeInstanceOf(InvalidMessageError);
     expect(sim.calls).toEqual([]);
     expect(rec.calls).toEqual([]);
+  });
+});
+
+describe('checkScan: the comparison with the baseline', () => {
+  /** A finished scan of `team-a/{repository}:{tag}` as `digest`, on `route`. */
+  const finished = async (repository: string, tag: string, digest: string, route: number, behaviour: Partial<AcrBehaviour> = {}) => {
+    const image = { ...sample.image, repository, tag, tags: [tag], digest };
+    const handle = await rt.scanner('acr-hz').start(image);
+    sim.setBehaviour(`team-a/${repository}`, { scanChecks: 0, ...behaviour });
+    sim.calls.length = 0;
+    const startedAt = minutesFromNow(-1);
+    return { ...sample, jobId: `job-${repository}-${tag}`, route, image, scan: { startedAt, deadline: minutesFromNow(59), checks: 0, handle } } as PollJob;
+  };
+
+  it('a "changes" route: the first image is sent, the same digest under a new tag is not, an image with new findings is', async () => {
+    const first = digestOfGeneration(0, 'orders');
+    await checkScan(rt, log, poll(await finished('orders-delta', '1.0.0', first, 2)));
+    expect(reportOf(rec.notified()[0]!).delta).toEqual({ status: 'none', reason: 'first' });
+
+    rec.sent.notify.length = 0;
+    await checkScan(rt, log, poll(await finished('orders-delta', 'stable', first, 2)));
+    expect(rec.notified()).toEqual([]);
+
+    await checkScan(rt, log, poll(await finished('orders-delta', '1.1.0', digestOfGeneration(1, 'orders'), 2)));
+    const [job] = rec.notified();
+    expect(job!.channel).toBe('sec');
+    expect(reportOf(job!).delta).toMatchObject({
+      status: 'compared',
+      baseline: { tag: 'stable', digest: first },
+      new: { critical: 0, high: 1, medium: 1, low: 1, unknown: 1 },
+      fixed: { critical: 0, high: 1, medium: 1, low: 1, unknown: 1 },
+    });
+  });
+
+  it('a baseline that cannot be read: the full report goes out, and its message says the comparison was not made', async () => {
+    await checkScan(rt, log, poll(await finished('ledger-delta', '1.0.0', digestOfGeneration(0, 'ledger'), 0)));
+    rec.sent.notify.length = 0;
+    const outage: Partial<AcrBehaviour> = { failFirst: 1000, failWith: 'unavailable', failActions: ['ListRepoTag'] };
+    await checkScan(rt, log, poll(await finished('ledger-delta', '1.1.0', digestOfGeneration(1, 'ledger'), 0, outage)));
+
+    const notified = rec.notified();
+    expect(notified.map((n) => n.channel)).toEqual(['sec', 'audit']);
+    const report = reportOf(notified[0]!);
+    expect(report.delta).toMatchObject({ status: 'unavailable', reason: expect.stringContaining('ListRepoTag: ServiceUnavailable') });
+    expect([report.total, report.findings.length]).toEqual([16, 16]);
+    expect(sim.count('ListRepoTag')).toBe(3); // the retries of today (3 attempts here), then the fallback
+    const notice = buildNotice(notified[0]!, 'Alibaba Cloud ACR');
+    expect(notice.notes).toEqual([expect.stringMatching(/^Not compared: the baseline could not be read, so the full report follows \(ListRepoTag: /)]);
+    expect(notice.findings).toHaveLength(16);
+  });
+
+  it('an invocation with too little time left does not start reading the baseline', async () => {
+    const job = await finished('late-delta', '1.0.0', digestOfGeneration(0, 'late'), 0);
+    await checkScan(rt, log, poll(job), () => 5000);
+    expect(reportOf(rec.notified()[0]!).delta).toEqual({ status: 'unavailable', reason: 'the invocation had no time left to read it' });
+    expect(sim.count('ListRepoTag')).toBe(0);
+    expect(BASELINE_BUDGET_MS).toBeLessThan(30_000);
   });
 });

@@ -167,6 +167,15 @@ describe('startScans: a busy scanner', () => {
       report: async () => {
         throw new Error('not started');
       },
+      fullReport: async () => {
+        throw new Error('not started');
+      },
+      findBaseline: async () => {
+        throw new Error('not started');
+      },
+      baselineFindings: async () => {
+        throw new Error('not started');
+      },
     };
     return { runtime: { ...rt, scanner: () => client } as ScannerRuntime, starts };
   };

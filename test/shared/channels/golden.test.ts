@@ -20,6 +20,9 @@ const REPORTS = ['clean', 'findings', 'failed', 'timed-out', 'error-permission']
 const CASES: { name: string; locale: Locale; input: () => { job: NotifyJob; notice: ReturnType<typeof buildNotice> } }[] = [
   ...REPORTS.map((name) => ({ name, locale: 'en' as const, input: () => ({ job: report(name), notice: buildNotice(report(name), LABEL) }) })),
   { name: 'findings.zh-CN', locale: 'zh-CN', input: () => ({ job: report('findings'), notice: buildNotice(report('findings'), LABEL, 'zh-CN') }) },
+  // Compared with the previous tag: new and fixed counts, the new findings first, an ignored and an expired accepted risk.
+  { name: 'delta', locale: 'en', input: () => ({ job: report('delta'), notice: buildNotice(report('delta'), LABEL) }) },
+  { name: 'delta.zh-CN', locale: 'zh-CN', input: () => ({ job: report('delta'), notice: buildNotice(report('delta'), LABEL, 'zh-CN') }) },
   { name: 'summary', locale: 'en', input: () => ({ job: report('findings'), notice: summaryNotice(REPORTS.map((r) => buildNotice(report(r), LABEL))) }) },
   {
     name: 'summary.zh-CN',

@@ -92,3 +92,82 @@ describe('summaryNotice', () => {
     expect(summaryNotice([parts[1]!]).image).toBe('1 scan result');
   });
 });
+
+describe('buildNotice: what changed since the baseline', () => {
+  const delta = report('delta');
+  const withReport = (over: Record<string, unknown>, job = delta): NotifyJob => {
+    if (job.outcome.status !== 'complete') throw new Error('complete expected');
+    return NotifyJob.parse({ ...job, outcome: { status: 'complete', report: { ...job.outcome.report, ...over } } });
+  };
+
+  it('says since which tag and digest, how many new and fixed per severity, and lists the new findings first, marked, each once', () => {
+    const notice = buildNotice(delta, 'ACR');
+    expect(notice.headline).toBe('57 vulnerabilities found, worst high · 3 new, 3 fixed');
+    expect(notice.since).toBe('1.4.1 (3f2a9c1b0d4e)');
+    expect(notice.change).toEqual({
+      new: { critical: 0, high: 1, medium: 1, low: 1, unknown: 0 },
+      fixed: { critical: 0, high: 0, medium: 1, low: 2, unknown: 0 },
+    });
+    expect(notice.findings.slice(0, 4).map((f) => [f.id, f.isNew ?? false])).toEqual([
+      ['CVE-2026-0142', true],
+      ['CVE-2026-0391', true],
+      ['CVE-2026-0455', true],
+      ['CVE-2024-6119', false],
+    ]);
+    expect(notice.findings.filter((f) => f.id === 'CVE-2026-0142')).toHaveLength(1);
+    expect(notice.notes).toEqual([
+      '2 ignored as accepted risks (not counted)',
+      'Accepted risk expired, counted again: CVE-2024-6304 in zlib (until 2026-10-31)',
+    ]);
+  });
+
+  it('nothing new: the headline says so', () => {
+    const same = withReport({
+      delta: {
+        status: 'compared',
+        baseline: { tag: '1.4.1' },
+        new: { critical: 0, high: 0, medium: 0, low: 0, unknown: 0 },
+        fixed: { critical: 0, high: 0, medium: 0, low: 0, unknown: 0 },
+        newFindings: [],
+      },
+    });
+    expect(buildNotice(same, 'ACR').headline).toBe('57 vulnerabilities found, worst high · nothing new');
+    expect(buildNotice(same, 'ACR', 'zh-CN').headline).toBe('发现 57 个漏洞，最高高危 · 无新增');
+    expect(buildNotice(same, 'ACR').since).toBe('1.4.1');
+  });
+
+  it.each([
+    [{ status: 'none', reason: 'first' }, 'No baseline: the first scanned image of this repository, so the full report follows'],
+    [{ status: 'none', reason: 'tag_missing', tag: 'prod' }, 'No baseline: tag prod has no completed scan, so the full report follows'],
+    [{ status: 'none', reason: 'is_baseline', tag: 'prod' }, 'Not compared: this image is the baseline tag prod'],
+    [
+      { status: 'unavailable', reason: 'ListRepoTag: Throttling.User' },
+      'Not compared: the baseline could not be read, so the full report follows (ListRepoTag: Throttling.User)',
+    ],
+  ])('no comparison (%o): says why, and the report is the full one', (d, note) => {
+    const notice = buildNotice(withReport({ delta: d, ignored: undefined, expired: undefined }), 'ACR');
+    expect(notice.notes).toEqual([note]);
+    expect(notice.since).toBeUndefined();
+    expect(notice.headline).toBe('57 vulnerabilities found, worst high');
+    expect(notice.findings.every((f) => !f.isNew)).toBe(true);
+  });
+
+  it('a registry’s own result says it compares nothing: counts only', () => {
+    const harbor = NotifyJob.parse({ ...report('findings'), scanner: 'registry', scannerType: 'harbor' });
+    expect(buildNotice(harbor, 'Harbor').notes).toEqual(["Not compared: Harbor's own scan result carries severity counts only"]);
+    expect(buildNotice(harbor, 'Harbor', 'zh-CN').notes).toEqual(['未对比：Harbor 自身的扫描结果只有各级别数量']);
+  });
+
+  it('fixableOnly: how many were left out for want of a fix', () => {
+    expect(buildNotice(withReport({ withoutFix: 12, ignored: undefined, expired: undefined }), 'ACR').notes).toEqual(['+12 without a fix (not counted)']);
+  });
+
+  it('no English word in a zh-CN delta message, on any target', () => {
+    const words = ['Since', 'New ', 'Fixed', 'new', 'ignored', 'expired', 'baseline', 'without a fix'];
+    for (const type of Object.keys(channels).filter((t) => t !== 'webhook')) {
+      const config = ChannelConfig.parse({ ...EXAMPLE_CHANNELS[type], locale: 'zh-CN' });
+      const body = channelPlugin(type).render(config, { job: delta, notice: buildNotice(delta, 'ACR', 'zh-CN'), now: new Date() }).body;
+      for (const word of words) expect(body, `${type}: "${word}"`).not.toContain(word);
+    }
+  });
+});

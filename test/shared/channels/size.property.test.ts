@@ -5,7 +5,10 @@ import { LOCALES, type Locale } from '../../../shared/channels/i18n.js';
 import { ChannelConfig, channelPlugin, channels } from '../../../shared/channels/index.js';
 import { buildNotice, type Notice, summaryNotice } from '../../../shared/channels/notice.js';
 import { NotifyJob, type Outcome } from '../../../shared/messages/jobs.js';
-import { type Finding, SEVERITIES } from '../../../shared/report/report.js';
+import { messageBody } from '../../../shared/queue/messageBody.js';
+import { carriedReport } from '../../../shared/report/carry.js';
+import { judgeReport } from '../../../shared/report/judge.js';
+import { type Delta, type ExpiredIgnore, emptyCounts, type Finding, SEVERITIES } from '../../../shared/report/report.js';
 
 /**
  * Never fail for size: any report renders within every target's documented limit, as the fake servers check it.
@@ -54,11 +57,44 @@ const finding: fc.Arbitrary<Finding> = fc.record(
 );
 
 const counts = fc.record({ critical: fc.nat(20_000), high: fc.nat(20_000), medium: fc.nat(20_000), low: fc.nat(20_000), unknown: fc.nat(20_000) });
+/** Any comparison a report can carry: with a baseline of any tag and digest text, or none, or unreadable for any reason. */
+const delta: fc.Arbitrary<Delta> = fc.oneof(
+  fc.record(
+    {
+      status: fc.constant('compared' as const),
+      baseline: fc.record({ tag: text(200), digest: text(100) }, { requiredKeys: [] }),
+      new: counts,
+      fixed: counts,
+      newFindings: fc.array(finding, { maxLength: 40, size: 'max' }),
+    },
+    { requiredKeys: ['status', 'baseline', 'new', 'fixed', 'newFindings'] },
+  ),
+  fc.record({
+    status: fc.constant('none' as const),
+    reason: fc.constantFrom('first' as const, 'tag_missing' as const, 'is_baseline' as const),
+    tag: text(200),
+  }),
+  fc.record({ status: fc.constant('unavailable' as const), reason: text(2000) }),
+);
+const expired: fc.Arbitrary<ExpiredIgnore> = fc.record(
+  { id: text(200), package: text(300), until: text(40), severity: fc.constantFrom(...SEVERITIES) },
+  { requiredKeys: ['id', 'until', 'severity'] },
+);
 const outcome: fc.Arbitrary<Outcome> = fc.oneof(
   fc.record({
     status: fc.constant('complete' as const),
     report: fc.record(
-      { counts, total: fc.nat(10_000), fixable: fc.nat(10_000), findings: fc.array(finding, { maxLength: 40, size: 'max' }), consoleUrl: url },
+      {
+        counts,
+        total: fc.nat(10_000),
+        fixable: fc.nat(10_000),
+        findings: fc.array(finding, { maxLength: 40, size: 'max' }),
+        consoleUrl: url,
+        delta,
+        ignored: fc.nat(10_000),
+        expired: fc.array(expired, { maxLength: 12 }),
+        withoutFix: fc.nat(10_000),
+      },
       { requiredKeys: ['counts', 'total', 'findings'] },
     ),
   }),
@@ -165,5 +201,63 @@ describe.each(CHAT_TYPES)('%s stays within its documented limits', (type) => {
     const shown = (body.match(/CVE-2024-1\d{4}/g) ?? []).length;
     expect(shown, 'at least one finding shown').toBeGreaterThan(0);
     expect(hidden + new Set(body.match(/CVE-2024-1\d{4}/g)).size).toBe(10_000);
+  });
+});
+
+describe.each(CHAT_TYPES)('%s: a delta of two 10 000-finding images with long package names', (type) => {
+  /** 10 000 findings with 300-character emoji and CJK package names; `shift` of them differ between two images. */
+  const image = (shift: number): Finding[] =>
+    Array.from({ length: 10_000 }, (_, k) => {
+      const i = k + shift;
+      return {
+        id: `CVE-2024-${10_000 + i}`,
+        severity: SEVERITIES[i % 5]!,
+        package: `${'包-📦-'.repeat(60)}${i}`.slice(0, 300),
+        installedVersion: `1.${i}.0-中`,
+        ...(i % 2 ? { fixedVersion: `1.${i}.1-✓` } : { fixCommand: `apk upgrade ${'😀'.repeat(50)}` }),
+        link: `https://avd.aliyun.com/detail?id=AVD-2024-${i}`,
+      };
+    });
+  const current = image(250);
+  const scannedCounts = emptyCounts();
+  for (const f of current) scannedCounts[f.severity]++;
+  const report = carriedReport(
+    judgeReport({
+      scanned: {
+        report: { counts: scannedCounts, total: 10_000, findings: current.slice(0, 20), consoleUrl: 'https://cr.console.aliyun.com/x' },
+        findings: current,
+        complete: true,
+      },
+      baseline: { status: 'compared', image: { tag: `release-${'標'.repeat(100)}`, digest: DIGEST }, findings: image(0), complete: true },
+      policy: { ignore: [], fixableOnly: false },
+      now: NOW,
+    }),
+  );
+  const j = NotifyJob.parse({
+    kind: 'notify',
+    v: 1,
+    jobId: 'j',
+    route: 0,
+    channel: 'c',
+    scanner: 'acr-hz',
+    scannerType: 'acr',
+    image: { source: 'acr', namespace: 'team', repository: 'app', tag: 'v2', digest: DIGEST },
+    outcome: { status: 'complete', report },
+    finishedAt: '2026-11-22T06:29:00.000Z',
+  });
+
+  it('the notify job carries counts and 20 new findings, within SQS’s 256 KiB', () => {
+    expect(report.delta).toMatchObject({ status: 'compared', new: { critical: 50, high: 50, medium: 50, low: 50, unknown: 50 } });
+    expect(report.delta?.status === 'compared' && report.delta.newFindings).toHaveLength(20);
+    expect(messageBody(j).length).toBeLessThan(256 * 1024);
+  });
+
+  it.each(LOCALES)('renders within the limits in %s, new findings first, the rest as "+N more"', (locale) => {
+    const input = { job: j, notice: buildNotice(j, 'Alibaba Cloud ACR', locale) };
+    expect(violations(type, locale, input)).toEqual([]);
+    const body = channelPlugin(type).render(ChannelConfig.parse({ ...EXAMPLE_CHANNELS[type], locale }), { ...input, now: NOW }).body;
+    const first = /CVE-2024-(\d{5})/.exec(body)?.[1];
+    expect(Number(first), 'the first finding shown is a new one').toBeGreaterThanOrEqual(20_000);
+    expect(body).toContain(locale === 'en' ? 'new' : '新增');
   });
 });

@@ -72,7 +72,12 @@ describe('parseConfig', () => {
       channels: ['team-slack', 'audit'],
       minSeverity: 'none',
       notifyOnPass: false,
+      baseline: 'previous',
+      notify: 'always',
+      ignore: [],
+      fixableOnly: false,
     });
+    expect(config.ignore).toEqual([]);
     // a source's type defaults to its key
     expect(config.sources.acr).toEqual({ type: 'acr', secret: SECRET });
     expect(config.scanners['acr-sh']).toMatchObject({ type: 'acr', region: 'cn-shanghai', instanceId: 'cri-0123456789' });
@@ -240,6 +245,65 @@ describe('parseConfig: Harbor and SWR EE sources, and the scanner "registry"', (
     });
     expect(message).toContain(expected);
     expect(message).not.toContain('short"');
+  });
+});
+
+describe('parseConfig: baseline, notify, ignore and fixableOnly', () => {
+  const entry = { id: 'CVE-2024-1234', package: 'openssl', until: '2027-03-31', reason: 'not reachable: TLS is terminated at the load balancer' };
+
+  it('takes every form of each field, at the top level and per route', () => {
+    const d = doc() as Doc;
+    d.ignore = [{ ...entry, package: undefined }];
+    d.routes = [
+      { ...d.routes[0]!, baseline: { tag: 'prod' }, notify: 'changes', ignore: [entry, { ...entry, until: '2027-03-31T18:00:00+08:00' }], fixableOnly: true },
+      { ...d.routes[0]!, baseline: 'none' },
+      { ...d.routes[0]!, baseline: 'previous', notify: 'always' },
+    ];
+    const config = parseConfig(d);
+    expect(config.ignore).toEqual([{ id: 'CVE-2024-1234', until: '2027-03-31', reason: entry.reason }]);
+    expect(config.routes.map((r) => [r.baseline, r.notify, r.ignore.length, r.fixableOnly])).toEqual([
+      [{ tag: 'prod' }, 'changes', 2, true],
+      ['none', 'always', 0, false],
+      ['previous', 'always', 0, false],
+    ]);
+  });
+
+  it.each([
+    [
+      'an ignore entry without a reason',
+      (d: Doc) => (d.routes[0]!.ignore = [{ ...entry, reason: undefined }]),
+      'routes[0].ignore[0].reason: required: why the risk is accepted',
+    ],
+    ['an empty reason', (d: Doc) => (d.ignore = [entry, { ...entry, reason: '  ' }]), 'ignore[1].reason: expected why the risk is accepted'],
+    ['no until', (d: Doc) => (d.ignore = [{ ...entry, until: undefined }]), 'ignore[0].until: required: the last day the risk is accepted'],
+    [
+      'a date in another format',
+      (d: Doc) => (d.routes[0]!.ignore = [{ ...entry, until: '31/03/2027' }]),
+      'routes[0].ignore[0].until: expected a date such as "2027-03-31"',
+    ],
+    ['a day that does not exist', (d: Doc) => (d.ignore = [{ ...entry, until: '2027-02-30' }]), 'ignore[0].until: expected a date such as'],
+    ['an hour that does not exist', (d: Doc) => (d.ignore = [{ ...entry, until: '2027-02-03T25:00:00Z' }]), 'ignore[0].until: expected a date such as'],
+    ['a time without its zone', (d: Doc) => (d.ignore = [{ ...entry, until: '2027-02-03T10:00:00' }]), 'ignore[0].until: expected a date such as'],
+    ['no id', (d: Doc) => (d.ignore = [{ ...entry, id: undefined }]), 'ignore[0].id: required: the advisory id'],
+    ['a misspelt field', (d: Doc) => (d.ignore = [{ ...entry, reasn: 'x' }]), 'ignore[0].reasn: unknown field (did you mean "reason"?)'],
+    ['a bad baseline', (d: Doc) => (d.routes[0]!.baseline = 'latest'), 'routes[0].baseline: expected "previous", "none" or {"tag": "<a tag>"}'],
+    ['a baseline tag that is no tag', (d: Doc) => (d.routes[0]!.baseline = { tag: '-x' }), 'routes[0].baseline'],
+    ['a bad notify', (d: Doc) => (d.routes[0]!.notify = 'new'), 'routes[0].notify: '],
+    ['a fixableOnly that is no boolean', (d: Doc) => (d.routes[0]!.fixableOnly = 'yes'), 'routes[0].fixableOnly: '],
+  ])('refuses %s, naming its path', (_what, mutate, expected) => {
+    expect(parseError(mutate)).toContain(expected);
+  });
+
+  it('a "registry" route (counts only, no findings) may not compare, post only changes, ignore or filter', () => {
+    const message = parseError((d) => {
+      d.sources = { acr: { secret: SECRET }, harbor: { secret: SECRET } } as never;
+      d.routes = [
+        { source: 'harbor', scanner: 'registry', channels: ['audit'], baseline: { tag: 'prod' }, notify: 'changes', ignore: [entry], fixableOnly: true },
+      ];
+    });
+    for (const field of ['baseline', 'notify', 'ignore', 'fixableOnly']) {
+      expect(message).toContain(`routes[0].${field}: a "registry" route gets the registry's severity counts only, no findings`);
+    }
   });
 });
 

@@ -1,5 +1,6 @@
 import type { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { describe, expect, it } from 'vitest';
+import { CallError } from '../../../shared/http/callError.js';
 import type { NotifyJob } from '../../../shared/messages/jobs.js';
 import { createJobQueue } from '../../../shared/queue/jobQueue.js';
 import type { QueueUrls } from '../../../shared/queue/queueUrls.js';
@@ -40,5 +41,41 @@ describe('sending a batch of jobs', () => {
   it('gives up with an error naming the code when SQS keeps refusing', async () => {
     const { client } = sqsRefusing((id) => id === '1');
     await expect(createJobQueue(client, urls).sendNotify(jobs(2))).rejects.toThrow('SQS refused 1 message(s): InternalError');
+  });
+});
+
+describe('a message SQS refuses for what it holds', () => {
+  it('fails at once as a CallError of kind invalid (no retry): its job ends in a failure notice, not a loop', async () => {
+    let calls = 0;
+    const client = {
+      send: async (command: SendMessageBatchCommand) => {
+        calls++;
+        return { Successful: [], Failed: (command.input.Entries ?? []).map((e) => ({ Id: e.Id!, Code: 'InvalidMessageContents', SenderFault: true })) };
+      },
+    } as unknown as SQSClient;
+    const err = await createJobQueue(client, urls)
+      .sendNotify(jobs(1))
+      .then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+    expect(err).toBeInstanceOf(CallError);
+    expect(err).toMatchObject({ kind: 'invalid', code: 'InvalidMessageContents', retryable: false });
+    expect(calls).toBe(1);
+  });
+
+  it('a single send refused by SQS as a client fault is a CallError of kind invalid too', async () => {
+    const client = {
+      send: async () => {
+        throw Object.assign(new Error('Message must be shorter than 262144 bytes.'), { name: 'InvalidParameterValue', $fault: 'client' });
+      },
+    } as unknown as SQSClient;
+    const err = await createJobQueue(client, urls)
+      .sendToDeadLetter('scan', '{}', 'reason')
+      .then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+    expect(err).toMatchObject({ kind: 'invalid', code: 'InvalidParameterValue' });
   });
 });

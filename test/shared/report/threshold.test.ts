@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../../shared/config/config.js';
 import type { Outcome } from '../../../shared/messages/jobs.js';
-import { emptyCounts, type Severity } from '../../../shared/report/report.js';
-import { isPass, type MinSeverity, shouldNotify } from '../../../shared/report/threshold.js';
+import { type Delta, type ExpiredIgnore, emptyCounts, type Severity } from '../../../shared/report/report.js';
+import { isPass, type MinSeverity, shouldNotify, type Threshold } from '../../../shared/report/threshold.js';
 
 const countsWith = (worst?: Severity) => ({ ...emptyCounts(), ...(worst ? { [worst]: 2 } : {}) });
 const complete = (worst?: Severity): Outcome => {
@@ -48,6 +48,57 @@ describe('shouldNotify', () => {
     { status: 'timed_out', waitedSeconds: 3600 },
   ])('always sends a $status outcome, whatever the threshold', (outcome) => {
     expect(shouldNotify(outcome, { minSeverity: 'critical', notifyOnPass: false })).toBe(true);
+  });
+});
+
+describe('shouldNotify on a "changes" route', () => {
+  const compared = (newOnes: Partial<Record<Severity, number>>): Delta => ({
+    status: 'compared',
+    baseline: { tag: '1.0.0', digest: `sha256:${'a'.repeat(64)}` },
+    new: { ...emptyCounts(), ...newOnes },
+    fixed: { ...emptyCounts(), low: 3 },
+    newFindings: [],
+  });
+  /** An image with high findings (never a pass below critical), compared or not. */
+  const scan = (delta?: Delta, expired?: ExpiredIgnore[]): Outcome => ({
+    status: 'complete',
+    report: { counts: { ...emptyCounts(), high: 5 }, total: 5, findings: [], ...(delta ? { delta } : {}), ...(expired ? { expired } : {}) },
+  });
+  const changes = (minSeverity: MinSeverity, notifyOnPass = false): Threshold => ({ minSeverity, notifyOnPass, notify: 'changes' });
+
+  it('nothing new: nothing sent, however bad the image (the same findings were posted before)', () => {
+    expect(shouldNotify(scan(compared({})), changes('none'))).toBe(false);
+    expect(shouldNotify(scan(compared({})), changes('none', true))).toBe(false);
+    expect(shouldNotify(scan(compared({})), { minSeverity: 'none', notifyOnPass: false, notify: 'always' })).toBe(true);
+  });
+
+  it.each<[Partial<Record<Severity, number>>, MinSeverity, boolean]>([
+    [{ low: 1 }, 'none', true],
+    [{ unknown: 1 }, 'none', true],
+    [{ low: 2 }, 'medium', false],
+    [{ medium: 1 }, 'medium', true],
+    [{ critical: 1 }, 'high', true],
+    [{ high: 4, medium: 1 }, 'critical', false],
+  ])('new %o under minSeverity %s → sent: %s', (newOnes, min, sent) => {
+    expect(shouldNotify(scan(compared(newOnes)), changes(min))).toBe(sent);
+  });
+
+  it('no baseline, or one that could not be read: decided as an "always" route, never taken for "nothing new"', () => {
+    for (const delta of [undefined, { status: 'none', reason: 'first' } as const, { status: 'unavailable', reason: 'throttled' } as const]) {
+      expect(shouldNotify(scan(delta), changes('high'))).toBe(true);
+      expect(shouldNotify(scan(delta), changes('critical'))).toBe(false);
+      expect(shouldNotify(scan(delta), changes('critical', true))).toBe(true);
+    }
+  });
+
+  it('an expired ignore entry at or above the bar is news: the accepted risk is back', () => {
+    const expired: ExpiredIgnore[] = [{ id: 'CVE-1', until: '2026-01-01', severity: 'high' }];
+    expect(shouldNotify(scan(compared({}), expired), changes('high'))).toBe(true);
+    expect(shouldNotify(scan(compared({}), expired), changes('critical'))).toBe(false);
+  });
+
+  it('failures are always sent', () => {
+    expect(shouldNotify({ status: 'failed' }, changes('critical'))).toBe(true);
   });
 });
 

@@ -464,7 +464,7 @@ describe('reports', () => {
     expect(list[0]!.params).toMatchObject({ Type: 'cve', Digest: hexOf(img) });
   });
 
-  it('reads every page: 130 findings in pages of 50, 20 carried', async () => {
+  it('reads every page: 130 findings in pages of 100, 20 carried', async () => {
     const client = scanner();
     const img = image('api-many');
     const handle = await client.start(img);
@@ -474,7 +474,10 @@ describe('reports', () => {
     expect(report.total).toBe(130);
     expect(report.findings).toHaveLength(20);
     expect(report.findings.every((f) => f.severity === 'high')).toBe(true);
-    expect(sim.calls.filter((c) => c.action === 'DescribeImageVulList').map((c) => c.params.CurrentPage)).toEqual(['1', '2', '3']);
+    expect(sim.calls.filter((c) => c.action === 'DescribeImageVulList').map((c) => [c.params.CurrentPage, c.params.PageSize])).toEqual([
+      ['1', '100'],
+      ['2', '100'],
+    ]);
   });
 
   it('counts a vulnerability once when the digest sits in the asset center under two tags', async () => {

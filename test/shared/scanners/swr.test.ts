@@ -65,7 +65,7 @@ describe('SWR Enterprise Edition scanner', () => {
     const report = await client.report(image, handle);
     expect(report.counts).toEqual({ critical: 1, high: 2, medium: 3, low: 4, unknown: 1 });
     expect(report.total).toBe(11);
-    expect(report.fixable).toBe(6);
+    expect(report.fixable).toBe(7); // the findings with a fix_version
     expect(report.findings).toHaveLength(11);
     expect(report.findings[0]).toEqual({
       id: 'CVE-2025-100',
