@@ -183,7 +183,8 @@ export const startStack = async (opts: StackOptions = {}) => {
     withClients = withHttp(runtime);
     scanning = withScanners(withClients, functionLogger('startScan'));
     polling = withScanners(withClients, functionLogger('pollStatus'));
-    const posting = queues.invocation && !process.env.NO_ATOMIC ? { ...withClients, http: ackWhenPosted(withClients.http, () => notifying.config.channels) } : withClients;
+    const posting =
+      queues.invocation && !process.env.NO_ATOMIC ? { ...withClients, http: ackWhenPosted(withClients.http, () => notifying.config.channels) } : withClients;
     notifying = withChannels(posting, functionLogger('notify'));
   } catch (err) {
     await Promise.all([closeSimulators(), queues.stop()]);

@@ -93,3 +93,10 @@ export const MAX_EXPIRED_CARRIED = 10;
 
 /** A fixed version or a fix command: something to do about it. */
 export const hasFix = (f: Finding): boolean => Boolean(f.fixedVersion || f.fixCommand);
+
+/** A report of a scanner's whole finding list: counts per severity, the total, and the worst that a message carries. */
+export const reportOfFindings = (findings: readonly Finding[]): Pick<Report, 'counts' | 'total' | 'findings'> => {
+  const counts = emptyCounts();
+  for (const f of findings) counts[f.severity]++;
+  return { counts, total: findings.length, findings: [...findings].sort(byWorstFirst).slice(0, MAX_FINDINGS_CARRIED) };
+};

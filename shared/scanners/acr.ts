@@ -76,7 +76,7 @@ export const acrScanner = defineScanner({
         page: (index) =>
           gate(() => cr.listRepoTagScanResult(acrImage, { pageNo: index + 1, pageSize: PAGE_SIZE })).then((p) => ({
             items: p.vulnerabilities,
-            ...(p.totalCount !== undefined ? { total: p.totalCount } : {}),
+            total: p.totalCount,
           })),
       });
       return { findings: list.items.map(toFinding), complete: list.complete };
@@ -157,7 +157,7 @@ export const acrScanner = defineScanner({
             page: (index) =>
               gate(() => cr.listRepoTags(config.instanceId, repoId, { pageNo: index + 1, pageSize: PAGE_SIZE })).then((p) => ({
                 items: p.tags,
-                ...(p.total !== undefined ? { total: p.total } : {}),
+                total: p.total,
               })),
           });
           candidates = tags.items.filter((t) => !own.has(t.tag)).sort((a, b) => b.updatedAt - a.updatedAt);

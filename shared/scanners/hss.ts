@@ -4,7 +4,7 @@ import { CallError } from '../http/callError.js';
 import { limiter } from '../http/concurrency.js';
 import { type ImagePush, tagOf, tagsOf } from '../messages/image.js';
 import { MAX_FINDINGS_READ } from '../report/judge.js';
-import { byWorstFirst, emptyCounts, type Finding, MAX_FINDINGS_CARRIED, type Severity } from '../report/report.js';
+import { emptyCounts, type Finding, MAX_FINDINGS_CARRIED, reportOfFindings, type Severity } from '../report/report.js';
 import { bareDigest } from '../vendors/encoding.js';
 import {
   createHssApi,
@@ -95,7 +95,7 @@ export const hssScanner = defineScanner({
         page: (_index, offset) =>
           gate(() => hss.vulnerabilities(registry, imageId, subject, undefined, PAGE_SIZE, offset)).then((p) => ({
             items: p.items,
-            ...(p.total !== undefined ? { total: p.total } : {}),
+            total: p.total,
           })),
       });
       return { findings: list.items.map((v) => toFinding(v, SEVERITY_OF[v.repair_necessity ?? ''] ?? 'unknown')), complete: list.complete };
@@ -190,15 +190,8 @@ export const hssScanner = defineScanner({
       async fullReport(image) {
         const { imageId, subject } = await listed(image);
         const list = await vulnerabilitiesOf(imageId, subject);
-        const counts = emptyCounts();
-        for (const f of list.findings) counts[f.severity]++;
         return {
-          report: {
-            counts,
-            total: list.findings.length,
-            findings: [...list.findings].sort(byWorstFirst).slice(0, MAX_FINDINGS_CARRIED),
-            consoleUrl: huaweiConsoleUrl('hss', config.region),
-          },
+          report: { ...reportOfFindings(list.findings), consoleUrl: huaweiConsoleUrl('hss', config.region) },
           ...list,
         };
       },
@@ -212,7 +205,7 @@ export const hssScanner = defineScanner({
           page: (_index, offset) =>
             gate(() => hss.scannedVersions(registry, { namespace: image.namespace, imageName: image.repository }, { offset, limit: PAGE_SIZE })).then((p) => ({
               items: p.items,
-              ...(p.total !== undefined ? { total: p.total } : {}),
+              total: p.total,
             })),
         });
         const found = versions.items

@@ -12,7 +12,7 @@ export const LIST_PAGES_IN_FLIGHT = 2;
 export interface Page<T> {
   items: T[];
   /** How many the whole list holds, where the API says. */
-  total?: number;
+  total?: number | undefined;
 }
 
 /**

@@ -4,7 +4,7 @@ import { asRepeatable, CallError } from '../http/callError.js';
 import { eachLimited, limiter } from '../http/concurrency.js';
 import { type ImagePush, tagsOf } from '../messages/image.js';
 import { MAX_FINDINGS_READ } from '../report/judge.js';
-import { byWorstFirst, emptyCounts, type Finding, MAX_FINDINGS_CARRIED, type Severity } from '../report/report.js';
+import { type Finding, reportOfFindings, type Severity } from '../report/report.js';
 import { CR_API_VERSION, type CrApi, crEndpoint, createCrApi } from '../vendors/alibaba/cr.js';
 import { AlibabaRegion } from '../vendors/alibaba/region.js';
 import {
@@ -178,7 +178,7 @@ export const sasScanner = defineScanner({
         page: (index) =>
           gate(() => sas.describeImageVulList(digest, { currentPage: index + 1, pageSize: PAGE_SIZE })).then((p) => ({
             items: p.records,
-            ...(p.totalCount !== undefined ? { total: p.totalCount } : {}),
+            total: p.totalCount,
           })),
       });
       const unique = new Map<string, SasVulRecord>();
@@ -192,14 +192,10 @@ export const sasScanner = defineScanner({
 
     const fullReport = async (image: ImagePush) => {
       const list = await vulnerabilities(image.digest);
-      const counts = emptyCounts();
-      for (const f of list.findings) counts[f.severity]++;
       return {
         report: {
-          counts,
-          total: list.findings.length,
+          ...reportOfFindings(list.findings),
           fixable: list.findings.filter((f) => f.fixCommand).length,
-          findings: [...list.findings].sort(byWorstFirst).slice(0, MAX_FINDINGS_CARRIED),
           consoleUrl: consoleUrl(config.region, bareDigest(image.digest)),
         },
         ...list,
@@ -317,7 +313,7 @@ export const sasScanner = defineScanner({
           page: (index) =>
             gate(() => sas.describeImageInstances(criteria, { currentPage: index + 1, pageSize: PAGE_SIZE })).then((p) => ({
               items: p.images,
-              ...(p.total !== undefined ? { total: p.total } : {}),
+              total: p.total,
             })),
         });
         const region = image.region ?? config.region;

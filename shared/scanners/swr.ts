@@ -140,7 +140,7 @@ export const swrScanner = defineScanner({
           page: (_index, offset) =>
             gate(() => swr.listArtifacts(refOf(image), { offset, limit: PAGE_SIZE, ...(choice.kind === 'tag' ? { tag: choice.tag } : {}) })).then((p) => ({
               items: p.artifacts,
-              ...(p.total !== undefined ? { total: p.total } : {}),
+              total: p.total,
             })),
         });
         const tagged = listed.items
