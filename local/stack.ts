@@ -183,8 +183,7 @@ export const startStack = async (opts: StackOptions = {}) => {
     withClients = withHttp(runtime);
     scanning = withScanners(withClients, functionLogger('startScan'));
     polling = withScanners(withClients, functionLogger('pollStatus'));
-    const posting =
-      queues.invocation && !process.env.NO_ATOMIC ? { ...withClients, http: ackWhenPosted(withClients.http, () => notifying.config.channels) } : withClients;
+    const posting = queues.invocation ? { ...withClients, http: ackWhenPosted(withClients.http, () => notifying.config.channels) } : withClients;
     notifying = withChannels(posting, functionLogger('notify'));
   } catch (err) {
     await Promise.all([closeSimulators(), queues.stop()]);
@@ -226,7 +225,7 @@ export const startStack = async (opts: StackOptions = {}) => {
       batchSize: settings[name].batchSize,
       handler: handlers[name],
       timeoutSeconds: settings.functionTimeoutSeconds,
-      ...(queues.invocation && !process.env.NO_ATOMIC ? { invocation: queues.invocation } : {}),
+      ...(queues.invocation ? { invocation: queues.invocation } : {}),
       ...eventSource[name],
     }),
   );
