@@ -64,11 +64,7 @@ export const TagName = z
   .max(TAG_MAX_LENGTH, { message: `expected a tag of at most ${TAG_MAX_LENGTH} characters`, abort: true })
   .regex(TAG, 'expected a tag of letters, digits, "_", "." and "-", not starting with "." or "-"');
 
-/**
- * An image as the webhook may queue it: its names by OCI's rules and its registry's (unknown registries: OCI's only),
- * and the other fields it carries short and printable.
- */
-export const imageName = (registry: string) => {
+const imageNameOf = (registry: string) => {
   const rules = Object.hasOwn(REGISTRY_NAME_RULES, registry) ? REGISTRY_NAME_RULES[registry]! : OCI_NAME_RULES;
   return z
     .object({
@@ -90,6 +86,22 @@ export const imageName = (registry: string) => {
       path: ['repository'],
       message: `expected "namespace/repository" of at most ${NAME_MAX_LENGTH} characters`,
     });
+};
+
+/** Built once per registry type and kept: a schema built per request costs the webhook most of its time. */
+const imageNames = new Map<string, ReturnType<typeof imageNameOf>>();
+
+/**
+ * An image as the webhook may queue it: its names by OCI's rules and its registry's (unknown registries: OCI's only),
+ * and the other fields it carries short and printable.
+ */
+export const imageName = (registry: string) => {
+  let schema = imageNames.get(registry);
+  if (!schema) {
+    schema = imageNameOf(registry);
+    imageNames.set(registry, schema);
+  }
+  return schema;
 };
 
 /** One image: the same digest in two repositories is two images to scan. */
