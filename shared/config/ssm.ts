@@ -32,7 +32,7 @@ export const ssmFailure = (err: unknown): string => {
   if (name === 'ParameterNotFound' || name === 'ParameterVersionNotFound') return 'not found';
   if (['AccessDeniedException', 'UnrecognizedClientException', 'InvalidSignatureException', 'ExpiredTokenException'].includes(name))
     return `access denied (${name})`;
-  if (name === 'CredentialsProviderError') return 'no AWS credentials (set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or run with a role)';
+  if (name === 'CredentialsProviderError') return 'no AWS credentials';
   if (/region is missing/i.test(message)) return 'no AWS region (set AWS_REGION)';
   if (name === 'InvalidKeyId' || name === 'KMSAccessDeniedException') return `cannot decrypt (${name})`;
   return name;

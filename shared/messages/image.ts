@@ -95,14 +95,7 @@ const imageNames = new Map<string, ReturnType<typeof imageNameOf>>();
  * An image as the webhook may queue it: its names by OCI's rules and its registry's (unknown registries: OCI's only),
  * and the other fields it carries short and printable.
  */
-export const imageName = (registry: string) => {
-  let schema = imageNames.get(registry);
-  if (!schema) {
-    schema = imageNameOf(registry);
-    imageNames.set(registry, schema);
-  }
-  return schema;
-};
+export const imageName = (registry: string) => imageNames.get(registry) ?? imageNames.set(registry, imageNameOf(registry)).get(registry)!;
 
 /** One image: the same digest in two repositories is two images to scan. */
 export const imageKey = (image: ImagePush): string => `${image.namespace}/${image.repository}@${image.digest}`;
