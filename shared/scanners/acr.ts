@@ -9,7 +9,7 @@ import { byWorstFirst, type Finding, MAX_FINDINGS_CARRIED, type Report, type Sev
 import { type AcrImage, type AcrTag, type AcrVulnerability, CR_API_VERSION, crEndpoint, createCrApi } from '../vendors/alibaba/cr.js';
 import { AlibabaRegion } from '../vendors/alibaba/region.js';
 import { AlibabaCredentialsConfig, createAlibabaScannerClient } from './alibaba.js';
-import { LIST_PAGES_IN_FLIGHT, type ReadBudget, readPages } from './pages.js';
+import { LIST_PAGES_IN_FLIGHT, listReader, type ReadBudget } from './pages.js';
 import { defineScanner, type ScanHandle } from './scanner.js';
 
 const AcrScannerConfig = strictObject({
@@ -65,20 +65,14 @@ export const acrScanner = defineScanner({
     const cr = createCrApi(rpc);
     const repoIds = new Map<string, string>();
     const gate = limiter(LIST_PAGES_IN_FLIGHT);
+    const listPages = listReader(PAGE_SIZE, gate);
     const scanService = config.engine === 'sas' ? 'SAS_SCAN_SERVICE' : 'ACR_SCAN_SERVICE';
 
     /** Every finding of a scanned tag: ListRepoTagScanResult, every page, one at a time. */
     const scanResults = async (acrImage: AcrImage, budget?: ReadBudget) => {
-      const list = await readPages({
-        pageSize: PAGE_SIZE,
-        max: MAX_FINDINGS_READ,
-        budget,
-        page: (index) =>
-          gate(() => cr.listRepoTagScanResult(acrImage, { pageNo: index + 1, pageSize: PAGE_SIZE })).then((p) => ({
-            items: p.vulnerabilities,
-            total: p.totalCount,
-          })),
-      });
+      const list = await listPages(MAX_FINDINGS_READ, budget, (index) =>
+        cr.listRepoTagScanResult(acrImage, { pageNo: index + 1, pageSize: PAGE_SIZE }).then((p) => ({ items: p.vulnerabilities, total: p.totalCount })),
+      );
       return { findings: list.items.map(toFinding), complete: list.complete };
     };
 
@@ -150,16 +144,9 @@ export const acrScanner = defineScanner({
           const tag = await gate(() => cr.getRepoTag(config.instanceId, repoId, choice.tag));
           candidates = tag ? [tag] : [];
         } else {
-          const tags = await readPages({
-            pageSize: PAGE_SIZE,
-            max: MAX_TAGS_READ,
-            budget,
-            page: (index) =>
-              gate(() => cr.listRepoTags(config.instanceId, repoId, { pageNo: index + 1, pageSize: PAGE_SIZE })).then((p) => ({
-                items: p.tags,
-                total: p.total,
-              })),
-          });
+          const tags = await listPages(MAX_TAGS_READ, budget, (index) =>
+            cr.listRepoTags(config.instanceId, repoId, { pageNo: index + 1, pageSize: PAGE_SIZE }).then((p) => ({ items: p.tags, total: p.total })),
+          );
           candidates = tags.items.filter((t) => !own.has(t.tag)).sort((a, b) => b.updatedAt - a.updatedAt);
         }
         for (const candidate of candidates.slice(0, BASELINE_CANDIDATES)) {

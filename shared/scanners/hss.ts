@@ -16,7 +16,7 @@ import {
   type RepairNecessity,
 } from '../vendors/huawei/hss.js';
 import { createHuaweiScannerClient, huaweiConsoleUrl, huaweiScannerFields } from './huawei.js';
-import { LIST_PAGES_IN_FLIGHT, type ReadBudget, readPages } from './pages.js';
+import { LIST_PAGES_IN_FLIGHT, listReader, type ReadBudget } from './pages.js';
 import { defineScanner, type ScanCheck, type ScanHandle } from './scanner.js';
 
 const HssScannerConfig = strictObject({
@@ -85,19 +85,13 @@ export const hssScanner = defineScanner({
     };
 
     const gate = limiter(LIST_PAGES_IN_FLIGHT);
+    const listPages = listReader(PAGE_SIZE, gate);
 
     /** Every vulnerability of one listed image, of every repair necessity, every page. */
     const vulnerabilitiesOf = async (imageId: string, subject: { namespace: string; imageName: string; tagName: string }, budget?: ReadBudget) => {
-      const list = await readPages({
-        pageSize: PAGE_SIZE,
-        max: MAX_FINDINGS_READ,
-        budget,
-        page: (_index, offset) =>
-          gate(() => hss.vulnerabilities(registry, imageId, subject, undefined, PAGE_SIZE, offset)).then((p) => ({
-            items: p.items,
-            total: p.total,
-          })),
-      });
+      const list = await listPages(MAX_FINDINGS_READ, budget, (_index, offset) =>
+        hss.vulnerabilities(registry, imageId, subject, undefined, PAGE_SIZE, offset).then((p) => ({ items: p.items, total: p.total })),
+      );
       return { findings: list.items.map((v) => toFinding(v, SEVERITY_OF[v.repair_necessity ?? ''] ?? 'unknown')), complete: list.complete };
     };
 
@@ -198,16 +192,11 @@ export const hssScanner = defineScanner({
 
       async findBaseline(image, _handle, choice, budget) {
         const own = new Set(tagsOf(image));
-        const versions = await readPages({
-          pageSize: PAGE_SIZE,
-          max: MAX_VERSIONS_READ,
-          budget,
-          page: (_index, offset) =>
-            gate(() => hss.scannedVersions(registry, { namespace: image.namespace, imageName: image.repository }, { offset, limit: PAGE_SIZE })).then((p) => ({
-              items: p.items,
-              total: p.total,
-            })),
-        });
+        const versions = await listPages(MAX_VERSIONS_READ, budget, (_index, offset) =>
+          hss
+            .scannedVersions(registry, { namespace: image.namespace, imageName: image.repository }, { offset, limit: PAGE_SIZE })
+            .then((p) => ({ items: p.items, total: p.total })),
+        );
         const found = versions.items
           .filter(
             (e) =>

@@ -38,3 +38,12 @@ export const readPages = async <T>(opts: {
     if (items.length >= opts.max) return { items: items.slice(0, opts.max), complete: false };
   }
 };
+
+/**
+ * A scanner's reader of lists: its page size, and every page through its limit on calls in flight (`gate`).
+ * `page` gets the page's index and how many items came before it, as with readPages.
+ */
+export const listReader =
+  (pageSize: number, gate: <R>(call: () => Promise<R>) => Promise<R>) =>
+  <T>(max: number, budget: ReadBudget | undefined, page: (index: number, offset: number) => Promise<Page<T>>) =>
+    readPages({ pageSize, max, budget, page: (index, offset) => gate(() => page(index, offset)) });

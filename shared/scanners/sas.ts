@@ -19,7 +19,7 @@ import {
   sasEndpoint,
 } from '../vendors/alibaba/sas.js';
 import { AlibabaCredentialsConfig, createAlibabaScannerClient } from './alibaba.js';
-import { LIST_PAGES_IN_FLIGHT, type ReadBudget, readPages } from './pages.js';
+import { LIST_PAGES_IN_FLIGHT, listReader, type ReadBudget } from './pages.js';
 import { type AcrRepository, acrRepositoryKey, planSasScanCalls, repositoriesToIdentify, type SasScanCall, withRepoIds } from './sasPlan.js';
 import { defineScanner, type ScanCheck, type ScanHandle } from './scanner.js';
 
@@ -167,20 +167,14 @@ export const sasScanner = defineScanner({
     };
 
     const gate = limiter(LIST_PAGES_IN_FLIGHT);
+    const listPages = listReader(PAGE_SIZE, gate);
 
     /** Every vulnerability of a digest, every page, once each: the same digest under another tag or repository repeats them. */
     const vulnerabilities = async (digest: string, budget?: ReadBudget) => {
       const bare = bareDigest(digest);
-      const list = await readPages({
-        pageSize: PAGE_SIZE,
-        max: MAX_FINDINGS_READ,
-        budget,
-        page: (index) =>
-          gate(() => sas.describeImageVulList(digest, { currentPage: index + 1, pageSize: PAGE_SIZE })).then((p) => ({
-            items: p.records,
-            total: p.totalCount,
-          })),
-      });
+      const list = await listPages(MAX_FINDINGS_READ, budget, (index) =>
+        sas.describeImageVulList(digest, { currentPage: index + 1, pageSize: PAGE_SIZE }).then((p) => ({ items: p.records, total: p.totalCount })),
+      );
       const unique = new Map<string, SasVulRecord>();
       for (const record of list.items) {
         if (record.ImageDigest && bareDigest(record.ImageDigest) !== bare) continue;
@@ -306,16 +300,9 @@ export const sasScanner = defineScanner({
           { name: 'repoName', value: image.repository },
           ...(choice.kind === 'tag' ? [{ name: 'tag', value: choice.tag }] : []),
         ];
-        const listed = await readPages({
-          pageSize: PAGE_SIZE,
-          max: MAX_IMAGES_READ,
-          budget,
-          page: (index) =>
-            gate(() => sas.describeImageInstances(criteria, { currentPage: index + 1, pageSize: PAGE_SIZE })).then((p) => ({
-              items: p.images,
-              total: p.total,
-            })),
-        });
+        const listed = await listPages(MAX_IMAGES_READ, budget, (index) =>
+          sas.describeImageInstances(criteria, { currentPage: index + 1, pageSize: PAGE_SIZE }).then((p) => ({ items: p.images, total: p.total })),
+        );
         const region = image.region ?? config.region;
         const ours = (i: SasImageInstance) =>
           i.namespace === image.namespace &&

@@ -8,7 +8,7 @@ import { MAX_FINDINGS_READ } from '../report/judge.js';
 import { byWorstFirst, type Finding, MAX_FINDINGS_CARRIED } from '../report/report.js';
 import { createSwrApi, type SwrArtifactRef, type SwrVulnerability, swrEndpoint } from '../vendors/huawei/swr.js';
 import { createHuaweiScannerClient, huaweiConsoleUrl, huaweiScannerFields } from './huawei.js';
-import { LIST_PAGES_IN_FLIGHT, readPages } from './pages.js';
+import { LIST_PAGES_IN_FLIGHT, listReader } from './pages.js';
 import { defineScanner } from './scanner.js';
 
 /** ListInstanceArtifacts' largest page. */
@@ -48,6 +48,7 @@ export const swrScanner = defineScanner({
     });
 
     const gate = limiter(LIST_PAGES_IN_FLIGHT);
+    const listPages = listReader(PAGE_SIZE, gate);
     const listOf = (vulnerabilities: SwrVulnerability[]) => ({
       findings: vulnerabilities.slice(0, MAX_FINDINGS_READ).map(toFinding),
       complete: vulnerabilities.length <= MAX_FINDINGS_READ,
@@ -133,16 +134,11 @@ export const swrScanner = defineScanner({
 
       async findBaseline(image, _handle, choice, budget) {
         const own = new Set(tagsOf(image));
-        const listed = await readPages({
-          pageSize: PAGE_SIZE,
-          max: MAX_ARTIFACTS_READ,
-          budget,
-          page: (_index, offset) =>
-            gate(() => swr.listArtifacts(refOf(image), { offset, limit: PAGE_SIZE, ...(choice.kind === 'tag' ? { tag: choice.tag } : {}) })).then((p) => ({
-              items: p.artifacts,
-              total: p.total,
-            })),
-        });
+        const listed = await listPages(MAX_ARTIFACTS_READ, budget, (_index, offset) =>
+          swr
+            .listArtifacts(refOf(image), { offset, limit: PAGE_SIZE, ...(choice.kind === 'tag' ? { tag: choice.tag } : {}) })
+            .then((p) => ({ items: p.artifacts, total: p.total })),
+        );
         const tagged = listed.items
           .flatMap((a) =>
             (a.tags ?? []).flatMap((t) =>
