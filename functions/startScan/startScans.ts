@@ -57,7 +57,7 @@ const putOff = async (rt: ScannerRuntime, log: Logger, { job }: Scan, err: CallE
   const context = { jobId: job.jobId, scanner: job.scanner, code: err.code, deferrals };
   if (waitedSeconds >= rt.config.polling.deadlineMinutes * 60) {
     log.warn('scanner stayed busy past the deadline: sending a failure message', context);
-    const reason = `${err.message}; the scanner was still busy after ${deferrals - 1} tries over ${Math.round(waitedSeconds / 60)} min`;
+    const reason = `${err.message}; the scanner was still busy after ${deferrals} tries over ${Math.round(waitedSeconds / 60)} min`;
     const outcome = { status: 'error' as const, code: err.code, reason, retryable: true };
     await rt.queue.sendNotify(notifyJobs(job, rt.scannedBy(job.scanner), outcome, { finishedAt: now.toISOString() }));
     return;
