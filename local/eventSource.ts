@@ -30,10 +30,10 @@ export interface EventSourceOptions {
   invocation?: () => Invocation;
 }
 
-const batches = new AsyncLocalStorage<{ records: SQSRecord[]; ack(receiptHandles: string[]): void }>();
+const batches = new AsyncLocalStorage<{ ack(receiptHandles: string[]): void }>();
 
 /**
- * Inside an invocation on durable queues: its records, and `ack` to delete some of them at once instead of at the
+ * Inside an invocation on durable queues: `ack` deletes some of its records at once instead of at the
  * end of the batch. Elsewhere: undefined.
  */
 export const currentBatch = () => batches.getStore();
@@ -121,7 +121,7 @@ export const startEventSource = (opts: EventSourceOptions) => {
     let failed = new Set<string>();
     try {
       const ack = (receiptHandles: string[]) => invocation?.ack(opts.queueUrl, receiptHandles);
-      const result = await (invocation ? invocation.run(() => batches.run({ records, ack }, call)) : call());
+      const result = await (invocation ? invocation.run(() => batches.run({ ack }, call)) : call());
       failed = new Set((result?.batchItemFailures ?? []).map((f) => f.itemIdentifier));
     } catch {
       failed = new Set(records.map((r) => r.messageId));

@@ -4,10 +4,8 @@ import { type NotifyRuntime, withChannels } from '../functions/notify/withChanne
 import { createOnPush } from '../functions/onPush/handler.js';
 import { createPollStatus } from '../functions/pollStatus/handler.js';
 import { createStartScan } from '../functions/startScan/handler.js';
-import { channelPlugin } from '../shared/channels/index.js';
-import { loadConfig, type PluginEntry } from '../shared/config/config.js';
+import { loadConfig } from '../shared/config/config.js';
 import { awsSsmReader } from '../shared/config/ssm.js';
-import type { HttpClient } from '../shared/http/client.js';
 import { functionLogger } from '../shared/logging/logger.js';
 import { createJobQueue } from '../shared/queue/jobQueue.js';
 import settings from '../shared/queue/queues.json' with { type: 'json' };
@@ -58,59 +56,6 @@ export interface StackOptions {
    */
   checkConfig?: boolean;
 }
-
-/** What a notify job says of itself, as far as a chat post can name it. */
-interface PostedJob {
-  jobId?: string;
-  channel?: string;
-  image?: { namespace?: string; repository?: string; tag?: string; tags?: string[]; digest?: string };
-}
-
-/** Does this post's body name the job: its jobId (the HTTP endpoint's JSON), or its image as every notice shows it? */
-const postNames = (body: string, job: PostedJob): boolean => {
-  if (job.jobId && body.includes(job.jobId)) return true;
-  const { namespace, repository, tag, tags, digest } = job.image ?? {};
-  if (!namespace || !repository) return false;
-  const name = `${namespace}/${repository}`;
-  if (!tag && digest && body.includes(`${name}@${digest.slice(0, 19)}`)) return true;
-  const own = new Set([...(tags ?? []), ...(tag ? [tag] : [])]);
-  // `name:tag`, or `name:tag1, tag2` for one scan of several tags; a tag runs to the first character no tag has.
-  for (let at = body.indexOf(`${name}:`); at >= 0; at = body.indexOf(`${name}:`, at + 1)) {
-    const listed = /^[\w.-]+(?:, [\w.-]+)*/.exec(body.slice(at + name.length + 1))?.[0] ?? '';
-    if (listed.split(', ').some((t) => own.has(t))) return true;
-  }
-  return false;
-};
-
-/**
- * Durable queues only. A notify batch posts its jobs one after another and its messages are deleted when the batch
- * ends: a crash in between would post the earlier ones again after a restart. So each job whose post went through (the
- * target's own check of the reply) is deleted at once. Which jobs a post was for is read from the post itself (see
- * postNames); a post that names none of its jobs leaves them to the end of the batch, as before. What remains is the
- * moment between the target's reply and that delete.
- */
-const ackWhenPosted = (http: HttpClient, channels: () => Record<string, PluginEntry>): HttpClient => ({
-  close: () => http.close(),
-  async send(req, target) {
-    const res = await http.send(req, target);
-    const batch = currentBatch();
-    // postNotice names a chat target `channel "<config key>"`.
-    const key = /^channel "(.+)"$/.exec(target)?.[1];
-    const entry = key !== undefined && Object.hasOwn(channels(), key) ? channels()[key] : undefined;
-    if (batch && entry && req.body && channelPlugin(entry.type).check(res) === undefined) {
-      const posted = batch.records.filter((record) => {
-        try {
-          const job = JSON.parse(record.body) as PostedJob;
-          return job.channel === key && postNames(req.body!, job);
-        } catch {
-          return false;
-        }
-      });
-      if (posted.length > 0) batch.ack(posted.map((r) => r.receiptHandle));
-    }
-    return res;
-  },
-});
 
 /**
  * scanhook on one machine: the four handlers, wired by an embedded SQS server exactly as in AWS, an HTTP front
@@ -183,8 +128,9 @@ export const startStack = async (opts: StackOptions = {}) => {
     withClients = withHttp(runtime);
     scanning = withScanners(withClients, functionLogger('startScan'));
     polling = withScanners(withClients, functionLogger('pollStatus'));
-    const posting = queues.invocation ? { ...withClients, http: ackWhenPosted(withClients.http, () => notifying.config.channels) } : withClients;
-    notifying = withChannels(posting, functionLogger('notify'));
+    notifying = withChannels(withClients, functionLogger('notify'));
+    // Durable queues: a job whose post went through is deleted at once, so a crash mid-batch posts nothing twice.
+    if (queues.invocation) notifying.delivered = (records) => currentBatch()?.ack(records.map((r) => r.receiptHandle));
   } catch (err) {
     await Promise.all([closeSimulators(), queues.stop()]);
     throw err;

@@ -127,6 +127,7 @@ const settle = async (rt: NotifyRuntime, log: Logger, unit: Entry[], delivery: D
   switch (delivery.result) {
     case 'delivered':
       log.info(`${what} delivered`, context);
+      rt.delivered?.(unit.map((e) => e.record));
       return unit.map(done);
     case 'deferred': {
       const throttled = Math.max(delivery.throttled, throttledSoFar(unit));

@@ -114,6 +114,21 @@ describe('rate limits: one batch posts at most what a channel may take, and comb
   });
 });
 
+describe('the host is told which records a post delivered, as soon as it went through', () => {
+  it('a single post and a summary name exactly their records; a refused post names none', async () => {
+    const told: string[][] = [];
+    rt.delivered = (records) => told.push(records.map((r) => r.messageId));
+    try {
+      sink.script(OPS, { status: 404, body: 'channel_not_found' });
+      const records = [record(job('audit', 'one')), record(job('sec', 'a')), record(job('sec', 'b')), record(job('ops', 'gone'))];
+      await run(records);
+      expect(told.map((ids) => ids.sort()).sort()).toEqual([[records[0]!.messageId], [records[1]!.messageId, records[2]!.messageId].sort()].sort());
+    } finally {
+      delete rt.delivered;
+    }
+  });
+});
+
 describe('throttled replies wait what was asked, doubling on repeat', () => {
   it('a short Retry-After is slept within the invocation, doubled on the second throttled reply', async () => {
     sink.script(
