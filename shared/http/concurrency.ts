@@ -1,29 +1,3 @@
-/** Runs `work` on every item, at most `limit` at a time. */
-export const eachLimited = async <T>(items: readonly T[], limit: number, work: (item: T, index: number) => Promise<void>): Promise<void> => {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(limit, items.length) }, async () => {
-      while (next < items.length) {
-        const i = next++;
-        await work(items[i]!, i);
-      }
-    }),
-  );
-};
-
-/** Like Promise.allSettled over `items`, at most `limit` at a time. */
-export const settleLimited = async <T, R>(items: readonly T[], limit: number, work: (item: T) => Promise<R>): Promise<PromiseSettledResult<R>[]> => {
-  const results = new Array<PromiseSettledResult<R>>(items.length);
-  await eachLimited(items, limit, async (item, i) => {
-    try {
-      results[i] = { status: 'fulfilled', value: await work(item) };
-    } catch (reason) {
-      results[i] = { status: 'rejected', reason };
-    }
-  });
-  return results;
-};
-
 /** A gate that lets at most `limit` calls run at once; the rest wait their turn, first come first served. */
 export const limiter = (limit: number) => {
   let running = 0;
@@ -39,4 +13,16 @@ export const limiter = (limit: number) => {
       else running--;
     }
   };
+};
+
+/** Like Promise.allSettled over `items`, at most `limit` at a time. */
+export const settleLimited = <T, R>(items: readonly T[], limit: number, work: (item: T, index: number) => Promise<R>): Promise<PromiseSettledResult<R>[]> => {
+  const gate = limiter(limit);
+  return Promise.allSettled(items.map((item, i) => gate(() => work(item, i))));
+};
+
+/** Runs `work` on every item, at most `limit` at a time; the first failure is thrown once all have settled. */
+export const eachLimited = async <T>(items: readonly T[], limit: number, work: (item: T, index: number) => Promise<void>): Promise<void> => {
+  const failed = (await settleLimited(items, limit, work)).find((r) => r.status === 'rejected');
+  if (failed) throw failed.reason;
 };
