@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { pathToFileURL } from 'node:url';
 import {
   ChangeMessageVisibilityCommand,
@@ -12,6 +11,7 @@ import {
 import { DELIVERY_UNKNOWN } from '../shared/queue/jobQueue.js';
 import settings from '../shared/queue/queues.json' with { type: 'json' };
 import type { QueueName } from '../shared/queue/queueUrls.js';
+import { sha256Hex } from '../shared/vendors/encoding.js';
 
 const QUEUES: QueueName[] = ['intake', 'scan', 'poll', 'notify'];
 
@@ -123,9 +123,7 @@ export const redrive = async (d: Deployment, opts: { only?: QueueName; includeMa
           continue;
         }
         const body = message.Body ?? '';
-        const group = settings[queue].fifo
-          ? { MessageGroupId: letter.jobId, MessageDeduplicationId: createHash('sha256').update(`${body}|redrive|${Date.now()}`).digest('hex') }
-          : {};
+        const group = settings[queue].fifo ? { MessageGroupId: letter.jobId, MessageDeduplicationId: sha256Hex(`${body}|redrive|${Date.now()}`) } : {};
         await d.sqs.send(new SendMessageCommand({ QueueUrl: targetUrl, MessageBody: body, ...group }));
         await d.sqs.send(new DeleteMessageCommand({ QueueUrl: dlqUrl, ReceiptHandle: message.ReceiptHandle }));
         moved.push(letter);

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { sha256Hex } from '../vendors/encoding.js';
 import { imageKey } from './image.js';
 import type { NotifyJob, ScanJob } from './jobs.js';
 
@@ -19,8 +19,6 @@ export const resultJobKey = (job: Pick<NotifyJob, 'route' | 'image' | 'outcome' 
  * Windows are fixed slots of SQS's interval: a repeat across a slot's end is a new job.
  */
 export const jobIdFor = (key: string, at: Date): string => {
-  const h = createHash('sha256')
-    .update(`${key}|${Math.floor(at.getTime() / DEDUP_WINDOW_MS)}`)
-    .digest('hex');
+  const h = sha256Hex(`${key}|${Math.floor(at.getTime() / DEDUP_WINDOW_MS)}`);
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-${((Number.parseInt(h[16]!, 16) & 0x3) | 0x8).toString(16)}${h.slice(17, 20)}-${h.slice(20, 32)}`;
 };
