@@ -1,4 +1,5 @@
-import type { Config } from '../../shared/config/config.js';
+import { ACR_SIM_CREDENTIALS } from '../../local/simulators/acr.js';
+import { type Config, parseConfig } from '../../shared/config/config.js';
 import { NotifyJob, PollJob, ScanJob } from '../../shared/messages/jobs.js';
 import type { JobQueue } from '../../shared/queue/jobQueue.js';
 import type { QueueName } from '../../shared/queue/queueUrls.js';
@@ -68,3 +69,23 @@ export const fakeRuntime = (
   now: opts.now ?? (() => new Date()),
   maxReceiveCount: opts.maxReceiveCount ?? { intake: 3, scan: 5, poll: 5, notify: 5 },
 });
+
+/**
+ * The config of the startScan and pollStatus tests: one ACR scanner (`acr-hz`) at `acrUrl`, a Slack and an HTTP
+ * channel, fast retries. `routes` replaces the one route that sends to both channels.
+ */
+export const acrTestConfig = (acrUrl: string, routes?: Record<string, unknown>[]): Config =>
+  parseConfig({
+    sources: { acr: { secret: 'a-long-enough-webhook-secret-1234' } },
+    scanners: { 'acr-hz': { type: 'acr', region: 'cn-hangzhou', instanceId: 'cri-unit', endpoint: acrUrl } },
+    channels: { sec: { type: 'slack', url: 'https://hooks.slack.invalid/services/T0/B0/unit' }, audit: { type: 'webhook', url: 'https://audit.invalid/hook' } },
+    routes: routes ?? [{ source: 'acr', scanner: 'acr-hz', channels: ['sec', 'audit'] }],
+    polling: { initialDelaySeconds: 5, maxDelaySeconds: 30, deadlineMinutes: 60 },
+    http: { timeoutMs: 2000, attempts: 3, baseDelayMs: 1, maxDelayMs: 20 },
+  });
+
+/** The ACR simulator's keys, as the scanner reads them from the environment. */
+export const acrSimulatorEnv = {
+  ALIBABA_CLOUD_ACCESS_KEY_ID: ACR_SIM_CREDENTIALS.accessKeyId,
+  ALIBABA_CLOUD_ACCESS_KEY_SECRET: ACR_SIM_CREDENTIALS.accessKeySecret,
+};

@@ -6,14 +6,14 @@ import { BASELINE_BUDGET_MS } from '../../../functions/pollStatus/readReport.js'
 import { ACR_SIM_CREDENTIALS, type AcrBehaviour, type AcrSimulator, startAcrSimulator } from '../../../local/simulators/acr.js';
 import { digestOfGeneration } from '../../../local/simulators/findings.js';
 import { buildNotice } from '../../../shared/channels/notice.js';
-import { type Config, parseConfig } from '../../../shared/config/config.js';
+import type { Config } from '../../../shared/config/config.js';
 import { CallError } from '../../../shared/http/callError.js';
 import { type NotifyJob, PollJob } from '../../../shared/messages/jobs.js';
 import { InvalidMessageError } from '../../../shared/queue/records.js';
 import { withHttp } from '../../../shared/runtime/withHttp.js';
 import { type ScannerRuntime, withScanners } from '../../../shared/runtime/withScanners.js';
 import { jobOf, sqsRecord } from '../../support/events.js';
-import { fakeRuntime, recordingQueue } from '../../support/runtime.js';
+import { acrTestConfig, fakeRuntime, recordingQueue } from '../../support/runtime.js';
 
 /** Status checks of scans started at the ACR simulator on 127.0.0.1; the in-memory queue records what follows. */
 const NOW = new Date('2026-11-22T06:30:00.000Z');
@@ -37,19 +37,12 @@ const runtime = (env: NodeJS.ProcessEnv): ScannerRuntime => {
 
 beforeAll(async () => {
   sim = await startAcrSimulator();
-  config = parseConfig({
-    sources: { acr: { secret: 'a-long-enough-webhook-secret-1234' } },
-    scanners: { 'acr-hz': { type: 'acr', region: 'cn-hangzhou', instanceId: 'cri-unit', endpoint: sim.url } },
-    channels: { sec: { type: 'slack', url: 'https://hooks.slack.invalid/services/T0/B0/unit' }, audit: { type: 'webhook', url: 'https://audit.invalid/hook' } },
-    routes: [
-      { source: 'acr', scanner: 'acr-hz', channels: ['sec', 'audit'] },
-      // ACR has no Critical level: every ACR report passes this route.
-      { source: 'acr', scanner: 'acr-hz', channels: ['sec'], minSeverity: 'critical' },
-      { source: 'acr', scanner: 'acr-hz', channels: ['sec'], notify: 'changes', minSeverity: 'low' },
-    ],
-    polling: { initialDelaySeconds: 5, maxDelaySeconds: 30, deadlineMinutes: 60 },
-    http: { timeoutMs: 2000, attempts: 3, baseDelayMs: 1, maxDelayMs: 20 },
-  });
+  config = acrTestConfig(sim.url, [
+    { source: 'acr', scanner: 'acr-hz', channels: ['sec', 'audit'] },
+    // ACR has no Critical level: every ACR report passes this route.
+    { source: 'acr', scanner: 'acr-hz', channels: ['sec'], minSeverity: 'critical' },
+    { source: 'acr', scanner: 'acr-hz', channels: ['sec'], notify: 'changes', minSeverity: 'low' },
+  ]);
   rt = runtime(credentials);
 });
 afterAll(async () => {

@@ -4,14 +4,13 @@ import type { Context, SQSEvent } from 'aws-lambda';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { forwardIntake } from '../../../functions/startScan/forwardIntake.js';
 import { createStartScan } from '../../../functions/startScan/handler.js';
-import { ACR_SIM_CREDENTIALS, type AcrSimulator, startAcrSimulator } from '../../../local/simulators/acr.js';
-import { parseConfig } from '../../../shared/config/config.js';
+import { type AcrSimulator, startAcrSimulator } from '../../../local/simulators/acr.js';
 import { NotifyJob, ScanJob } from '../../../shared/messages/jobs.js';
 import { InvalidMessageError } from '../../../shared/queue/records.js';
 import { withHttp } from '../../../shared/runtime/withHttp.js';
 import { type ScannerRuntime, withScanners } from '../../../shared/runtime/withScanners.js';
 import { jobOf, sqsRecord } from '../../support/events.js';
-import { fakeRuntime, recordingQueue } from '../../support/runtime.js';
+import { acrSimulatorEnv, acrTestConfig, fakeRuntime, recordingQueue } from '../../support/runtime.js';
 
 // The handler's own logger is made when its module loads: keep its info and warn lines out of the test output.
 const savedLogLevel = vi.hoisted(() => {
@@ -28,15 +27,8 @@ let rt: ScannerRuntime;
 
 beforeAll(async () => {
   sim = await startAcrSimulator();
-  const config = parseConfig({
-    sources: { acr: { secret: 'a-long-enough-webhook-secret-1234' } },
-    scanners: { 'acr-hz': { type: 'acr', region: 'cn-hangzhou', instanceId: 'cri-unit', endpoint: sim.url } },
-    channels: { sec: { type: 'slack', url: 'https://hooks.slack.invalid/services/T0/B0/unit' }, audit: { type: 'webhook', url: 'https://audit.invalid/hook' } },
-    routes: [{ source: 'acr', scanner: 'acr-hz', channels: ['sec', 'audit'] }],
-    polling: { initialDelaySeconds: 5, maxDelaySeconds: 30, deadlineMinutes: 60 },
-    http: { timeoutMs: 2000, attempts: 3, baseDelayMs: 1, maxDelayMs: 20 },
-  });
-  const env = { ALIBABA_CLOUD_ACCESS_KEY_ID: ACR_SIM_CREDENTIALS.accessKeyId, ALIBABA_CLOUD_ACCESS_KEY_SECRET: ACR_SIM_CREDENTIALS.accessKeySecret };
+  const config = acrTestConfig(sim.url);
+  const env = acrSimulatorEnv;
   rt = withScanners(withHttp(fakeRuntime(config, rec.queue, { now: () => NOW, env })), log);
 });
 afterAll(async () => {

@@ -2,8 +2,7 @@ import { createHash } from 'node:crypto';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startScans } from '../../../functions/startScan/startScans.js';
-import { ACR_SIM_CREDENTIALS, type AcrSimulator, startAcrSimulator } from '../../../local/simulators/acr.js';
-import { parseConfig } from '../../../shared/config/config.js';
+import { type AcrSimulator, startAcrSimulator } from '../../../local/simulators/acr.js';
 import { CallError } from '../../../shared/http/callError.js';
 import type { ImagePush } from '../../../shared/messages/image.js';
 import { ScanJob } from '../../../shared/messages/jobs.js';
@@ -12,7 +11,7 @@ import { withHttp } from '../../../shared/runtime/withHttp.js';
 import { type ScannerRuntime, withScanners } from '../../../shared/runtime/withScanners.js';
 import type { ScannerClient } from '../../../shared/scanners/scanner.js';
 import { jobOf, sqsRecord } from '../../support/events.js';
-import { fakeRuntime, recordingQueue } from '../../support/runtime.js';
+import { acrSimulatorEnv, acrTestConfig, fakeRuntime, recordingQueue } from '../../support/runtime.js';
 
 /** Scan-queue batches against the ACR simulator on 127.0.0.1, with an in-memory queue recording what is sent on. */
 const NOW = new Date('2026-11-22T06:26:00.000Z');
@@ -23,15 +22,8 @@ let rt: ScannerRuntime;
 
 beforeAll(async () => {
   sim = await startAcrSimulator();
-  const config = parseConfig({
-    sources: { acr: { secret: 'a-long-enough-webhook-secret-1234' } },
-    scanners: { 'acr-hz': { type: 'acr', region: 'cn-hangzhou', instanceId: 'cri-unit', endpoint: sim.url } },
-    channels: { sec: { type: 'slack', url: 'https://hooks.slack.invalid/services/T0/B0/unit' }, audit: { type: 'webhook', url: 'https://audit.invalid/hook' } },
-    routes: [{ source: 'acr', scanner: 'acr-hz', channels: ['sec', 'audit'] }],
-    polling: { initialDelaySeconds: 5, maxDelaySeconds: 30, deadlineMinutes: 60 },
-    http: { timeoutMs: 2000, attempts: 3, baseDelayMs: 1, maxDelayMs: 20 },
-  });
-  const env = { ALIBABA_CLOUD_ACCESS_KEY_ID: ACR_SIM_CREDENTIALS.accessKeyId, ALIBABA_CLOUD_ACCESS_KEY_SECRET: ACR_SIM_CREDENTIALS.accessKeySecret };
+  const config = acrTestConfig(sim.url);
+  const env = acrSimulatorEnv;
   rt = withScanners(withHttp(fakeRuntime(config, rec.queue, { now: () => NOW, env, maxReceiveCount: { intake: 5, scan: 5, poll: 5, notify: 5 } })), log);
 });
 afterAll(async () => {
