@@ -8,6 +8,8 @@ import {
   SendMessageCommand,
   SQSClient,
 } from '@aws-sdk/client-sqs';
+import { jsonObject } from '../shared/http/jsonObject.js';
+import { channelGroup } from '../shared/messages/jobId.js';
 import { DELIVERY_UNKNOWN } from '../shared/queue/jobQueue.js';
 import settings from '../shared/queue/queues.json' with { type: 'json' };
 import type { QueueName } from '../shared/queue/queueUrls.js';
@@ -123,7 +125,9 @@ export const redrive = async (d: Deployment, opts: { only?: QueueName; includeMa
           continue;
         }
         const body = message.Body ?? '';
-        const group = settings[queue].fifo ? { MessageGroupId: letter.jobId, MessageDeduplicationId: sha256Hex(`${body}|redrive|${Date.now()}`) } : {};
+        const group = settings[queue].fifo
+          ? { MessageGroupId: groupOf(queue, body, letter), MessageDeduplicationId: sha256Hex(`${body}|redrive|${Date.now()}`) }
+          : {};
         await d.sqs.send(new SendMessageCommand({ QueueUrl: targetUrl, MessageBody: body, ...group }));
         await d.sqs.send(new DeleteMessageCommand({ QueueUrl: dlqUrl, ReceiptHandle: message.ReceiptHandle }));
         moved.push(letter);
@@ -134,6 +138,13 @@ export const redrive = async (d: Deployment, opts: { only?: QueueName; includeMa
     }
   }
   return { moved, kept };
+};
+
+/** A notify job goes back into its channel's group, so it waits behind whatever that channel asked to wait for. */
+const groupOf = (queue: QueueName, body: string, letter: DeadLetter): string => {
+  if (queue !== 'notify') return letter.jobId;
+  const channel = jsonObject(body)?.channel;
+  return typeof channel === 'string' ? channelGroup(channel) : letter.jobId;
 };
 
 const line = (l: DeadLetter) =>

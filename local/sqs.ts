@@ -66,6 +66,16 @@ interface QueueInternals extends Persistent {
   dequeue(...args: unknown[]): unknown;
   deleteMessage(receiptHandle: string): boolean;
 }
+/** A received message as fauxqs's dequeue returns it. */
+interface Received {
+  ReceiptHandle: string;
+}
+interface FifoInternals {
+  dequeueFifo(maxCount: number, visibilityTimeout?: number, ...rest: unknown[]): Received[];
+  changeVisibility(receiptHandle: string, timeoutSeconds: number): void;
+  fifoLockedGroups: Map<string, number>;
+  inflightMessages: Map<string, { message: { messageGroupId?: string } }>;
+}
 interface StoreInternals {
   createQueue(...args: unknown[]): QueueInternals;
   allQueues(): Iterable<QueueInternals>;
@@ -74,6 +84,48 @@ interface StoreInternals {
 
 /** fauxqs's SQLite database in a state folder, with its write-ahead log. */
 const DB_FILES = ['fauxqs.db', 'fauxqs.db-wal', 'fauxqs.db-shm'];
+
+/**
+ * fauxqs 2.4.1 hands out at most one message per FIFO message group in a receive; SQS hands out up to ten of one
+ * group, in order (so a burst of results for one chat channel lands in one batch). This receives again with the
+ * groups just served unlocked, and restores their locks (one per message in flight) at the end.
+ */
+const wholeFifoGroups = (queue: FifoInternals) => {
+  const dequeueFifo = queue.dequeueFifo.bind(queue);
+  const receiveWhole = (limit: number, visibilityTimeout: number | undefined, rest: unknown[]) => {
+    const received = dequeueFifo(limit, visibilityTimeout, ...rest);
+    const groupOf = (receiptHandle: string) => queue.inflightMessages.get(receiptHandle)?.message.messageGroupId;
+    const served = new Set<string>();
+    try {
+      for (let more = received; more.length > 0 && received.length < limit; ) {
+        for (const { ReceiptHandle } of more) {
+          const group = groupOf(ReceiptHandle);
+          if (group === undefined) continue;
+          served.add(group);
+          queue.fifoLockedGroups.delete(group);
+        }
+        more = dequeueFifo(limit - received.length, visibilityTimeout, ...rest);
+        received.push(...more);
+      }
+    } finally {
+      // One lock per message of the group in flight, as fauxqs counts them.
+      for (const group of served) {
+        const inFlight = [...queue.inflightMessages.values()].filter((m) => m.message.messageGroupId === group).length;
+        if (inFlight > 0) queue.fifoLockedGroups.set(group, inFlight);
+        else queue.fifoLockedGroups.delete(group);
+      }
+    }
+    return received;
+  };
+  queue.dequeueFifo = (maxCount, visibilityTimeout, ...rest) => {
+    const limit = Math.min(maxCount, 10);
+    if (visibilityTimeout !== 0) return receiveWhole(limit, visibilityTimeout, rest);
+    // A peek (messages left visible): received as a normal receive would, then handed back in their order.
+    const peeked = receiveWhole(limit, 60, rest);
+    for (const { ReceiptHandle } of [...peeked].reverse()) queue.changeVisibility(ReceiptHandle, 0);
+    return peeked;
+  };
+};
 
 /** The header that ties an SQS request to the invocation it was sent from. */
 const INVOCATION_HEADER = 'x-scanhook-invocation';
@@ -158,6 +210,12 @@ export const startLocalQueues = async (opts: LocalQueuesOptions = {}): Promise<L
   // Invocations (with a state folder): the SQS client marks each request sent inside one with its id (below); the
   // server holds back what such a request enqueues until the invocation commits. fauxqs handles a request's action
   // synchronously once its preHandler hooks are done, so the id set here is the one in force when the action enqueues.
+  const createAnyQueue = sqsStore.createQueue.bind(sqsStore);
+  sqsStore.createQueue = (...args) => {
+    const queue = createAnyQueue(...args);
+    wholeFifoGroups(queue as unknown as FifoInternals);
+    return queue;
+  };
   const durable = opts.stateDir !== undefined;
   let persistence: Persistence | undefined;
   const atomically = (apply: () => void) => (persistence ? persistence.transaction(apply) : apply());

@@ -1,4 +1,4 @@
-import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
+import { DeleteMessageCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { createNotify } from '../functions/notify/handler.js';
 import { type NotifyRuntime, withChannels } from '../functions/notify/withChannels.js';
 import { createOnPush } from '../functions/onPush/handler.js';
@@ -45,10 +45,8 @@ export interface StackOptions {
   stateDir?: string;
   /** With `stateDir`: start from empty queues (`npm start -- --fresh`). */
   freshState?: boolean;
-  /** Overrides the scan queue's batching window from queues.json (10 s), so a demo or a test need not wait for it. */
+  /** Overrides the scan queue's batching window from queues.json (10 s), so a test need not wait for it. */
   scanBatchingWindowSeconds?: number;
-  /** Overrides the notify queue's batching window from queues.json (tests keep it short). */
-  notifyBatchingWindowSeconds?: number;
   onPost?: (post: ChatPost) => void;
   /**
    * `false` starts even with broken scanner or channel entries, as a deploy whose config was never checked would
@@ -70,7 +68,6 @@ export const startStack = async (opts: StackOptions = {}) => {
   const chat = await startChatSink(opts.onPost ? { onPost: opts.onPost } : {});
   const closeSimulators = () => Promise.all([acr.close(), sas.close(), iam.close(), swr.close(), hss.close(), chat.close()]);
   const scanWindow = opts.scanBatchingWindowSeconds ?? settings.scan.batchingWindowSeconds;
-  const notifyWindow = opts.notifyBatchingWindowSeconds ?? settings.notify.batchingWindowSeconds;
   const shortVisibility = opts.visibilityTimeoutSeconds;
   const queues = await startLocalQueues({
     ...(opts.sqsPort !== undefined ? { port: opts.sqsPort } : {}),
@@ -83,8 +80,7 @@ export const startStack = async (opts: StackOptions = {}) => {
             intake: shortVisibility,
             scan: shortVisibility + scanWindow + 5,
             poll: shortVisibility,
-            // The same where the notify window would outlast the timeout (messages reappearing while their batch gathers).
-            notify: notifyWindow >= shortVisibility ? shortVisibility + notifyWindow + 5 : shortVisibility,
+            notify: shortVisibility,
           },
         }),
   }).catch(async (err: unknown) => {
@@ -149,10 +145,7 @@ export const startStack = async (opts: StackOptions = {}) => {
     // burst can arrive in a few batches there (more start calls than here; see README, "Coalescing").
     scan: { pollers: 1, concurrency: 4, batchingWindowSeconds: scanWindow },
     poll: { concurrency: 4 },
-    notify: {
-      concurrency: settings.notify.maximumConcurrency,
-      batchingWindowSeconds: notifyWindow,
-    },
+    notify: { concurrency: settings.notify.maximumConcurrency },
   };
   // The webhook port before the queue functions: a start that fails on a port in use has done no work at all.
   const front = await startHttpFront(createOnPush(async () => runtime) as never, opts.port ?? 3000, opts.host ? { host: opts.host } : {}).catch(
@@ -189,10 +182,14 @@ export const startStack = async (opts: StackOptions = {}) => {
     queues,
     /** Takes (and removes) what has reached a queue's DLQ. */
     async drainDeadLetters(name: QueueName) {
+      const url = queues.urls[`${name}Dlq`];
       const res = await queues.sqs.send(
-        new ReceiveMessageCommand({ QueueUrl: queues.urls[`${name}Dlq`], MaxNumberOfMessages: 10, WaitTimeSeconds: 0, MessageAttributeNames: ['All'] }),
+        new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: 10, WaitTimeSeconds: 0, MessageAttributeNames: ['All'] }),
       );
-      return (res.Messages ?? []).map((m) => ({ body: m.Body ?? '', reason: m.MessageAttributes?.reason?.StringValue }));
+      const messages = res.Messages ?? [];
+      // Deleted, not left in flight: a FIFO DLQ's one message group would stay locked behind them.
+      for (const m of messages) await queues.sqs.send(new DeleteMessageCommand({ QueueUrl: url, ReceiptHandle: m.ReceiptHandle }));
+      return messages.map((m) => ({ body: m.Body ?? '', reason: m.MessageAttributes?.reason?.StringValue }));
     },
     async stop() {
       await new Promise<void>((resolve) => {

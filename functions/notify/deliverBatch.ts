@@ -7,10 +7,13 @@ import { recordMetric, recordSeconds } from '../../shared/logging/metrics.js';
 import { NotifyJob } from '../../shared/messages/jobs.js';
 import { DELIVERY_UNKNOWN } from '../../shared/queue/jobQueue.js';
 import { opsNotices } from '../../shared/queue/opsNotices.js';
-import { parseRecord, receiveCount } from '../../shared/queue/records.js';
+import { parseRecord, RecordHeld, receiveCount } from '../../shared/queue/records.js';
 import { type ChatTarget, type Delivery, OUT_OF_TIME, postNotice } from './postNotice.js';
 import { postsPerBatch, splitForRateLimit } from './rateLimit.js';
 import type { NotifyRuntime } from './withChannels.js';
+
+/** How long a rate-limited channel's first result waits for the rest of a burst. */
+export const BURST_GATHER_MS = 1000;
 
 interface Entry {
   index: number;
@@ -23,13 +26,27 @@ const done = (e: Entry): Settled => [e, { status: 'fulfilled', value: undefined 
 const failed = (e: Entry, reason: unknown): Settled => [e, { status: 'rejected', reason }];
 
 const labelOf = (job: NotifyJob) => job.scannerLabel ?? job.scannerType;
-const throttledSoFar = (entries: Entry[]) => Math.max(0, ...entries.map((e) => e.job.throttled ?? 0));
+/**
+ * Earlier throttled replies to these messages: each earlier receive counts as one (a hold the channel asked for, or
+ * a failure), except the first receive's hold that gathered a burst — the one first received within that window.
+ */
+const throttledSoFar = (target: ChatTarget, entries: Entry[]) =>
+  Math.max(
+    0,
+    ...entries.map((e) => {
+      const { SentTimestamp, ApproximateFirstReceiveTimestamp } = e.record.attributes;
+      const gathered = target.plugin.rateLimit !== 'unlimited' && Number(ApproximateFirstReceiveTimestamp) - Number(SentTimestamp) < BURST_GATHER_MS;
+      return Math.max(e.job.throttled ?? 0, receiveCount(e.record) - 1 - (gathered ? 1 : 0));
+    }),
+  );
 
 /**
- * One SQS batch of notify jobs (one job per result and channel). Per channel, in order: as many single posts as the
- * target's rate limit allows in one go, then one summary of the rest. Channels are served side by side and apart:
- * one channel's throttling or failure never touches another's messages. Once a channel asks to wait, the rest of its
- * posts in this batch wait with it. Chat webhooks are not idempotent: nothing that may have been posted is sent again.
+ * One SQS batch of notify jobs (one job per result and channel) from the FIFO notify queue, whose message groups are
+ * the channels: one invocation at a time holds a channel's messages. Per channel, in order: as many single posts as
+ * the target's rate limit allows in one go, then one summary of the rest. Channels are served side by side and
+ * apart: one channel's throttling or failure never touches another's messages. Once a channel asks to wait, its
+ * messages are held (made invisible) for that long, and with them, FIFO, every later message to it. Chat webhooks
+ * are not idempotent: nothing that may have been posted is sent again.
  */
 export const deliverNotifyBatch = async (
   rt: NotifyRuntime,
@@ -77,6 +94,16 @@ const deliverToChannel = async (rt: NotifyRuntime, log: Logger, channel: string,
     return deadLetter(rt, entries, problem);
   }
   const target: ChatTarget = { key: channel, config, plugin: channelPlugin(config.type) };
+  const gatherMs = burstGatherMs(target, entries, rt.now());
+  if (gatherMs > 0) {
+    log.info('first results for a rate-limited channel: held a moment so that a burst becomes one summary', {
+      channel,
+      channelType: config.type,
+      results: entries.length,
+      holdMs: gatherMs,
+    });
+    return hold(rt, log, entries, gatherMs, { channel, channelType: config.type });
+  }
   const budget = postsPerBatch(target.plugin.rateLimit);
   const { singles, combined } = splitForRateLimit(entries, budget);
   if (combined.length > 0) {
@@ -89,25 +116,51 @@ const deliverToChannel = async (rt: NotifyRuntime, log: Logger, channel: string,
     });
   }
   const settled: Settled[] = [];
-  let waiting: Extract<Delivery, { result: 'deferred' }> | undefined;
+  // Once a post is deferred or failed, the channel's later posts in this batch are not tried: they wait with it.
+  let waiting: Extract<Delivery, { result: 'deferred' | 'failed' }> | undefined;
   for (const unit of [...singles.map((e) => [e]), ...(combined.length > 0 ? [combined] : [])]) {
     const context: LogContext =
       unit.length === 1
         ? { jobId: unit[0]!.job.jobId, channel, channelType: config.type, outcome: unit[0]!.job.outcome.status }
         : { channel, channelType: config.type, jobIds: unit.map((e) => e.job.jobId) };
     const delivery: Delivery = waiting ?? (await post(rt, log, target, unit, timeLeftMs, context));
-    if (delivery.result === 'deferred') waiting = delivery;
+    if (delivery.result === 'deferred' || delivery.result === 'failed') waiting = delivery;
     recordDelivery(config.type, unit, delivery, rt.now());
     settled.push(...(await settle(rt, log, unit, delivery, context)));
   }
   return settled;
 };
 
+/**
+ * How long to hold a rate-limited channel's first results so that the rest of a burst joins them: until the oldest
+ * is BURST_GATHER_MS old. Only on a first receive, so a message is held for this once.
+ */
+const burstGatherMs = (target: ChatTarget, entries: Entry[], now: Date): number => {
+  if (target.plugin.rateLimit === 'unlimited' || entries.some((e) => receiveCount(e.record) > 1)) return 0;
+  const oldest = Math.min(...entries.map((e) => Number(e.record.attributes.SentTimestamp) || now.getTime()));
+  return Math.max(0, oldest + BURST_GATHER_MS - now.getTime());
+};
+
+/** Makes the messages invisible for `ms` (whole seconds, at least one) and hands them back to SQS. */
+const hold = async (rt: NotifyRuntime, log: Logger, entries: Entry[], ms: number, context: LogContext): Promise<Settled[]> => {
+  const seconds = Math.max(1, Math.ceil(ms / 1000));
+  try {
+    await rt.queue.holdNotify(
+      entries.map((e) => e.record.receiptHandle),
+      seconds,
+    );
+  } catch (err) {
+    log.error('messages could not be held: SQS will deliver them again after their visibility timeout', { ...context, error: (err as Error).message });
+  }
+  const held = new RecordHeld(seconds);
+  return entries.map((e) => failed(e, held));
+};
+
 /** One entry: its own notice. Several: one summary of them, rendered with the first job as its `job`. */
 const post = (rt: NotifyRuntime, log: Logger, target: ChatTarget, unit: Entry[], timeLeftMs: () => number, context: LogContext): Promise<Delivery> => {
   const notices = unit.map(({ job }) => buildNotice(job, labelOf(job), localeOf(target.config)));
   const notice = notices.length === 1 ? notices[0]! : summaryNotice(notices, localeOf(target.config));
-  return postNotice(rt, target, { job: unit[0]!.job, notice, now: rt.now() }, throttledSoFar(unit), timeLeftMs, (err, attempt, delayMs) =>
+  return postNotice(rt, target, { job: unit[0]!.job, notice, now: rt.now() }, throttledSoFar(target, unit), timeLeftMs, (err, attempt, delayMs) =>
     log.warn('chat post retried', { ...context, code: err.code, attempt, delayMs }),
   );
 };
@@ -130,20 +183,14 @@ const settle = async (rt: NotifyRuntime, log: Logger, unit: Entry[], delivery: D
       rt.delivered?.(unit.map((e) => e.record));
       return unit.map(done);
     case 'deferred': {
-      const throttled = Math.max(delivery.throttled, throttledSoFar(unit));
-      const delaySeconds = Math.ceil(delivery.delayMs / 1000);
-      try {
-        await rt.queue.sendNotify(
-          unit.map((e) => ({ ...e.job, ...(throttled > 0 ? { throttled } : {}) })),
-          delaySeconds,
-        );
-      } catch (err) {
-        log.error(`${what} could not be re-sent: SQS will redeliver it`, { ...context, error: (err as Error).message });
-        return unit.map((e) => failed(e, err));
-      }
       const why = delivery.code === OUT_OF_TIME ? 'no time left in this invocation' : 'channel asked to wait';
-      log.warn(`${why}: ${what} re-sent as a delayed message`, { ...context, code: delivery.code, delaySeconds, throttled });
-      return unit.map(done);
+      if (unit.some((e) => receiveCount(e.record) >= rt.maxReceiveCount.notify)) {
+        const reason = `${delivery.code}: ${why}, and this was the message's last receive`;
+        log.error(`${what} cannot be delivered: dead-lettered`, { ...context, code: delivery.code });
+        return deadLetter(rt, unit, reason);
+      }
+      log.warn(`${why}: ${what} held until then, with every later message to the channel`, { ...context, code: delivery.code, delayMs: delivery.delayMs });
+      return hold(rt, log, unit, delivery.delayMs, context);
     }
     case 'dead': {
       const { error } = delivery;

@@ -22,3 +22,16 @@ export const jobIdFor = (key: string, at: Date): string => {
   const h = sha256Hex(`${key}|${Math.floor(at.getTime() / DEDUP_WINDOW_MS)}`);
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-${((Number.parseInt(h[16]!, 16) & 0x3) | 0x8).toString(16)}${h.slice(17, 20)}-${h.slice(20, 32)}`;
 };
+
+/**
+ * What makes two notify jobs one message: the channel and the result — route, scanner, image, tag and outcome — but
+ * not the jobId, which a result reached by two paths (a registry's event and the timer) does not share. An ops
+ * notice is the same only as its exact copy.
+ */
+export const notifyJobKey = (job: NotifyJob): string => {
+  const result = `${job.channel}|${job.route}|${job.scanner}|${imageKey(job.image)}|${job.image.tag ?? ''}|${job.outcome.status}`;
+  return job.ops ? `ops|${result}|${job.jobId}|${JSON.stringify(job.outcome)}` : result;
+};
+
+/** A channel's message group on the notify queue: its key hashed, as group ids allow only some characters. */
+export const channelGroup = (channel: string): string => `channel-${sha256Hex(channel).slice(0, 32)}`;

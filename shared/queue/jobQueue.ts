@@ -1,10 +1,17 @@
-import { SendMessageBatchCommand, type SendMessageBatchRequestEntry, SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import {
+  ChangeMessageVisibilityBatchCommand,
+  SendMessageBatchCommand,
+  type SendMessageBatchRequestEntry,
+  SendMessageCommand,
+  type SQSClient,
+} from '@aws-sdk/client-sqs';
 import { CallError } from '../http/callError.js';
+import { channelGroup, notifyJobKey } from '../messages/jobId.js';
 import { NotifyJob, PollJob, ScanJob } from '../messages/jobs.js';
 import { sha256Hex } from '../vendors/encoding.js';
 import { messageBody } from './messageBody.js';
 import type { QueueName, QueueUrls } from './queueUrls.js';
-import { delaySecondsOf } from './sqsLimits.js';
+import { delaySecondsOf, MAX_VISIBILITY_SECONDS } from './sqsLimits.js';
 
 const SEND_ATTEMPTS = 4;
 
@@ -96,13 +103,38 @@ export const createJobQueue = (sqs: SQSClient, urls: QueueUrls) => {
       );
     },
 
-    /** `delaySeconds` holds the jobs back (a throttled channel's wait), at most SQS's 15 minutes. */
-    sendNotify: (jobs: NotifyJob[], delaySeconds = 0) => {
-      const delay = delaySecondsOf(delaySeconds);
-      return sendBatch(
+    /**
+     * The notify queue is FIFO with one message group per channel, so one invocation at a time posts to a channel and
+     * a wait it asked for holds all its messages (see holdNotify). Deduplicated on the channel and the scan's result
+     * (see notifyJobKey): the same result reported twice within SQS's 5 minutes, say by a registry's event and by
+     * the timer, is posted once.
+     */
+    sendNotify: (jobs: NotifyJob[]) =>
+      sendBatch(
         urls.notify,
-        jobs.map((job, i) => ({ Id: String(i), MessageBody: messageBody(NotifyJob.parse(job)), ...(delay > 0 ? { DelaySeconds: delay } : {}) })),
-      );
+        jobs.map((job, i) => ({
+          Id: String(i),
+          MessageBody: messageBody(NotifyJob.parse(job)),
+          MessageGroupId: channelGroup(job.channel),
+          MessageDeduplicationId: sha256Hex(notifyJobKey(job)),
+        })),
+      ),
+
+    /**
+     * Keeps received notify messages invisible for `seconds` from now: their channel's group, FIFO, delivers nothing
+     * else until they come back. The invocation then reports them as failures, so Lambda does not delete them.
+     */
+    holdNotify: async (receiptHandles: string[], seconds: number) => {
+      const timeout = Math.max(0, Math.min(MAX_VISIBILITY_SECONDS, Math.ceil(seconds)));
+      for (let i = 0; i < receiptHandles.length; i += 10) {
+        const res = await send(
+          new ChangeMessageVisibilityBatchCommand({
+            QueueUrl: urls.notify,
+            Entries: receiptHandles.slice(i, i + 10).map((handle, j) => ({ Id: String(j), ReceiptHandle: handle, VisibilityTimeout: timeout })),
+          }),
+        );
+        if ((res.Failed ?? []).length > 0) throw new Error(`SQS kept ${res.Failed!.length} message(s) at their old visibility: ${res.Failed![0]!.Code}`);
+      }
     },
 
     /** For a job that cannot succeed however often it is retried: straight to its queue's DLQ, with the reason. */

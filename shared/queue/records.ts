@@ -33,3 +33,11 @@ const parseBody = <S extends z.ZodType>(record: SQSRecord, schema: S): z.infer<S
 };
 
 export const receiveCount = (record: SQSRecord): number => Number(record.attributes?.ApproximateReceiveCount ?? 1) || 1;
+
+/** A record handed back to SQS on purpose, to come again in `seconds`: not a failure. */
+export class RecordHeld extends Error {
+  override name = 'RecordHeld';
+  constructor(readonly seconds: number) {
+    super(`held for ${seconds} s`);
+  }
+}

@@ -3,6 +3,7 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import sqsPartialBatchFailure from '@middy/sqs-partial-batch-failure';
 import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
+import { RecordHeld } from './records.js';
 
 /**
  * An SQS-triggered function: hands the batch to `process`, which settles one promise per record;
@@ -19,6 +20,8 @@ export const sqsFunction = <R>(
     .use(
       sqsPartialBatchFailure({
         logger: (reason: unknown, record: SQSRecord) =>
-          log.warn('record failed', { messageId: record.messageId, error: reason instanceof Error ? reason.message : String(reason) }),
+          reason instanceof RecordHeld
+            ? log.debug('record held', { messageId: record.messageId, seconds: reason.seconds })
+            : log.warn('record failed', { messageId: record.messageId, error: reason instanceof Error ? reason.message : String(reason) }),
       }),
     );

@@ -156,12 +156,12 @@ describe('every chat target through local mode', () => {
 
   it('a bad signature goes to the DLQ with the target’s code and no secret; other channels still get the message', async () => {
     await postWebhook(stack, acrPush('signed-wrong'));
-    const dead = await eventually(
-      () =>
-        stack
-          .drainDeadLetters('notify')
-          .then((m) => m.filter((d) => d.body.includes('signed-wrong')))
-          .then((m) => (m.length >= 2 ? m : undefined)),
+    const dead: { body: string; reason?: string | undefined }[] = [];
+    await eventually(
+      async () => {
+        dead.push(...(await stack.drainDeadLetters('notify')).filter((d) => d.body.includes('signed-wrong')));
+        return dead.length >= 2 || undefined;
+      },
       25_000,
       'two dead letters',
     );

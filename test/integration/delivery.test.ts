@@ -34,8 +34,8 @@ let stack: Stack;
 let stamper: NodeJS.Timeout;
 beforeAll(async () => {
   output.start();
-  // A 1 s batching window, and time for a batch to gather and run before its messages are visible again.
-  stack = await startTestStack({ config, notifyBatchingWindowSeconds: 1, visibilityTimeoutSeconds: 6 });
+  // Time for a batch to run before its messages are visible again.
+  stack = await startTestStack({ config, visibilityTimeoutSeconds: 6 });
   stamper = setInterval(() => {
     while (arrivals.length < stack.chat.posts.length) arrivals.push(Date.now());
   }, 5);
@@ -96,27 +96,36 @@ describe('throttled replies', () => {
     expect(gaps(ops)[0]).toBeLessThan(2500);
   });
 
-  it('a channel throttled again and again is re-sent as new delayed messages, each wait doubled, and finally delivered', async () => {
+  it('a channel throttled again and again holds the message each time for what it asked, and it is finally delivered', async () => {
     const throttled = { status: 429, headers: { 'retry-after': '1' }, body: 'rate_limited' };
     stack.chat.script(OPS_PATH, throttled, throttled, throttled);
     const { jobId } = (await postWebhook(stack, acrPush('often-throttled'))).body.jobs[0];
     await eventually(() => delivered(OPS_PATH, 'often-throttled').length, 40_000, 'the post after the throttling');
     const ops = postsTo(OPS_PATH, 'often-throttled');
     expect(ops.map((p) => p.status)).toEqual([429, 429, 429, 200]);
-    // 1 s slept in the invocation; then 2 s and 4 s as delayed messages (plus the batching window).
+    // 1 s slept in the invocation; then 2 s twice, held in the queue (longer than the invocation may sleep).
     const [first, second, third] = gaps(ops);
     expect(first).toBeGreaterThanOrEqual(950);
     expect(second).toBeGreaterThanOrEqual(1950);
-    expect(third).toBeGreaterThanOrEqual(3950);
-    const resends = logsWith(/re-sent as a delayed message/).filter((l) => l.channel === 'ops' && l.jobId === jobId);
-    expect(resends.map((l) => [l.throttled, l.delaySeconds])).toEqual([
-      [2, 2],
-      [3, 4],
-    ]);
+    expect(third).toBeGreaterThanOrEqual(1950);
+    const holds = logsWith(/held until then/).filter((l) => l.channel === 'ops' && l.jobId === jobId);
+    expect(holds.map((l) => l.delayMs)).toEqual([2000, 2000]);
     // The other channels got it once; nothing was dead-lettered for throttling.
     expect(delivered(SLACK_PATH, 'often-throttled')).toHaveLength(1);
     expect(delivered('/webhook/', 'often-throttled')).toHaveLength(1);
     expect(await stack.drainDeadLetters('notify')).toEqual([]);
+  });
+
+  it('once a channel asked to wait, nothing else is posted to it before then, whichever batch it comes in', async () => {
+    stack.chat.script(OPS_PATH, { status: 429, headers: { 'retry-after': '4' }, body: 'rate_limited' });
+    await postWebhook(stack, acrPush('wait-first'));
+    const asked = await eventually(() => postsTo(OPS_PATH, 'wait-first').find((p) => p.status === 429), 20_000, 'the throttled post');
+    // Results arriving while the channel waits: their own batches, on the other invocations Lambda may run.
+    for (const repo of ['wait-second', 'wait-third']) await postWebhook(stack, acrPush(repo));
+    for (const repo of ['wait-first', 'wait-second', 'wait-third']) await allDelivered(repo);
+    const after = stack.chat.posts.map((p, i) => ({ ...p, at: arrivals[i] ?? Date.now() })).filter((p) => p.path.startsWith(OPS_PATH) && p.at > asked.at);
+    expect(after.length).toBeGreaterThan(0);
+    for (const post of after) expect(post.at - asked.at).toBeGreaterThanOrEqual(3950);
   });
 });
 

@@ -20,16 +20,16 @@ afterAll(async () => {
 });
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const send = (body: string) => queues.sqs.send(new SendMessageCommand({ QueueUrl: queues.urls.notify, MessageBody: body }));
+const send = (body: string) => queues.sqs.send(new SendMessageCommand({ QueueUrl: queues.urls.poll, MessageBody: body }));
 
-/** Runs an event source on the notify queue; returns the bodies of each batch and the time left each was handed. */
+/** Runs an event source on the poll queue (standard); returns the bodies of each batch and the time left each was handed. */
 const listen = (opts: { batchSize: number; batchingWindowSeconds?: number; concurrency?: number }) => {
   const batches: { bodies: string[]; at: number; timeLeftMs: number }[] = [];
   const source = startEventSource({
     sqs: queues.sqs,
     name: 'notify',
-    queueUrl: queues.urls.notify,
-    queueArn: queues.arns.notify,
+    queueUrl: queues.urls.poll,
+    queueArn: queues.arns.poll,
     handler: async (event: SQSEvent, context) => {
       batches.push({ bodies: event.Records.map((r) => r.body), at: Date.now(), timeLeftMs: context.getRemainingTimeInMillis() });
     },
@@ -43,7 +43,7 @@ const listen = (opts: { batchSize: number; batchingWindowSeconds?: number; concu
 /** Messages still in the queue, visible or in flight. */
 const inQueue = async () => {
   const { Attributes: a } = await queues.sqs.send(
-    new GetQueueAttributesCommand({ QueueUrl: queues.urls.notify, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'] }),
+    new GetQueueAttributesCommand({ QueueUrl: queues.urls.poll, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'] }),
   );
   return Number(a?.ApproximateNumberOfMessages) + Number(a?.ApproximateNumberOfMessagesNotVisible);
 };

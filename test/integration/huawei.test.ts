@@ -4,7 +4,7 @@ import { hssSimDigest } from '../../local/simulators/hss.js';
 import { HUAWEI_SIM_KEYS, HUAWEI_SIM_LOGIN, HUAWEI_SIM_PROJECT } from '../../local/simulators/huaweiApig.js';
 import type { Stack } from '../../local/stack.js';
 import { readEvent } from '../support/events.js';
-import { captureOutput, eventually, postsFor, postWebhook, pushEvent, SLACK_PATH, SOURCE_SECRET, startTestStack } from '../support/stack.js';
+import { captureOutput, eventually, postsFor, postWebhook, pushEvent, SLACK_PATH, SOURCE_SECRET, slackSays, startTestStack } from '../support/stack.js';
 
 /**
  * SWR Enterprise Edition and HSS scans through local mode: ACR-format pushes (until the SWR EE / Harbor sources are
@@ -92,10 +92,9 @@ describe.concurrent('SWR Enterprise Edition scans through local mode', () => {
   it('scans a repository whose name has a /, and posts its findings', async () => {
     await send(push('swr', 'platform/api-gw'));
     const { slack, webhook } = await messagesFor('platform/api-gw');
-    const text = JSON.stringify(slack[0].blocks);
-    expect(slack[0].text).toContain('swr/platform/api-gw:1.0.0');
-    expect(text).toContain('Huawei Cloud SWR EE (swr-bj)');
-    expect(text).toContain('Critical 1 · High 2 · Medium 3 · Low 4 · Unknown 1');
+    // These tests run side by side: Slack may get the results in one summary (its rate limit), so Slack is only
+    // asked to name the image; the HTTP receiver gets every result on its own.
+    expect(slackSays(slack[0], 'platform/api-gw')).toContain('swr/platform/api-gw:1.0.0');
     expect(webhook[0]).toMatchObject({
       event: 'scan.completed',
       scanner: { name: 'swr-bj', type: 'swr' },
@@ -137,14 +136,14 @@ describe.concurrent('SWR Enterprise Edition scans through local mode', () => {
   it('says so when the artifact is clean', async () => {
     await send(push('swr', 'billing-clean'));
     const { slack, webhook } = await messagesFor('billing-clean');
-    expect(slack[0].text).toContain('No vulnerabilities found');
+    expect(slackSays(slack[0], 'billing-clean')).toContain('No vulnerabilities found');
     expect(webhook[0]).toMatchObject({ event: 'scan.completed', worstSeverity: null, outcome: { report: { total: 0 } } });
   });
 
   it('posts a failure message when the scan ends in Error', async () => {
     await send(push('swr', 'report-broken'));
     const { slack, webhook } = await messagesFor('report-broken');
-    expect(slack[0].text).toContain('Scan failed');
+    expect(slackSays(slack[0], 'report-broken')).toContain('Scan failed');
     expect(webhook[0]).toMatchObject({ event: 'scan.failed', outcome: { status: 'failed', reason: 'SWR Enterprise Edition reported the scan as Error' } });
   });
 
@@ -187,7 +186,7 @@ describe.concurrent('HSS scans through local mode', () => {
     const event = push('hss', 'platform/billing', '2.4.0');
     await send(event);
     const { slack, webhook } = await messagesFor('platform/billing');
-    expect(JSON.stringify(slack[0].blocks)).toContain('Huawei Cloud HSS (hss-bj)');
+    expect(slackSays(slack[0], 'platform/billing')).toContain('platform/billing:2.4.0');
     expect(webhook[0]).toMatchObject({
       event: 'scan.completed',
       scanner: { name: 'hss-bj', type: 'hss' },
@@ -220,7 +219,7 @@ describe.concurrent('HSS scans through local mode', () => {
   it('a clean image', async () => {
     await send(push('hss', 'base-clean'));
     const { slack } = await messagesFor('base-clean');
-    expect(slack[0].text).toContain('No vulnerabilities found');
+    expect(slackSays(slack[0], 'base-clean')).toContain('No vulnerabilities found');
   });
 
   it("a failed download: a failure message with HSS's reason", async () => {

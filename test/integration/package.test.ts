@@ -247,14 +247,15 @@ describe('serverless package', () => {
     expect(d.Properties.MessageRetentionPeriod).toBe(queues.deadLetterRetentionSeconds);
   });
 
-  it('intake queue and its DLQ are FIFO; scan, poll and notify queues are standard', () => {
-    for (const id of ['IntakeQueue', 'IntakeDeadLetterQueue']) {
+  it('intake and notify queues and their DLQs are FIFO, deduplicated by the sender; scan and poll queues are standard', () => {
+    for (const id of ['IntakeQueue', 'IntakeDeadLetterQueue', 'NotifyQueue', 'NotifyDeadLetterQueue']) {
       expect(resource(id).Properties.FifoQueue, id).toBe(true);
       expect(resource(id).Properties.QueueName, id).toMatch(/\.fifo$/);
+      expect(resource(id).Properties.ContentBasedDeduplication, id).toBe(false);
     }
-    expect(resource('IntakeQueue').Properties.ContentBasedDeduplication).toBe(false);
     expect(resource('IntakeQueue').Properties.QueueName).toBe('scanhook-dev-intake.fifo');
-    for (const id of ['ScanQueue', 'ScanDeadLetterQueue', 'PollQueue', 'PollDeadLetterQueue', 'NotifyQueue', 'NotifyDeadLetterQueue']) {
+    expect(resource('NotifyQueue').Properties.QueueName).toBe('scanhook-dev-notify.fifo');
+    for (const id of ['ScanQueue', 'ScanDeadLetterQueue', 'PollQueue', 'PollDeadLetterQueue']) {
       expect(resource(id).Properties.FifoQueue ?? false, id).toBe(false);
       expect(resource(id).Properties.QueueName, id).not.toMatch(/\.fifo$/);
     }
@@ -316,11 +317,11 @@ describe('serverless package', () => {
     expect(resource(queueIds[kind].queue).Properties.VisibilityTimeout).toBeGreaterThanOrEqual(6 * timeout + (mapping.MaximumBatchingWindowInSeconds ?? 0));
   });
 
-  it('notify gathers bursts into one batch and runs few invocations at once', () => {
+  it('notify has no batching window (Lambda allows none on FIFO queues) and runs few invocations at once', () => {
     const mapping = ofType('AWS::Lambda::EventSourceMapping').find(
       ([, m]) => JSON.stringify(m.Properties.EventSourceArn) === JSON.stringify(getAtt('NotifyQueue')),
     )![1].Properties;
-    expect(mapping.MaximumBatchingWindowInSeconds).toBeGreaterThan(0);
+    expect(mapping.MaximumBatchingWindowInSeconds ?? 0).toBe(0);
     expect(mapping.ScalingConfig).toEqual({ MaximumConcurrency: queues.notify.maximumConcurrency });
   });
 
@@ -374,7 +375,13 @@ describe('serverless package: IAM, one role per function', () => {
       ...receive('PollQueue'),
       'sqs:SendMessage': ['NotifyQueue', 'PollDeadLetterQueue', 'PollQueue'],
     },
-    notify: { ...logs('notify'), ...ssm, ...receive('NotifyQueue'), 'sqs:SendMessage': ['NotifyDeadLetterQueue', 'NotifyQueue'] },
+    notify: {
+      ...logs('notify'),
+      ...ssm,
+      ...receive('NotifyQueue'),
+      'sqs:ChangeMessageVisibility': ['NotifyQueue'],
+      'sqs:SendMessage': ['NotifyDeadLetterQueue', 'NotifyQueue'],
+    },
   };
   const sortedKeys = (o: Record<string, string[]>) => Object.fromEntries(Object.entries(o).sort(([a], [b]) => a.localeCompare(b)));
 

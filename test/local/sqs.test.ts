@@ -1,7 +1,13 @@
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
+import {
+  ChangeMessageVisibilityCommand,
+  DeleteMessageCommand,
+  GetQueueAttributesCommand,
+  ReceiveMessageCommand,
+  SendMessageCommand,
+} from '@aws-sdk/client-sqs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type LocalQueues, startLocalQueues } from '../../local/sqs.js';
 
@@ -38,16 +44,16 @@ describe('local queues kept in a state folder', () => {
     const first = await start({ stateDir: dir });
     await send(first, first.urls.poll, 'waiting');
     await send(first, first.urls.poll, 'delayed', 60);
-    await send(first, first.urls.notify, 'in flight');
-    expect(await receive(first, first.urls.notify, 2)).toHaveLength(1);
+    await send(first, first.urls.scan, 'in flight');
+    expect(await receive(first, first.urls.scan, 2)).toHaveLength(1);
     await stop(first);
 
     const second = await start({ stateDir: dir });
     expect(second.restored).toEqual({ messages: 1, inFlight: 1, delayed: 1, deadLetters: 0 });
     expect((await receive(second, second.urls.poll)).map((m) => m.Body)).toEqual(['waiting']);
-    expect(await receive(second, second.urls.notify)).toEqual([]);
+    expect(await receive(second, second.urls.scan)).toEqual([]);
     await new Promise((r) => setTimeout(r, 2100));
-    expect((await receive(second, second.urls.notify)).map((m) => m.Body)).toEqual(['in flight']);
+    expect((await receive(second, second.urls.scan)).map((m) => m.Body)).toEqual(['in flight']);
   });
 
   it('create their queues idempotently against a restored state, with this run settings', async () => {
@@ -96,12 +102,12 @@ describe('an invocation on durable queues', () => {
     await send(queues, queues.urls.poll, 'job');
     const [job] = await receive(queues, queues.urls.poll, 30);
     const invocation = queues.invocation!();
-    await invocation.run(() => send(queues, queues.urls.notify, 'result'));
+    await invocation.run(() => send(queues, queues.urls.scan, 'result'));
     // Sent outside the invocation: not held.
-    await send(queues, queues.urls.notify, 'other');
-    expect((await receive(queues, queues.urls.notify, 0)).map((m) => m.Body)).toEqual(['other']);
+    await send(queues, queues.urls.scan, 'other');
+    expect((await receive(queues, queues.urls.scan, 0)).map((m) => m.Body)).toEqual(['other']);
     invocation.commit(queues.urls.poll, [job!.ReceiptHandle!]);
-    expect((await receive(queues, queues.urls.notify)).map((m) => m.Body).sort()).toEqual(['other', 'result']);
+    expect((await receive(queues, queues.urls.scan)).map((m) => m.Body).sort()).toEqual(['other', 'result']);
     const { Attributes } = await queues.sqs.send(
       new GetQueueAttributesCommand({ QueueUrl: queues.urls.poll, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'] }),
     );
@@ -113,27 +119,59 @@ describe('an invocation on durable queues', () => {
     const first = await start({ stateDir: dir, visibilityTimeoutSeconds: { poll: 1 } });
     await send(first, first.urls.poll, 'job');
     const [job] = await receive(first, first.urls.poll, 1);
-    await first.invocation!().run(() => send(first, first.urls.notify, 'result'));
+    await first.invocation!().run(() => send(first, first.urls.scan, 'result'));
     await stop(first);
 
     const second = await start({ stateDir: dir, visibilityTimeoutSeconds: { poll: 1 } });
     expect(second.restored).toMatchObject({ messages: 0, inFlight: 1 });
     await new Promise((r) => setTimeout(r, 1100));
     expect((await receive(second, second.urls.poll)).map((m) => [m.Body, m.MessageId])).toEqual([['job', job!.MessageId]]);
-    expect(await receive(second, second.urls.notify)).toEqual([]);
+    expect(await receive(second, second.urls.scan)).toEqual([]);
   });
 
   it('acks handled messages at once, before its end', async () => {
     const dir = stateDir();
     const first = await start({ stateDir: dir });
-    await send(first, first.urls.notify, 'posted');
-    await send(first, first.urls.notify, 'not yet');
-    const received = await receive(first, first.urls.notify, 30);
+    await send(first, first.urls.scan, 'posted');
+    await send(first, first.urls.scan, 'not yet');
+    const received = await receive(first, first.urls.scan, 30);
     const posted = received.find((m) => m.Body === 'posted')!;
     const invocation = first.invocation!();
-    invocation.ack(first.urls.notify, [posted.ReceiptHandle!]);
+    invocation.ack(first.urls.scan, [posted.ReceiptHandle!]);
     await stop(first);
     const second = await start({ stateDir: dir });
     expect(second.restored).toMatchObject({ inFlight: 1 });
+  });
+});
+
+describe('FIFO queues as SQS runs them', () => {
+  const sendTo = (queues: LocalQueues, group: string, body: string) =>
+    queues.sqs.send(new SendMessageCommand({ QueueUrl: queues.urls.notify, MessageBody: body, MessageGroupId: group, MessageDeduplicationId: body }));
+
+  it('a receive hands out up to ten messages of one group, in order; the group gives nothing more until they are done', async () => {
+    const queues = await start({});
+    for (const body of ['a1', 'a2', 'a3']) await sendTo(queues, 'A', body);
+    await sendTo(queues, 'B', 'b1');
+    const first = await receive(queues, queues.urls.notify);
+    expect(first.map((m) => m.Body).sort()).toEqual(['a1', 'a2', 'a3', 'b1']);
+    expect(first.map((m) => m.Body).filter((b) => b?.startsWith('a'))).toEqual(['a1', 'a2', 'a3']);
+    await sendTo(queues, 'A', 'a4');
+    expect(await receive(queues, queues.urls.notify)).toEqual([]);
+    for (const m of first) await queues.sqs.send(new DeleteMessageCommand({ QueueUrl: queues.urls.notify, ReceiptHandle: m.ReceiptHandle }));
+    expect((await receive(queues, queues.urls.notify)).map((m) => m.Body)).toEqual(['a4']);
+  });
+
+  it('messages made visible again (a hold that ended) come back; a peek sees them all and leaves them', async () => {
+    const queues = await start({});
+    for (const body of ['h1', 'h2']) await sendTo(queues, 'H', body);
+    const held = await receive(queues, queues.urls.notify);
+    expect(held.map((m) => m.Body)).toEqual(['h1', 'h2']);
+    expect(await receive(queues, queues.urls.notify, 0)).toEqual([]);
+    for (const m of held) {
+      await queues.sqs.send(new ChangeMessageVisibilityCommand({ QueueUrl: queues.urls.notify, ReceiptHandle: m.ReceiptHandle, VisibilityTimeout: 0 }));
+    }
+    expect((await receive(queues, queues.urls.notify, 0)).map((m) => m.Body).sort()).toEqual(['h1', 'h2']);
+    expect((await receive(queues, queues.urls.notify, 0)).map((m) => m.Body).sort()).toEqual(['h1', 'h2']);
+    expect((await receive(queues, queues.urls.notify)).map((m) => m.Body).sort()).toEqual(['h1', 'h2']);
   });
 });

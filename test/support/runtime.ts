@@ -18,7 +18,9 @@ export const recordingQueue = (opts: { fail?: Error } = {}) => {
     /** Scan jobs to the scan queue, with their delay. */
     queued: [] as { jobs: ScanJob[]; delaySeconds: number }[],
     polls: [] as { job: PollJob; delaySeconds: number }[],
-    notify: [] as { jobs: NotifyJob[]; delaySeconds: number }[],
+    notify: [] as { jobs: NotifyJob[] }[],
+    /** Received notify messages held back (made invisible) for a while. */
+    holds: [] as { receiptHandles: string[]; seconds: number }[],
     deadLetters: [] as { queue: QueueName; body: string; reason: string; mayHaveBeenDelivered?: boolean }[],
   };
   const calls: string[] = [];
@@ -43,9 +45,13 @@ export const recordingQueue = (opts: { fail?: Error } = {}) => {
       call('sendPoll');
       sent.polls.push({ job: PollJob.parse(job), delaySeconds });
     },
-    sendNotify: async (jobs, delaySeconds = 0) => {
+    sendNotify: async (jobs) => {
       call('sendNotify');
-      sent.notify.push({ jobs: jobs.map((j) => NotifyJob.parse(j)), delaySeconds });
+      sent.notify.push({ jobs: jobs.map((j) => NotifyJob.parse(j)) });
+    },
+    holdNotify: async (receiptHandles, seconds) => {
+      call('holdNotify');
+      sent.holds.push({ receiptHandles, seconds });
     },
     sendToDeadLetter: async (queue, body, reason, opts = {}) => {
       call('sendToDeadLetter');

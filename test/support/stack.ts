@@ -45,7 +45,6 @@ export const startTestStack = (overrides: Partial<StackOptions> = {}): Promise<S
     env: credentialsEnv,
     visibilityTimeoutSeconds: 2,
     scanBatchingWindowSeconds: 1,
-    notifyBatchingWindowSeconds: 0,
     ...overrides,
   });
 
@@ -72,8 +71,20 @@ export const eventually = async <T>(probe: () => T | Promise<T>, timeoutMs = 15_
 
 export const slackPosts = (stack: Stack) => stack.chat.delivered('/slack/').map((p) => JSON.parse(p.body));
 export const webhookPosts = (stack: Stack) => stack.chat.delivered('/webhook/').map((p) => JSON.parse(p.body));
+/**
+ * What a Slack post says about `repo`: its text where the post is its own message, else its line in a summary that
+ * lists it among others (concurrent results for one channel share a summary).
+ */
+export const slackSays = (post: { text: string; blocks?: unknown[] }, repo: string): string => {
+  const names = [`/${repo}:`, `/${repo}@`];
+  if (names.some((n) => post.text.includes(n))) return post.text;
+  const lines = (post.blocks ?? []).flatMap((b) => String((b as { text?: { text?: unknown } }).text?.text ?? '').split('\n'));
+  return lines.find((l) => names.some((n) => l.includes(n))) ?? '';
+};
+
+/** The posts about `repo`: its own messages, and (Slack) summaries that list it among others. */
 export const postsFor = (stack: Stack, repo: string) => ({
-  slack: slackPosts(stack).filter((m) => m.text.includes(`/${repo}:`) || m.text.includes(`/${repo}@`)),
+  slack: slackPosts(stack).filter((m) => [`/${repo}:`, `/${repo}@`].some((name) => JSON.stringify(m).includes(name))),
   webhook: webhookPosts(stack).filter((m) => m.image.repository === repo),
 });
 

@@ -13,7 +13,7 @@ import { fakeRuntime } from '../../support/runtime.js';
 
 /**
  * One notify batch against the chat sink on 127.0.0.1, with an in-memory queue that records what the function
- * re-sends and dead-letters.
+ * holds, sends (ops notices) and dead-letters.
  */
 const SLACK = '/slack/T0UNIT/B0UNIT/unit-token';
 const OPS = '/slack/T0UNIT/B0OPS/ops-token';
@@ -22,15 +22,20 @@ const GCHAT = '/googlechat/v1/spaces/AAAAunit/messages';
 
 let sink: ChatSink;
 let rt: NotifyRuntime;
-const resent: { jobs: NotifyJob[]; delaySeconds: number }[] = [];
+const resent: { jobs: NotifyJob[] }[] = [];
+/** Messages made invisible for a while, by receipt handle. */
+const held: { handles: string[]; seconds: number }[] = [];
 const dead: { body: string; reason: string; mayHaveBeenDelivered?: boolean }[] = [];
 const log = new Logger({ serviceName: 'scanhook-test', logLevel: 'SILENT' });
 
 const queue = {
   sendScanJobs: async () => undefined,
   sendPoll: async () => undefined,
-  sendNotify: async (jobs: NotifyJob[], delaySeconds = 0) => {
-    resent.push({ jobs: jobs.map((j) => NotifyJob.parse(j)), delaySeconds });
+  sendNotify: async (jobs: NotifyJob[]) => {
+    resent.push({ jobs: jobs.map((j) => NotifyJob.parse(j)) });
+  },
+  holdNotify: async (handles: string[], seconds: number) => {
+    held.push({ handles, seconds });
   },
   sendToDeadLetter: async (_queue: string, body: string, reason: string, opts: { mayHaveBeenDelivered?: boolean } = {}) => {
     dead.push({ body, reason, ...(opts.mayHaveBeenDelivered ? { mayHaveBeenDelivered: true } : {}) });
@@ -51,7 +56,7 @@ beforeAll(async () => {
     routes: [{ source: 'acr', scanner: 'acr-hz', channels: ['sec', 'ops', 'audit'] }],
     http: { timeoutMs: 2000, attempts: 3, baseDelayMs: 10, maxDelayMs: 1500 },
   });
-  rt = withChannels(withHttp(fakeRuntime(config, queue)), log);
+  rt = withChannels(withHttp(fakeRuntime(config, queue, { maxReceiveCount: { intake: 5, scan: 5, poll: 5, notify: 10 } })), log);
 });
 afterAll(async () => {
   await rt?.http.close();
@@ -60,6 +65,7 @@ afterAll(async () => {
 beforeEach(() => {
   sink.posts.length = 0;
   resent.length = 0;
+  held.length = 0;
   dead.length = 0;
 });
 
@@ -69,12 +75,17 @@ const job = (channel: string, repository: string, over: Partial<NotifyJob> = {})
   return { ...base, jobId: `job-${repository}`, channel, image: { ...base.image, repository }, ...over };
 };
 let seq = 0;
-const record = (body: unknown, receiveCount = 1): SQSRecord =>
-  ({
-    messageId: `m-${++seq}`,
+/** A record as Lambda hands it over; sent a minute ago unless `sentAgoMs` says otherwise. */
+const record = (body: unknown, receiveCount = 1, sentAgoMs = 60_000): SQSRecord => {
+  const id = ++seq;
+  return {
+    messageId: `m-${id}`,
+    receiptHandle: `rh-${id}`,
     body: typeof body === 'string' ? body : JSON.stringify(body),
-    attributes: { ApproximateReceiveCount: String(receiveCount) },
-  }) as unknown as SQSRecord;
+    attributes: { ApproximateReceiveCount: String(receiveCount), SentTimestamp: String(Date.now() - sentAgoMs) },
+  } as unknown as SQSRecord;
+};
+const handlesOf = (records: SQSRecord[]) => records.map((r) => r.receiptHandle);
 const run = (records: SQSRecord[], timeLeftMs?: () => number) => deliverNotifyBatch(rt, log, records, timeLeftMs);
 const postsTo = (prefix: string) => sink.posts.filter((p) => p.path.startsWith(prefix));
 const statuses = (results: PromiseSettledResult<void>[]) => results.map((r) => r.status);
@@ -144,52 +155,76 @@ describe('throttled replies wait what was asked, doubling on repeat', () => {
     expect(resent).toEqual([]);
   });
 
-  it('a wait longer than the invocation may sleep goes back to the queue as a delayed message carrying its count', async () => {
+  it('a wait longer than the invocation may sleep holds the message (invisible) that long and hands it back to SQS', async () => {
     sink.script(SLACK, { status: 429, headers: { 'retry-after': '60' }, body: 'rate_limited' });
-    const results = await run([record(job('sec', 'long'))]);
-    expect(statuses(results)).toEqual(['fulfilled']); // deleted: no SQS receive is burnt
+    const records = [record(job('sec', 'long'))];
+    const results = await run(records);
+    expect(statuses(results)).toEqual(['rejected']); // not deleted: it comes back when the hold ends
     expect(postsTo(SLACK)).toHaveLength(1);
-    expect(resent).toHaveLength(1);
-    expect(resent[0]!.delaySeconds).toBe(60);
-    expect(resent[0]!.jobs).toEqual([{ ...job('sec', 'long'), throttled: 1 }]);
+    expect(held).toEqual([{ handles: handlesOf(records), seconds: 60 }]);
+    expect(resent).toEqual([]);
     expect(dead).toEqual([]);
   });
 
-  it('a message throttled before waits twice as long for each earlier throttled reply, at most 10 minutes', async () => {
+  it('a message received before waits twice as long for each earlier receive, at most 10 minutes', async () => {
     sink.script(SLACK, { status: 429, headers: { 'retry-after': '60' }, body: 'rate_limited' });
-    await run([record(job('sec', 'again', { throttled: 2 }))]);
-    expect(resent[0]!.delaySeconds).toBe(240);
-    expect(resent[0]!.jobs[0]!.throttled).toBe(3);
+    await run([record(job('sec', 'again'), 3)]);
+    expect(held[0]!.seconds).toBe(240);
 
     sink.script(SLACK, { status: 429, headers: { 'retry-after': '60' }, body: 'rate_limited' });
-    await run([record(job('sec', 'often', { throttled: 7 }))]);
-    expect(resent[1]!.delaySeconds).toBe(600);
-    expect(resent[1]!.jobs[0]!.throttled).toBe(8);
+    await run([record(job('sec', 'often'), 8)]);
+    expect(held[1]!.seconds).toBe(600);
   });
 
-  it('once a channel asks to wait, the rest of its posts in the batch wait too, unsent; other channels go on', async () => {
+  it('once a channel asks to wait, the rest of its posts in the batch are held too, unsent; other channels go on', async () => {
     sink.script(HOOK, { status: 429, headers: { 'retry-after': '30' }, body: { error: 'slow down' } });
-    const results = await run([record(job('audit', 'h1')), record(job('audit', 'h2')), record(job('ops', 'o1')), record(job('audit', 'h3'))]);
-    expect(statuses(results)).toEqual(['fulfilled', 'fulfilled', 'fulfilled', 'fulfilled']);
+    const records = [record(job('audit', 'h1')), record(job('audit', 'h2')), record(job('ops', 'o1')), record(job('audit', 'h3'))];
+    const results = await run(records);
+    expect(statuses(results)).toEqual(['rejected', 'rejected', 'fulfilled', 'rejected']);
     expect(postsTo(HOOK)).toHaveLength(1);
     expect(postsTo(OPS).map((p) => p.status)).toEqual([200]);
-    const waiting = resent.flatMap((r) => r.jobs.map((j) => [j.image.repository, j.throttled, r.delaySeconds]));
-    expect(waiting).toEqual([
-      ['h1', 1, 30],
-      ['h2', 1, 30],
-      ['h3', 1, 30],
-    ]);
+    expect(held).toEqual([records[0], records[1], records[3]].map((r) => ({ handles: [r!.receiptHandle], seconds: 30 })));
+    expect(resent).toEqual([]);
   });
 
-  it('a summary that is throttled re-sends every result it combined, with the highest count among them', async () => {
+  it('a summary that is throttled holds every result it combined, waiting by the most received among them', async () => {
     sink.script(SLACK, { status: 429, headers: { 'retry-after': '5' }, body: 'rate_limited' });
-    await run([record(job('sec', 's1', { throttled: 1 })), record(job('sec', 's2'))]);
-    expect(resent).toHaveLength(1);
-    expect(resent[0]!.delaySeconds).toBe(10);
-    expect(resent[0]!.jobs.map((j) => [j.image.repository, j.throttled])).toEqual([
-      ['s1', 2],
-      ['s2', 2],
-    ]);
+    const records = [record(job('sec', 's1'), 2), record(job('sec', 's2'))];
+    await run(records);
+    expect(held).toEqual([{ handles: handlesOf(records), seconds: 10 }]);
+  });
+
+  it("a channel still asking to wait at a message's last receive dead-letters it, with the reason", async () => {
+    sink.script(SLACK, { status: 429, headers: { 'retry-after': '60' }, body: 'rate_limited' });
+    const results = await run([record(job('sec', 'tired'), 10)]);
+    expect(statuses(results)).toEqual(['fulfilled']);
+    expect(held).toEqual([]);
+    expect(dead.map((d) => d.reason)).toEqual(["rate_limited: channel asked to wait, and this was the message's last receive"]);
+  });
+});
+
+describe('a burst is gathered: a rate-limited channel holds its first results a moment', () => {
+  it('fresh results on their first receive are held until a second has passed since the oldest was sent, unposted', async () => {
+    const records = [record(job('sec', 'b1'), 1, 200), record(job('sec', 'b2'), 1, 100)];
+    const results = await run(records);
+    expect(statuses(results)).toEqual(['rejected', 'rejected']);
+    expect(sink.posts).toEqual([]);
+    expect(held).toEqual([{ handles: handlesOf(records), seconds: 1 }]);
+  });
+
+  it('when they come back, with the rest of the burst behind them, they are posted as one summary', async () => {
+    const results = await run([record(job('sec', 'b1'), 2, 1200), record(job('sec', 'b2'), 2, 1100), record(job('sec', 'b3'), 1, 500)]);
+    expect(statuses(results)).toEqual(['fulfilled', 'fulfilled', 'fulfilled']);
+    expect(postsTo(SLACK)).toHaveLength(1);
+    expect(postsTo(SLACK)[0]!.body).toContain('3 scan results');
+    expect(held).toEqual([]);
+  });
+
+  it('a target with no known limit is never held', async () => {
+    const results = await run([record(job('audit', 'now'), 1, 0)]);
+    expect(statuses(results)).toEqual(['fulfilled']);
+    expect(postsTo(HOOK)).toHaveLength(1);
+    expect(held).toEqual([]);
   });
 });
 
@@ -224,32 +259,34 @@ describe('what may have been posted is never sent again; what cannot succeed is 
 });
 
 describe('SQS delivers at least once', () => {
-  it('two copies of one message in a batch are posted once; a re-send carries the higher throttle count', async () => {
+  it('two copies of one message in a batch are posted once; the copy kept waits by the higher throttle count', async () => {
     const results = await run([record(job('sec', 'twin')), record(job('sec', 'twin', { throttled: 3 }))]);
     expect(statuses(results)).toEqual(['fulfilled', 'fulfilled']);
     expect(postsTo(SLACK)).toHaveLength(1);
     expect(postsTo(SLACK)[0]!.body).not.toContain('scan results'); // the result itself, not a summary
 
     sink.script(SLACK, { status: 429, headers: { 'retry-after': '1' }, body: 'rate_limited' });
-    await run([record(job('sec', 'twin2')), record(job('sec', 'twin2', { throttled: 3 }))]);
-    expect(resent).toEqual([{ jobs: [{ ...job('sec', 'twin2'), throttled: 4 }], delaySeconds: 8 }]);
+    const records = [record(job('sec', 'twin2')), record(job('sec', 'twin2', { throttled: 3 }))];
+    expect(statuses(await run(records))).toEqual(['rejected', 'fulfilled']);
+    expect(held).toEqual([{ handles: [records[0]!.receiptHandle], seconds: 8 }]);
   });
 });
 
 describe('the invocation never runs out of time after a post went through', () => {
-  it('with too little time left for another request, posts nothing and re-sends the job after a short delay', async () => {
-    const results = await run([record(job('sec', 'late', { throttled: 2 }))], () => 1500);
-    expect(statuses(results)).toEqual(['fulfilled']);
+  it('with too little time left for another request, posts nothing and holds the job a short while', async () => {
+    const records = [record(job('sec', 'late'), 3)];
+    const results = await run(records, () => 1500);
+    expect(statuses(results)).toEqual(['rejected']);
     expect(sink.posts).toEqual([]);
-    expect(resent).toEqual([{ jobs: [{ ...job('sec', 'late'), throttled: 2 }], delaySeconds: 2 }]);
+    expect(held).toEqual([{ handles: handlesOf(records), seconds: 2 }]);
   });
 
-  it('does not sleep a throttled wait past the time left: re-sends instead', async () => {
+  it('does not sleep a throttled wait past the time left: holds instead', async () => {
     sink.script(SLACK, { status: 429, headers: { 'retry-after': '1' }, body: 'rate_limited' });
     const started = Date.now();
     await run([record(job('sec', 'tight'))], () => 3500); // 3.5 s left − (2 s request + 1 s) leaves 0.5 s to sleep
     expect(Date.now() - started).toBeLessThan(900);
-    expect(resent[0]).toMatchObject({ delaySeconds: 1, jobs: [{ throttled: 1 }] });
+    expect(held).toEqual([{ handles: [expect.any(String)], seconds: 1 }]);
   });
 });
 
