@@ -602,7 +602,7 @@ export const formatTally = (t: FuzzTally): string[] => {
 const serve = async () => {
   process.stdout.write = (() => true) as typeof process.stdout.write; // the functions log every refused webhook
   const { startStack } = await import('../local/stack.js');
-  const stack = await startStack({ port: 0, env: { ...process.env, SCANHOOK_CONFIG: '' }, scanBatchingWindowSeconds: 2 });
+  const stack = await startStack({ port: 0, env: { ...process.env, SCANHOOK_CONFIG: '' } });
   process.on('message', async (message) => {
     if (message === 'stats') process.send?.({ type: 'stats', stats: await stackStats(stack) });
   });

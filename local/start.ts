@@ -43,7 +43,6 @@ const stack = await startStack({
   sqsPort,
   stateDir,
   freshState: args.includes('--fresh'),
-  scanBatchingWindowSeconds: 2,
   ...(visibilityTimeoutSeconds !== undefined ? { visibilityTimeoutSeconds } : {}),
   onPost: (post) => process.stdout.write(describeChatPost(post)),
 }).catch((err: NodeJS.ErrnoException & { port?: number }) => {

@@ -2,15 +2,18 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import type { SQSRecord } from 'aws-lambda';
 import { IntakeJob, type NotifyJob } from '../../shared/messages/jobs.js';
 import { parseRecord, receiveCount } from '../../shared/queue/records.js';
-import type { Runtime } from '../../shared/runtime/runtime.js';
+import type { ScannerRuntime } from '../../shared/runtime/withScanners.js';
 import { logJoined, mergeSameImage, type QueuedScanJob } from './mergeScans.js';
+import { startMerged, startsInBatches } from './startScans.js';
 
 /**
- * Records from the FIFO intake queue, whose deduplication dropped repeated webhooks. Pushes move on to the scan
- * queue (its batching window gathers those arriving close together), tags of one image merged into one job; a
- * registry's own results (notify jobs) go on to the notify queue. A record fails only if its forwarding failed.
+ * Records from the FIFO intake queue, whose deduplication dropped repeated webhooks; tags of one image are merged
+ * into one job. A push to a scanner that starts many images in one call moves on to the scan queue, whose batching
+ * window gathers those arriving close together; any other push is started here and now, with no window to wait
+ * for. A registry's own results (notify jobs) go on to the notify queue. A record fails only if its forwarding or
+ * its start failed and was not reported.
  */
-export const forwardIntake = async (rt: Runtime, log: Logger, records: SQSRecord[]): Promise<PromiseSettledResult<void>[]> => {
+export const forwardIntake = async (rt: ScannerRuntime, log: Logger, records: SQSRecord[]): Promise<PromiseSettledResult<void>[]> => {
   const results: PromiseSettledResult<void>[] = records.map(() => ({ status: 'fulfilled', value: undefined }));
   const pushes: QueuedScanJob[] = [];
   const registryResults: { index: number; job: NotifyJob }[] = [];
@@ -33,16 +36,19 @@ export const forwardIntake = async (rt: Runtime, log: Logger, records: SQSRecord
       for (const i of indexes) results[i] = { status: 'rejected', reason };
     }
   };
+  const gathered = scans.filter((s) => startsInBatches(rt, s.job.scanner));
+  const direct = scans.filter((s) => !gathered.includes(s));
   await Promise.all([
     forward(
-      scans.flatMap((s) => s.indexes),
-      () => rt.queue.queueScans(scans.map((s) => s.job)),
+      gathered.flatMap((s) => s.indexes),
+      () => rt.queue.queueScans(gathered.map((s) => s.job)),
     ),
+    startMerged(rt, log, direct, results),
     forward(
       registryResults.map((r) => r.index),
       () => rt.queue.sendNotify(registryResults.map((r) => r.job)),
     ),
   ]);
-  log.debug('intake forwarded', { scans: scans.length, registryResults: registryResults.length });
+  log.debug('intake forwarded', { gathered: gathered.length, started: direct.length, registryResults: registryResults.length });
   return results;
 };

@@ -13,8 +13,9 @@ const log = functionLogger('startScan');
 const fromIntake = (record: SQSRecord) => record.eventSourceARN.endsWith('.fifo');
 
 /**
- * Two queues trigger startScan. Intake records (deduplicated pushes and registry results) are forwarded: pushes to
- * the scan queue, results to notify. Scan-queue records start their scans, whose first status check is queued on
+ * Two queues trigger startScan. Intake records (deduplicated pushes and registry results): pushes to a scanner that
+ * starts many images in one call go on to the scan queue, whose window gathers them; other pushes start at once;
+ * results go on to notify. Scan-queue records start their scans. A started scan's first status check is queued on
  * the poll queue with a delay.
  */
 export const createStartScan = (runtime: () => Promise<ScannerRuntime>) =>

@@ -92,9 +92,27 @@ export const startScans = async (rt: ScannerRuntime, log: Logger, records: SQSRe
       results[index] = { status: 'rejected', reason };
     }
   });
-  const byScanner = new Map<string, Scan[]>();
   const scans = mergeSameImage(ready);
   logJoined(log, scans);
+  await startMerged(rt, log, scans, results);
+  return results;
+};
+
+/** Whether the scanner starts many images in one call (so its pushes are worth gathering first). */
+export const startsInBatches = (rt: ScannerRuntime, scannerKey: string): boolean => {
+  try {
+    return rt.scanner(scannerKey).startMany !== undefined;
+  } catch {
+    return false; // A broken scanner entry: started at once, to fail at once with its failure message.
+  }
+};
+
+/**
+ * Starts scans already merged, grouped by scanner. A scan whose start or first check could not be handled (its
+ * failure neither reported nor dead-lettered) rejects the results of its records, so SQS delivers them again.
+ */
+export const startMerged = async (rt: ScannerRuntime, log: Logger, scans: Scan[], results: Results): Promise<void> => {
+  const byScanner = new Map<string, Scan[]>();
   for (const scan of scans) byScanner.set(scan.job.scanner, [...(byScanner.get(scan.job.scanner) ?? []), scan]);
   await Promise.all(
     [...byScanner].map(async ([scannerKey, scans]) => {
@@ -108,5 +126,4 @@ export const startScans = async (rt: ScannerRuntime, log: Logger, records: SQSRe
       );
     }),
   );
-  return results;
 };

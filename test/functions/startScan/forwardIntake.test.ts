@@ -63,9 +63,17 @@ const intake = (body: unknown) => sqsRecord(body, { queue: 'intake' });
 const statuses = (results: PromiseSettledResult<void>[]) => results.map((r) => r.status);
 const reasonOf = (result: PromiseSettledResult<void> | undefined) => (result as PromiseRejectedResult).reason;
 
+/** The runtime with one more scanner, `gathering`, that starts many images in one call (as Security Center and HSS do). */
+const withGatheringScanner = (base: ScannerRuntime): ScannerRuntime => ({
+  ...base,
+  scanner: (key) => (key === 'gathering' ? { ...base.scanner('acr-hz'), startMany: async () => [] } : base.scanner(key)),
+});
+const gatheredJob = (repository: string, tag?: string): ScanJob => ({ ...scanJob(repository, tag), scanner: 'gathering' });
+
 describe('forwardIntake', () => {
-  it('pushes go on to the scan queue in one send, tags of one image merged into one job; nothing is scanned yet', async () => {
-    const results = await forwardIntake(rt, log, [intake(scanJob('api', '1.4.2')), intake(scanJob('web')), intake(scanJob('api', 'latest'))]);
+  it('pushes to a scanner that starts many images in one call go on to the scan queue in one send, tags of one image merged; nothing is scanned yet', async () => {
+    const records = [intake(gatheredJob('api', '1.4.2')), intake(gatheredJob('web')), intake(gatheredJob('api', 'latest'))];
+    const results = await forwardIntake(withGatheringScanner(rt), log, records);
 
     expect(statuses(results)).toEqual(['fulfilled', 'fulfilled', 'fulfilled']);
     expect(rec.calls).toEqual(['queueScans']);
@@ -79,13 +87,34 @@ describe('forwardIntake', () => {
     expect(sim.calls).toEqual([]);
   });
 
+  it('pushes to a scanner that starts one image per call start at once, tags of one image merged; no scan queue', async () => {
+    const results = await forwardIntake(rt, log, [intake(scanJob('now-api', '1.4.2')), intake(scanJob('now-web')), intake(scanJob('now-api', 'latest'))]);
+
+    expect(statuses(results)).toEqual(['fulfilled', 'fulfilled', 'fulfilled']);
+    expect(rec.sent.queued).toEqual([]);
+    expect(sim.count('CreateRepoTagScanTask')).toBe(2);
+    expect(rec.sent.polls.map((p) => [p.job.image.repository, p.job.image.tags]).sort()).toEqual([
+      ['now-api', ['1.4.2', 'latest']],
+      ['now-web', undefined],
+    ]);
+  });
+
+  it('a push to a scanner that fails to start is handled as on the scan queue: its record alone is handed back', async () => {
+    sim.setBehaviour('team-a/now-outage', { failFirst: 3, failWith: 'unavailable' });
+    const results = await forwardIntake(rt, log, [intake(scanJob('now-outage')), intake(scanJob('now-fine'))]);
+
+    expect(statuses(results)).toEqual(['rejected', 'fulfilled']);
+    expect(reasonOf(results[0]).code).toBe('ServiceUnavailable');
+    expect(rec.sent.polls.map((p) => p.job.image.repository)).toEqual(['now-fine']);
+  });
+
   it("a registry's own results go on to the notify queue unchanged, in one send", async () => {
     const results = [registryResult('reg-a', 'sec'), registryResult('reg-a', 'audit'), registryResult('reg-b')];
     const settled = await forwardIntake(rt, log, results.map(intake));
 
     expect(statuses(settled)).toEqual(['fulfilled', 'fulfilled', 'fulfilled']);
     expect(rec.calls).toEqual(['sendNotify']);
-    expect(rec.sent.notify).toEqual([{ jobs: results, delaySeconds: 0 }]);
+    expect(rec.sent.notify).toEqual([{ jobs: results }]);
   });
 
   it('a record that is not JSON, or not a push or a result, is rejected alone', async () => {
@@ -95,14 +124,14 @@ describe('forwardIntake', () => {
     expect(statuses(results)).toEqual(['rejected', 'fulfilled', 'rejected', 'fulfilled']);
     expect(reasonOf(results[0])).toBeInstanceOf(InvalidMessageError);
     expect(reasonOf(results[2])).toBeInstanceOf(InvalidMessageError);
-    expect(rec.sent.queued.flatMap((q) => q.jobs.map((j) => j.image.repository))).toEqual(['ok-push']);
+    expect(rec.sent.polls.map((p) => p.job.image.repository)).toEqual(['ok-push']);
     expect(rec.notified().map((j) => j.image.repository)).toEqual(['ok-result']);
   });
 
   it('a failed send rejects only the records it carried', async () => {
     const refused = new Error('SQS refused 1 message(s): InternalError');
-    const runtime = { ...rt, queue: { ...rec.queue, queueScans: async () => Promise.reject(refused) } };
-    const results = await forwardIntake(runtime, log, [intake(scanJob('lost-a')), intake(registryResult('kept')), intake(scanJob('lost-b'))]);
+    const runtime = { ...withGatheringScanner(rt), queue: { ...rec.queue, queueScans: async () => Promise.reject(refused) } };
+    const results = await forwardIntake(runtime, log, [intake(gatheredJob('lost-a')), intake(registryResult('kept')), intake(gatheredJob('lost-b'))]);
 
     expect(statuses(results)).toEqual(['rejected', 'fulfilled', 'rejected']);
     expect(reasonOf(results[0])).toBe(refused);
@@ -127,7 +156,7 @@ describe('createStartScan: one batch from both queues', () => {
     return run;
   };
 
-  it('intake (.fifo) records are forwarded, scan-queue records started, each result in its record’s place', async () => {
+  it('intake (.fifo) records are forwarded or started, scan-queue records started, each result in its record’s place', async () => {
     const records = [
       sqsRecord({ ...scanJob('mixed-bad'), v: 2 }),
       intake(scanJob('mixed-forwarded')),
@@ -142,11 +171,10 @@ describe('createStartScan: one batch from both queues', () => {
     expect(reasonOf(results[3]).message).toBe('message body is not JSON');
     expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: records[0]!.messageId }, { itemIdentifier: records[3]!.messageId }] });
 
-    expect(rec.sent.queued.flatMap((q) => q.jobs.map((j) => j.image.repository))).toEqual(['mixed-forwarded']);
-    expect(rec.sent.polls.map((p) => p.job.image.repository)).toEqual(['mixed-started']);
+    expect(rec.sent.queued).toEqual([]); // ACR starts one image per call: nothing to gather
+    expect(rec.sent.polls.map((p) => p.job.image.repository).sort()).toEqual(['mixed-forwarded', 'mixed-started']);
     expect(rec.notified().map((j) => j.image.repository)).toEqual(['mixed-result']);
-    expect(sim.count('CreateRepoTagScanTask')).toBe(1);
-    expect(sim.calls.find((c) => c.action === 'GetRepository')!.params.RepoName).toBe('mixed-started');
+    expect(sim.count('CreateRepoTagScanTask')).toBe(2);
   });
 
   it('a scan that fails to start fails its own record, between intake records that succeed', async () => {
@@ -157,6 +185,6 @@ describe('createStartScan: one batch from both queues', () => {
     expect(statuses(results)).toEqual(['fulfilled', 'rejected', 'fulfilled', 'fulfilled']);
     expect(reasonOf(results[1]).code).toBe('ServiceUnavailable');
     expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: records[1]!.messageId }] });
-    expect(rec.sent.polls.map((p) => p.job.image.repository)).toEqual(['order-c']);
+    expect(rec.sent.polls.map((p) => p.job.image.repository).sort()).toEqual(['order-a', 'order-b', 'order-c']);
   });
 });
