@@ -17,6 +17,8 @@ import type { SimResponse } from './server.js';
 export interface AcrBehaviour {
   /** Status checks answered SCANNING before COMPLETE. */
   scanChecks: number;
+  /** Instead of `scanChecks`: the scan runs this long, and its status says COMPLETE from then on. */
+  scanSeconds?: number;
   outcome: 'findings' | 'clean' | 'failed' | 'never';
   deny: boolean;
   /** GetRepository answers NoPrivilege too (a RAM policy without `cr:GetRepository`). */
@@ -33,6 +35,13 @@ export interface AcrBehaviour {
 }
 
 export type AcrCall = RpcSimCall;
+
+interface AcrScan {
+  checks: number;
+  service: string;
+  createdAt: number;
+}
+const scanEnd = (scan: AcrScan, seconds: number) => scan.createdAt + seconds * 1000;
 
 export const ACR_SIM_CREDENTIALS = ALIBABA_SIM_CREDENTIALS;
 
@@ -111,7 +120,7 @@ export const startAcrSimulator = async (opts: { port?: number; defaults?: Partia
   const creds = opts.credentials ?? ACR_SIM_CREDENTIALS;
   const failures = new Map<string, number>();
   const repos = new Map<string, string>(); // repoId → namespace/name
-  const scans = new Map<string, { checks: number; service: string }>(); // repoId:tag → status checks so far, engine
+  const scans = new Map<string, AcrScan>(); // repoId:tag → status checks so far, engine, start
   const tags = new Map<string, Map<string, { digest: string; at: number }>>(); // repoId → tag → its digest, push time
   const overrides = new Map<string, Partial<AcrBehaviour>>();
 
@@ -173,7 +182,7 @@ export const startAcrSimulator = async (opts: { port?: number; defaults?: Partia
         if (behaviour.deny) return error(403, 'NoPrivilege', 'Access denied for this user.');
         if (p.ScanService && !['ACR_SCAN_SERVICE', 'SAS_SCAN_SERVICE'].includes(p.ScanService))
           return error(400, 'InvalidParameter', `ScanService ${p.ScanService} is not supported.`);
-        scans.set(`${p.RepoId}:${p.Tag}`, { checks: 0, service: p.ScanService ?? 'ACR_SCAN_SERVICE' });
+        scans.set(`${p.RepoId}:${p.Tag}`, { checks: 0, service: p.ScanService ?? 'ACR_SCAN_SERVICE', createdAt: Date.now() });
         if (p.Digest) tagsOf(p.RepoId).set(p.Tag, { digest: p.Digest.replace(/^sha256:/, ''), at: Date.now() });
         return ok({});
       }
@@ -182,7 +191,7 @@ export const startAcrSimulator = async (opts: { port?: number; defaults?: Partia
         if (!scan) return error(404, 'SCAN_TASK_NOT_EXIST', 'scan task not exist');
         scan.checks++;
         const b = repoBehaviour(p.RepoId ?? '');
-        const done = b.outcome !== 'never' && scan.checks > b.scanChecks;
+        const done = b.outcome !== 'never' && (b.scanSeconds === undefined ? scan.checks > b.scanChecks : Date.now() >= scanEnd(scan, b.scanSeconds));
         return ok({
           Status: done ? (b.outcome === 'failed' ? 'FAILED' : 'COMPLETE') : scan.checks % 2 === 0 ? 'RETRYING' : 'SCANNING',
           ScanService: scan.service,
@@ -231,6 +240,13 @@ export const startAcrSimulator = async (opts: { port?: number; defaults?: Partia
     ...server,
     /** Sets a repository's behaviour (by `namespace/name`) beyond what its name implies. */
     setBehaviour: (repoFullName: string, behaviour: Partial<AcrBehaviour>) => overrides.set(repoFullName, behaviour),
+    /** When the scan of `namespace/name:tag` ends (ms since the epoch), for a repository with `scanSeconds`. */
+    scanEndsAt: (repoFullName: string, tag: string): number | undefined => {
+      const [namespace = '', ...rest] = repoFullName.split('/');
+      const scan = scans.get(`${acrSimRepoId(namespace, rest.join('/'))}:${tag}`);
+      const seconds = overrides.get(repoFullName)?.scanSeconds;
+      return scan && seconds !== undefined ? scanEnd(scan, seconds) : undefined;
+    },
     /** A tag pushed to `namespace/name` without a scan, `at` ms since the epoch. */
     pushTag: (repoFullName: string, tag: string, digest: string, at = Date.now()) => {
       const [namespace = '', ...rest] = repoFullName.split('/');
