@@ -7,11 +7,14 @@ export const FUNCTIONS = ['onPush', 'startScan', 'pollStatus', 'notify'] as cons
 const OUT_DIR = '.bench';
 
 /** Bundles a function the way serverless.yml's custom.esbuild does (minified ESM, AWS SDK left to the runtime). */
-export const bundle = async (name: string): Promise<string> => {
+export const bundle = (name: string): Promise<string> => bundleEntry(`functions/${name}/handler.ts`, name);
+
+/** Bundles any entry point (an anchor of bench/anchors/) with the same settings, to .bench/<outName>.mjs. */
+export const bundleEntry = async (entry: string, outName: string): Promise<string> => {
   mkdirSync(OUT_DIR, { recursive: true });
-  const outfile = `${OUT_DIR}/${name}.mjs`;
+  const outfile = `${OUT_DIR}/${outName}.mjs`;
   await build({
-    entryPoints: [`functions/${name}/handler.ts`],
+    entryPoints: [entry],
     bundle: true,
     minify: true,
     format: 'esm',

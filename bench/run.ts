@@ -1,6 +1,7 @@
 import queueSettings from '../shared/queue/queues.json' with { type: 'json' };
 import { measureBundles, nodeVersion } from './bundles.js';
 import { coalescedStartCalls } from './coalescing.js';
+import { coldStartRows, measureColdStarts } from './coldStart.js';
 import { baselineCosts, huaweiScanCosts, sasCosts, scanCosts, worstDelays } from './scans.js';
 import { onPushThroughput } from './throughput.js';
 
@@ -37,6 +38,21 @@ if (bundles) {
       })),
     ),
   );
+}
+
+// From the zips `npm run package` builds; a function that fails its first invocation fails the run.
+const cold = await measureColdStarts().catch((err: Error) => {
+  process.exitCode = 1;
+  console.log(`\n## Cold start: FAILED: ${err.message}\n`);
+  return undefined;
+});
+if (cold) {
+  const { rows, pass } = coldStartRows(cold);
+  console.log(
+    '\n## Cold start from the packaged zips (module load + first invocation: config from SSM, one SQS send; median of 7 fresh processes; anchors: the same work on the official SDKs, bench/anchors/)\n',
+  );
+  console.log(table(rows));
+  if (!pass) process.exitCode = 1;
 }
 
 const throughput = await onPushThroughput();
