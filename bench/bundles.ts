@@ -6,11 +6,14 @@ import { build } from 'esbuild';
 export const FUNCTIONS = ['onPush', 'startScan', 'pollStatus', 'notify'] as const;
 const OUT_DIR = '.bench';
 
-/** Bundles a function the way serverless.yml's custom.esbuild does (minified ESM, AWS SDK left to the runtime). */
-export const bundle = (name: string): Promise<string> => bundleEntry(`functions/${name}/handler.ts`, name);
+/** Bundles a function the way serverless.yml's custom.esbuild does (minified ESM, everything in the bundle). */
+export const bundle = (name: string): Promise<string> => bundleEntry(`functions/${name}/handler.ts`, name, []);
 
-/** Bundles any entry point (an anchor of bench/anchors/) with the same settings, to .bench/<outName>.mjs. */
-export const bundleEntry = async (entry: string, outName: string): Promise<string> => {
+/**
+ * Bundles any entry point with the same settings, to .bench/<outName>.mjs. The anchors of bench/anchors/ leave the
+ * AWS SDK out, to the Lambda runtime, as a function built on it is deployed.
+ */
+export const bundleEntry = async (entry: string, outName: string, external: string[]): Promise<string> => {
   mkdirSync(OUT_DIR, { recursive: true });
   const outfile = `${OUT_DIR}/${outName}.mjs`;
   await build({
@@ -22,7 +25,7 @@ export const bundleEntry = async (entry: string, outName: string): Promise<strin
     // As serverless.yml: ESM entry points first.
     mainFields: ['module', 'main'],
     target: 'node22',
-    external: ['@aws-sdk/*'],
+    external,
     banner: { js: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);" },
     outfile,
     logLevel: 'error',

@@ -134,7 +134,7 @@ export const measureColdStarts = async (samples = 7) => {
     }
     const anchors = [];
     for (const name of ANCHORS) {
-      const built = await bundleEntry(`bench/anchors/${name}.ts`, `anchor-${name}`);
+      const built = await bundleEntry(`bench/anchors/${name}.ts`, `anchor-${name}`, ['@aws-sdk/*']);
       const file = join(root, 'anchors', `${name}.mjs`);
       await mkdir(join(root, 'anchors'), { recursive: true });
       await run('cp', [built, file]);

@@ -25,7 +25,7 @@ const bundles = await measureBundles().catch((err: Error) => {
   return undefined;
 });
 if (bundles) {
-  console.log('## Functions (minified ESM bundle, AWS SDK external; median load of 11 fresh processes)\n');
+  console.log('## Functions (minified ESM bundle; median load of 11 fresh processes)\n');
   console.log(
     table(
       bundles.map((b) => ({
