@@ -181,5 +181,5 @@ export const coldStartRows = ({ functions, anchors }: Awaited<ReturnType<typeof 
     'RSS bar': '',
     'loads @aws-sdk': a.awsSdk.length > 0 ? 'yes' : 'no',
   }));
-  return { rows: [...rows, ...anchorRows], pass: rows.every((r) => !Object.values(r).some((v) => String(v).startsWith('OVER'))) };
+  return { rows: [...rows, ...anchorRows] };
 };
