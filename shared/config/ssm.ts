@@ -19,16 +19,20 @@ export const awsSsmReader: SsmReader = async (name) => {
     ssmClient = undefined;
     throw err;
   });
-  const res = await (await ssmClient)({
-    service: 'ssm',
-    path: '/',
-    method: 'POST',
-    awsjson: false,
-    headers: { 'X-Amz-Target': 'AmazonSSM.GetParameter', 'content-type': 'application/x-amz-json-1.1' },
-    payload: { Name: name, WithDecryption: true },
-  }).catch((err: unknown) => {
-    throw awsLiteError(err);
-  });
+  const res = await ssmClient
+    .then((aws) =>
+      aws({
+        service: 'ssm',
+        path: '/',
+        method: 'POST',
+        awsjson: false,
+        headers: { 'X-Amz-Target': 'AmazonSSM.GetParameter', 'content-type': 'application/x-amz-json-1.1' },
+        payload: { Name: name, WithDecryption: true },
+      }),
+    )
+    .catch((err: unknown) => {
+      throw awsLiteError(err);
+    });
   const value = (res.payload as { Parameter?: { Value?: string } } | undefined)?.Parameter?.Value;
   if (value === undefined) {
     throw Object.assign(new Error(`SSM parameter ${name} has no value`), { name: 'ParameterNotFound' });
@@ -44,8 +48,8 @@ const awsLiteError = (err: unknown): unknown => {
   const e = err as { statusCode?: number; __type?: string; code?: string; message?: string };
   if (e?.statusCode !== undefined)
     return Object.assign(new Error(`SSM answered ${e.statusCode}`), { name: (e.__type ?? e.code ?? 'UnknownError').split('#').pop() });
-  if (/credentials/i.test(e?.message ?? '')) return Object.assign(new Error('no AWS credentials'), { name: 'CredentialsProviderError' });
-  if (/region/i.test(e?.message ?? '')) return new Error('region is missing');
+  if (/AWS region/i.test(e?.message ?? '')) return new Error('region is missing');
+  if (/AWS credentials/i.test(e?.message ?? '')) return Object.assign(new Error('no AWS credentials'), { name: 'CredentialsProviderError' });
   return err;
 };
 
