@@ -6,12 +6,18 @@ import { build } from 'esbuild';
 export const FUNCTIONS = ['onPush', 'startScan', 'pollStatus', 'notify'] as const;
 const OUT_DIR = '.bench';
 
-/** Bundles a function the way serverless.yml's custom.esbuild does (minified ESM, AWS SDK left to the runtime). */
-export const bundle = async (name: string): Promise<string> => {
+/** Bundles a function the way serverless.yml's custom.esbuild does (minified ESM, everything in the bundle). */
+export const bundle = (name: string): Promise<string> => bundleEntry(`functions/${name}/handler.ts`, name, []);
+
+/**
+ * Bundles any entry point with the same settings, to .bench/<outName>.mjs. The anchors of bench/anchors/ leave the
+ * AWS SDK out, to the Lambda runtime, as a function built on it is deployed.
+ */
+export const bundleEntry = async (entry: string, outName: string, external: string[]): Promise<string> => {
   mkdirSync(OUT_DIR, { recursive: true });
-  const outfile = `${OUT_DIR}/${name}.mjs`;
+  const outfile = `${OUT_DIR}/${outName}.mjs`;
   await build({
-    entryPoints: [`functions/${name}/handler.ts`],
+    entryPoints: [entry],
     bundle: true,
     minify: true,
     format: 'esm',
@@ -19,7 +25,7 @@ export const bundle = async (name: string): Promise<string> => {
     // As serverless.yml: ESM entry points first.
     mainFields: ['module', 'main'],
     target: 'node22',
-    external: ['@aws-sdk/*'],
+    external,
     banner: { js: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);" },
     outfile,
     logLevel: 'error',

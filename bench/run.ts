@@ -1,5 +1,6 @@
 import { measureBundles, nodeVersion } from './bundles.js';
 import { coalescedStartCalls } from './coalescing.js';
+import { coldStartRows, measureColdStarts } from './coldStart.js';
 import { baselineCosts, huaweiScanCosts, sasCosts, scanCosts, worstDelays } from './scans.js';
 import { scanToMessage } from './scanToMessage.js';
 import { onPushThroughput } from './throughput.js';
@@ -26,7 +27,7 @@ const bundles = await measureBundles().catch((err: Error) => {
   return undefined;
 });
 if (bundles) {
-  console.log('## Functions (minified ESM bundle, AWS SDK external; median load of 11 fresh processes)\n');
+  console.log('## Functions (minified ESM bundle; median load of 11 fresh processes)\n');
   console.log(
     table(
       bundles.map((b) => ({
@@ -39,6 +40,20 @@ if (bundles) {
       })),
     ),
   );
+}
+
+// From the zips `npm run package` builds; a function that fails its first invocation fails the run.
+const cold = await measureColdStarts().catch((err: Error) => {
+  process.exitCode = 1;
+  console.log(`\n## Cold start: FAILED: ${err.message}\n`);
+  return undefined;
+});
+if (cold) {
+  const { rows } = coldStartRows(cold);
+  console.log(
+    '\n## Cold start from the packaged zips (module load + first invocation: config from SSM, one SQS send; median of 7 fresh processes; anchors: the same work on the official SDKs, bench/anchors/)\n',
+  );
+  console.log(table(rows));
 }
 
 const throughput = await onPushThroughput();

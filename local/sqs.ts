@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { CreateQueueCommand, GetQueueAttributesCommand, type QueueAttributeName, SetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import settings from '../shared/queue/queues.json' with { type: 'json' };
 import type { QueueName, QueueUrls } from '../shared/queue/queueUrls.js';
+import { createSqsClient, type SqsClient } from '../shared/queue/sqsClient.js';
 
 export interface LocalQueuesOptions {
   visibilityTimeoutSeconds?: Partial<Record<QueueName, number>>;
@@ -20,7 +21,10 @@ export interface LocalQueuesOptions {
 }
 
 export interface LocalQueues {
+  /** The AWS SDK's client, for local tooling (queue setup, the event source's receives, `npm run dlq`). */
   sqs: SQSClient;
+  /** The client the functions send with (shared/queue/sqsClient.ts), as on Lambda. */
+  queueClient: SqsClient;
   urls: QueueUrls;
   arns: Record<QueueName, string>;
   /** The embedded server's address: always on loopback. */
@@ -207,15 +211,16 @@ export const startLocalQueues = async (opts: LocalQueuesOptions = {}): Promise<L
   const sqsStore = stores.sqsStore as unknown as StoreInternals;
   const app = buildApp({ logger: false, host: '127.0.0.1', stores });
 
-  // Invocations (with a state folder): the SQS client marks each request sent inside one with its id (below); the
-  // server holds back what such a request enqueues until the invocation commits. fauxqs handles a request's action
-  // synchronously once its preHandler hooks are done, so the id set here is the one in force when the action enqueues.
   const createAnyQueue = sqsStore.createQueue.bind(sqsStore);
   sqsStore.createQueue = (...args) => {
     const queue = createAnyQueue(...args);
     wholeFifoGroups(queue as unknown as FifoInternals);
     return queue;
   };
+  // Invocations (with a state folder): the functions' SQS client (queueClient) marks each request sent inside one
+  // with its id (below); the server holds back what such a request enqueues until the invocation commits. fauxqs
+  // handles a request's action synchronously once its preHandler hooks are done, so the id set here is the one in
+  // force when the action enqueues.
   const durable = opts.stateDir !== undefined;
   let persistence: Persistence | undefined;
   const atomically = (apply: () => void) => (persistence ? persistence.transaction(apply) : apply());
@@ -256,19 +261,18 @@ export const startLocalQueues = async (opts: LocalQueuesOptions = {}): Promise<L
   // Listening first: a port in use fails here, before a state folder is touched.
   const address = await app.listen({ port: opts.port ?? 0, host: '127.0.0.1' });
   let unlock: (() => void) | undefined;
-  const sqs = new SQSClient({ endpoint: address, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+  const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
+  const sqs = new SQSClient({ endpoint: address, region: 'us-east-1', credentials });
   const invocations = new AsyncLocalStorage<string>();
-  if (durable) {
-    sqs.middlewareStack.add(
-      (next) => async (args) => {
-        const id = invocations.getStore();
-        const request = args.request as { headers?: Record<string, string> } | undefined;
-        if (id !== undefined && request?.headers) request.headers[INVOCATION_HEADER] = id;
-        return next(args);
-      },
-      { step: 'build', name: 'scanhookInvocation' },
-    );
-  }
+  const queueClient = createSqsClient({
+    endpoint: address,
+    region: 'us-east-1',
+    credentials,
+    headers: (): Record<string, string> => {
+      const id = durable ? invocations.getStore() : undefined;
+      return id === undefined ? {} : { [INVOCATION_HEADER]: id };
+    },
+  });
   const close = async () => {
     sqs.destroy();
     await app.close();
@@ -369,6 +373,7 @@ export const startLocalQueues = async (opts: LocalQueuesOptions = {}): Promise<L
   }
   return {
     sqs,
+    queueClient,
     urls: urls as QueueUrls,
     arns: arns as Record<QueueName, string>,
     address,

@@ -116,7 +116,7 @@ export const startStack = async (opts: StackOptions = {}) => {
     if (opts.checkConfig !== false) parseFullConfig(config);
     runtime = {
       config,
-      queue: createJobQueue(queues.sqs, queues.urls),
+      queue: createJobQueue(queues.queueClient, queues.urls),
       env,
       now: () => new Date(),
       maxReceiveCount: defaultMaxReceiveCount,

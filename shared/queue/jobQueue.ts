@@ -1,16 +1,10 @@
-import {
-  ChangeMessageVisibilityBatchCommand,
-  SendMessageBatchCommand,
-  type SendMessageBatchRequestEntry,
-  SendMessageCommand,
-  type SQSClient,
-} from '@aws-sdk/client-sqs';
 import { CallError } from '../http/callError.js';
 import { channelGroup, notifyJobKey } from '../messages/jobId.js';
 import { NotifyJob, PollJob, ScanJob } from '../messages/jobs.js';
 import { sha256Hex } from '../vendors/encoding.js';
 import { messageBody } from './messageBody.js';
 import type { QueueName, QueueUrls } from './queueUrls.js';
+import type { SendMessageBatchRequestEntry, SqsClient } from './sqsClient.js';
 import { delaySecondsOf, MAX_VISIBILITY_SECONDS } from './sqsLimits.js';
 
 const SEND_ATTEMPTS = 4;
@@ -19,11 +13,11 @@ const SEND_ATTEMPTS = 4;
 export const DELIVERY_UNKNOWN = 'may have been delivered';
 
 /** Sends the jobs between the functions; each job is checked against its schema on the way out. */
-export const createJobQueue = (sqs: SQSClient, urls: QueueUrls) => {
+export const createJobQueue = (sqs: SqsClient, urls: QueueUrls) => {
   /** SQS's client faults that retrying cannot fix (a refused message) become CallErrors of kind `invalid`. */
-  const send: SQSClient['send'] = (async (command: Parameters<SQSClient['send']>[0]) => {
+  const send = async <T>(request: Promise<T>): Promise<T> => {
     try {
-      return await sqs.send(command);
+      return await request;
     } catch (err) {
       const fault = err as { $fault?: string; $retryable?: unknown; name?: string };
       if (fault.$fault === 'client' && !fault.$retryable) {
@@ -31,7 +25,7 @@ export const createJobQueue = (sqs: SQSClient, urls: QueueUrls) => {
       }
       throw err;
     }
-  }) as SQSClient['send'];
+  };
 
   /**
    * Sends in batches of 10 (SQS's most). Entries SQS refuses are sent again, alone, a few times: throwing would make
@@ -41,7 +35,7 @@ export const createJobQueue = (sqs: SQSClient, urls: QueueUrls) => {
     for (let i = 0; i < entries.length; i += 10) {
       let pending = entries.slice(i, i + 10);
       for (let attempt = 1; pending.length > 0; attempt++) {
-        const res = await send(new SendMessageBatchCommand({ QueueUrl: url, Entries: pending }));
+        const res = await send(sqs.sendMessageBatch({ QueueUrl: url, Entries: pending }));
         const failed = new Set((res.Failed ?? []).map((f) => f.Id));
         const refused = (res.Failed ?? []).filter((f) => f.SenderFault);
         if (refused.length > 0 || (failed.size > 0 && attempt >= SEND_ATTEMPTS)) {
@@ -95,7 +89,7 @@ export const createJobQueue = (sqs: SQSClient, urls: QueueUrls) => {
 
     sendPoll: async (job: PollJob, delaySeconds: number) => {
       await send(
-        new SendMessageCommand({
+        sqs.sendMessage({
           QueueUrl: urls.poll,
           MessageBody: messageBody(PollJob.parse(job)),
           DelaySeconds: delaySecondsOf(delaySeconds),
@@ -128,7 +122,7 @@ export const createJobQueue = (sqs: SQSClient, urls: QueueUrls) => {
       const timeout = Math.max(0, Math.min(MAX_VISIBILITY_SECONDS, Math.ceil(seconds)));
       for (let i = 0; i < receiptHandles.length; i += 10) {
         const res = await send(
-          new ChangeMessageVisibilityBatchCommand({
+          sqs.changeMessageVisibilityBatch({
             QueueUrl: urls.notify,
             Entries: receiptHandles.slice(i, i + 10).map((handle, j) => ({ Id: String(j), ReceiptHandle: handle, VisibilityTimeout: timeout })),
           }),
@@ -142,7 +136,7 @@ export const createJobQueue = (sqs: SQSClient, urls: QueueUrls) => {
       const url = { intake: urls.intakeDlq, scan: urls.scanDlq, poll: urls.pollDlq, notify: urls.notifyDlq }[queue];
       const fifo = url.endsWith('.fifo');
       await send(
-        new SendMessageCommand({
+        sqs.sendMessage({
           QueueUrl: url,
           MessageBody: body,
           MessageAttributes: {

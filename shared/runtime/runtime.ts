@@ -1,9 +1,9 @@
-import { SQSClient } from '@aws-sdk/client-sqs';
 import { type Config, loadConfig } from '../config/config.js';
 import { awsSsmReader } from '../config/ssm.js';
 import { createJobQueue, type JobQueue } from '../queue/jobQueue.js';
 import queueSettings from '../queue/queues.json' with { type: 'json' };
 import { type QueueName, queueUrlsFromEnv } from '../queue/queueUrls.js';
+import { createSqsClient } from '../queue/sqsClient.js';
 
 /** What every function has: the validated config and the queues. Built once per cold start. */
 export interface Runtime {
@@ -23,7 +23,7 @@ export const defaultMaxReceiveCount: Record<QueueName, number> = {
 
 export const loadRuntime = async (env: NodeJS.ProcessEnv = process.env): Promise<Runtime> => ({
   config: await loadConfig(env, awsSsmReader),
-  queue: createJobQueue(new SQSClient({}), queueUrlsFromEnv(env)),
+  queue: createJobQueue(createSqsClient({}, env), queueUrlsFromEnv(env)),
   env,
   now: () => new Date(),
   maxReceiveCount: defaultMaxReceiveCount,

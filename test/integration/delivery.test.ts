@@ -151,7 +151,7 @@ describe('rate limits: a burst for one channel', () => {
 
   beforeAll(async () => {
     const before = stack.chat.posts.length;
-    await createJobQueue(stack.queues.sqs, stack.queues.urls).sendNotify(burst);
+    await createJobQueue(stack.queues.queueClient, stack.queues.urls).sendNotify(burst);
     await eventually(
       () => {
         const done = new Set(logsWith(/delivered$/).flatMap((l) => l.jobIds ?? [l.jobId]));

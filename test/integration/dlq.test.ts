@@ -68,7 +68,7 @@ describe('npm run dlq against npm start on this machine', () => {
 
   it('keeps a notify dead letter that may have been delivered unless --include-maybe-delivered', async () => {
     const job = { ...(jobOf('sqs/notify-findings.json') as Record<string, unknown>), jobId: 'a6b1f3c2-0d4e-4f5a-8b6c-7d8e9f0a1b2c', channel: 'audit' };
-    const queue = createJobQueue(stack.queues.sqs, stack.queues.urls);
+    const queue = createJobQueue(stack.queues.queueClient, stack.queues.urls);
     await queue.sendToDeadLetter('notify', JSON.stringify(job), 'may have been delivered: http5xx: HTTP 502', { mayHaveBeenDelivered: true });
 
     const listed = await dlq('list', 'notify');

@@ -10,7 +10,7 @@ let queues: LocalQueues;
 let queue: JobQueue;
 beforeAll(async () => {
   queues = await startLocalQueues({});
-  queue = createJobQueue(queues.sqs, queues.urls);
+  queue = createJobQueue(queues.queueClient, queues.urls);
 });
 afterAll(() => queues.stop());
 

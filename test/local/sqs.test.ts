@@ -35,8 +35,9 @@ afterEach(async () => {
 const receive = async (queues: LocalQueues, url: string, visibility = 30) =>
   (await queues.sqs.send(new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: 10, WaitTimeSeconds: 0, VisibilityTimeout: visibility }))).Messages ??
   [];
+/** Sent as the functions send (inside an invocation, marked as its own). */
 const send = (queues: LocalQueues, url: string, body: string, delay = 0) =>
-  queues.sqs.send(new SendMessageCommand({ QueueUrl: url, MessageBody: body, ...(delay ? { DelaySeconds: delay } : {}) }));
+  queues.queueClient.sendMessage({ QueueUrl: url, MessageBody: body, ...(delay ? { DelaySeconds: delay } : {}) });
 
 describe('local queues kept in a state folder', () => {
   it('keep their messages across a restart: waiting, delayed, and in flight until their visibility timeout', async () => {
