@@ -230,7 +230,7 @@ describe('parseConfig: Harbor and SWR EE sources, and the scanner "registry"', (
     const message = parseError((d) => {
       d.routes = [{ source: 'acr', scanner: 'registry', channels: ['audit'] }];
     });
-    expect(message).toContain('routes[0].scanner: source "acr" (type acr) sends no scan results; scanner "registry" needs one of type harbor, swr');
+    expect(message).toContain('routes[0].scanner: source "acr" (type acr) sends no scan results; scanner "registry" needs one of type acr-events, harbor, swr');
   });
 
   it.each([
