@@ -110,11 +110,12 @@ export const Config = strictObject({
           message: `source "${route.source}" (type ${source.type}) sends no scan results; scanner "${REGISTRY_SCANNER}" needs one of type ${able}`,
         });
       }
-      if (source && sources[source.type]?.scanEvents && source.scanner === undefined) {
+      const readers = source && sources[source.type]?.scanEvents?.scannerTypes;
+      if (readers && source.scanner === undefined) {
         ctx.addIssue({
           code: 'custom',
           path: ['sources', route.source, 'scanner'],
-          message: `required by routes[${i}]: the scanner that reads ${source.type}'s own scan results`,
+          message: `required by routes[${i}]: the scanner (of type ${readers.map((t) => `"${t}"`).join(' or ')}) that reads the registry's own scan results`,
         });
       }
     } else if (!Object.hasOwn(config.scanners, route.scanner)) unknown('scanner', 'scanner', route.scanner);
