@@ -1,7 +1,7 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { SQSRecord } from 'aws-lambda';
 import { REGISTRY_SCANNER } from '../../shared/config/config.js';
-import { describeError } from '../../shared/http/callError.js';
+import { CallError, describeError } from '../../shared/http/callError.js';
 import { recordMetric, recordSeconds } from '../../shared/logging/metrics.js';
 import { type Outcome, PollJob } from '../../shared/messages/jobs.js';
 import { notifyJobs } from '../../shared/messages/notifyJobs.js';
@@ -35,6 +35,8 @@ export const checkScan = async (
 ): Promise<void> => {
   const job = parseRecord(record, PollJob, log);
   const context = { jobId: job.jobId, scanner: job.scanner, check: job.scan.checks + 1 };
+  // The event's check on a scanning route stands beside the timer of the scan's start, which follows whatever it cannot tell.
+  const timerFollows = job.fromEvent === true && rt.config.routes[job.route]?.scanner !== REGISTRY_SCANNER;
   try {
     const client = rt.scanner(job.scanner);
     const status = await client.check(job.image, job.scan.handle);
@@ -78,7 +80,7 @@ export const checkScan = async (
       await notify({ status: 'failed', reason: status.reason });
       return;
     }
-    if (job.fromEvent && rt.config.routes[job.route]?.scanner !== REGISTRY_SCANNER) {
+    if (timerFollows) {
       log.info('scan still running at the event: the timer of its start follows it', context);
       return;
     }
@@ -93,6 +95,11 @@ export const checkScan = async (
     log.info('scan still running', { ...context, progress: status.progress, nextCheckInSeconds: delay });
     await rt.queue.sendPoll({ ...job, scan: { ...job.scan, checks: job.scan.checks + 1 } }, delay);
   } catch (err) {
+    // The registry may tell of a scan before scanhook's own has started (its automatic scan on push, say).
+    if (timerFollows && err instanceof CallError && err.kind === 'not_found') {
+      log.info('no scan of this image yet at the event: the timer of its start follows it', { ...context, code: err.code });
+      return;
+    }
     await handleJobFailure(rt, log, 'poll', job, record.body, receiveCount(record), err);
   }
 };

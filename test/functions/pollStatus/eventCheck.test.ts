@@ -4,7 +4,7 @@ import { handleWebhook } from '../../../functions/onPush/handler.js';
 import { checkScan } from '../../../functions/pollStatus/checkScan.js';
 import { startScans } from '../../../functions/startScan/startScans.js';
 import { type AcrSimulator, acrSimRepoId, startAcrSimulator } from '../../../local/simulators/acr.js';
-import { pushCompletedEvent } from '../../../local/simulators/acrEvents.js';
+import { pushCompletedEvent, scanCompletedEvent } from '../../../local/simulators/acrEvents.js';
 import { type Config, parseConfig } from '../../../shared/config/config.js';
 import { imageKey } from '../../../shared/messages/image.js';
 import type { NotifyJob, PollJob } from '../../../shared/messages/jobs.js';
@@ -129,6 +129,18 @@ describe('a ScanCompleted event and the timer lead to the same message', () => {
     await checkScan(rt, log, sqsRecord(check!.job, { queue: 'poll' }));
     expect(sim.calls.map((c) => c.action)).toEqual(['GetRepoTagScanStatus']);
     expect(rec.sent.polls).toEqual([]);
+    expect(rec.notified()).toEqual([]);
+  });
+
+  it('an event before scanhook’s own scan has started (no scan of the tag yet) is left to that scan’s timer, not reported', async () => {
+    const image = imageOf('team-a', 'not-started-yet', '1.0.0');
+    sim.pushTag('team-a/not-started-yet', image.tag, image.digest);
+    await webhook(scanCompletedEvent(image, { status: 'COMPLETE' }));
+    const [check] = takePolls();
+    await checkScan(rt, log, sqsRecord(check!.job, { queue: 'poll' }));
+    expect(sim.calls.map((c) => [c.action, c.status])).toEqual([['GetRepoTagScanStatus', 404]]);
+    expect(rec.sent.polls).toEqual([]);
+    expect(rec.sent.deadLetters).toEqual([]);
     expect(rec.notified()).toEqual([]);
   });
 
