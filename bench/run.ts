@@ -1,6 +1,7 @@
 import { measureBundles, nodeVersion } from './bundles.js';
 import { coalescedStartCalls } from './coalescing.js';
 import { coldStartRows, measureColdStarts } from './coldStart.js';
+import { scanEventToMessage } from './scanEvents.js';
 import { baselineCosts, huaweiScanCosts, sasCosts, scanCosts, worstDelays } from './scans.js';
 import { scanToMessage } from './scanToMessage.js';
 import { onPushThroughput } from './throughput.js';
@@ -180,3 +181,7 @@ console.log(
   ),
 );
 console.log('\nLocal mode gathers the scan queue with one poller; on AWS, Lambda may split a burst between a few pollers (README, "Coalescing caveat").');
+
+const eventDelays = await scanEventToMessage(5);
+console.log('\n## ScanCompleted event → chat message (ACR EE events, end to end through local mode with the deployed queue settings; 5 events each)\n');
+console.log(table(eventDelays.map((d) => ({ route: d.route, 'median s': d.median, 'max s': d.max, bar: '3 s', verdict: ok(d.max <= 3) }))));

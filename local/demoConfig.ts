@@ -18,7 +18,9 @@ export const DEMO_DINGTALK = { token: 'demo-dingtalk-token', secret: 'SECdemo-di
  * The config `npm start` uses when SCANHOOK_CONFIG is not set, against the simulators. ACR pushes are scanned by
  * ACR's own scanner, except namespaces `sas-*` (Security Center), `swr-*` (SWR Enterprise Edition's scanner) and
  * `hss-*` (HSS); SWR EE pushes by SWR EE's scanner; Harbor pushes by Security Center, and Harbor's own scan
- * results go straight to the channels. Every route compares a scan with the repository's previous tag;
+ * results go straight to the channels. ACR EE events (`acr-events`): pushes to `team-*` are scanned by ACR's own
+ * scanner and checked at once when ACR says the scan ended; namespaces `autoscan-*` stand for an instance that scans
+ * on push, whose results are read and sent. Every route compares a scan with the repository's previous tag;
  * `team-a/shop-delta` (events/acr/push-delta-*.json) holds different findings per push and accepts one risk, and
  * namespaces `quiet-*` post only what is new.
  */
@@ -27,6 +29,7 @@ export const demoConfig = ({ acrUrl, sasUrl, chatUrl, swrUrl, hssUrl, iamUrl }: 
     acr: { secret: DEMO_SECRET },
     harbor: { type: 'harbor', secret: DEMO_SECRET },
     swr: { type: 'swr', secret: DEMO_SECRET, region: 'cn-north-4' },
+    'acr-events': { secret: DEMO_SECRET, scanner: 'acr-demo' },
   },
   scanners: {
     'acr-demo': { type: 'acr', region: 'cn-hangzhou', instanceId: 'cri-demo0000000000', endpoint: acrUrl },
@@ -64,6 +67,8 @@ export const demoConfig = ({ acrUrl, sasUrl, chatUrl, swrUrl, hssUrl, iamUrl }: 
     { source: 'swr', scanner: 'swr-demo', channels: ['team-feishu', 'team-dingtalk', 'audit'] },
     { source: 'harbor', scanner: 'sas-harbor', channels: ['team-slack', 'audit'] },
     { source: 'harbor', scanner: 'registry', channels: ['team-slack', 'audit'] },
+    { source: 'acr-events', namespace: 'team-*', scanner: 'acr-demo', channels: ['team-slack', 'audit'] },
+    { source: 'acr-events', namespace: 'autoscan-*', scanner: 'registry', channels: ['team-slack', 'audit'] },
   ],
   polling: { initialDelaySeconds: 1, maxDelaySeconds: 2, deadlineMinutes: 2 },
   http: { timeoutMs: 5000, attempts: 4, baseDelayMs: 200, maxDelayMs: 6000 },

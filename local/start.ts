@@ -63,7 +63,7 @@ process.stdout.write(
     `scanhook is running locally (${stack.demo ? 'demo config: ACR, Security Center, SWR EE, HSS and IAM simulators + terminal chat sink' : 'config from SCANHOOK_CONFIG'})`,
     `  webhooks:  ${sources.map((s) => `POST ${stack.url}/webhooks/${s}`).join('   ')}`,
     isLoopback(host) ? '' : `  HOST=${host}: the webhook endpoint is reachable from other machines (queues and simulators stay on 127.0.0.1)`,
-    stack.demo ? `  secret:    ${DEMO_SECRET} (ACR: ?token=…; Harbor, SWR EE: Authorization header)` : '',
+    stack.demo ? `  secret:    ${DEMO_SECRET} (ACR, ACR events: ?token=…; Harbor, SWR EE: Authorization header)` : '',
     `  queues:    ${stack.queues.address} · kept in ${shown(stateDir)} (npm start -- --fresh starts empty) · npm run dlq -- list`,
     restored.messages + restored.inFlight + restored.delayed > 0
       ? `  restored:  ${restored.messages + restored.delayed} job(s) waiting${restored.inFlight > 0 ? `, ${restored.inFlight} in flight when it stopped (back within ${visibleAfter})` : ''}${restored.deadLetters > 0 ? `; ${restored.deadLetters} dead letter(s)` : ''}`
@@ -76,6 +76,8 @@ process.stdout.write(
           `             npm run push -- events/acr/push-to-hss-demo.json  (namespace hss-*: HSS)`,
           `             npm run push -- events/harbor/push.json           (Harbor push: Security Center)`,
           `             npm run push -- events/harbor/scanning-completed.json  (Harbor's own scan result)`,
+          `             npm run push -- events/acr-events/push.json       (ACR EE event: a push; then scan-completed.json)`,
+          `             npm run push -- events/acr-events/scan-completed-autoscan.json  (ACR EE's own scan, read and sent)`,
         ]
       : []),
     '  stop:      Ctrl-C',

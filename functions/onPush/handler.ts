@@ -29,7 +29,8 @@ const reply = (statusCode: number, body: unknown): WebhookHttpResponse => ({
 
 /**
  * Reads the request (every 4xx is decided there, before anything is queued), plans the jobs it asks for, queues
- * them — scan jobs, or for a registry's own scan results notify jobs — and answers 202 with what was accepted.
+ * them — scan jobs; for a registry's own scan results notify jobs; for scans the registry says ended, a status
+ * check on the poll queue at once — and answers 202 with what was accepted.
  */
 export const handleWebhook = async (rt: Runtime, req: WebhookHttpRequest): Promise<WebhookHttpResponse> => {
   const read = readRequest(rt.config, req);
@@ -41,6 +42,7 @@ export const handleWebhook = async (rt: Runtime, req: WebhookHttpRequest): Promi
   const plan = planJobs(rt.config, read, rt.now().toISOString());
   if (plan.scans.length > 0) await rt.queue.sendScanJobs(plan.scans);
   if (plan.notices.length > 0) await rt.queue.sendResults(plan.notices);
+  await Promise.all(plan.checks.map((job) => rt.queue.sendPoll(job, 0)));
   for (const job of plan.accepted) log.info('job accepted', { source: req.source, ...job });
   log.info('webhook answered', { source: req.source, status: 202, accepted: plan.accepted.length, ignored: plan.ignored.length });
   return reply(202, { accepted: plan.accepted.length, ignored: plan.ignored, jobs: plan.accepted });

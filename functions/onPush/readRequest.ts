@@ -74,7 +74,8 @@ export const readRequest = (config: Config, req: WebhookHttpRequest): WebhookRea
     if (err instanceof z.ZodError) return { statusCode: 400, error: `invalid ${sourceConfig.type} payload: ${formatIssues(err)}` };
     throw err;
   }
-  const badName = imageNameProblem(sourceConfig.type, [...parsed.pushes, ...(parsed.results ?? []).map((r) => r.image)]);
+  const images = [...parsed.pushes, ...[...(parsed.results ?? []), ...(parsed.scansEnded ?? [])].map((r) => r.image)];
+  const badName = imageNameProblem(sourceConfig.type, images);
   if (badName) return { statusCode: 400, error: `invalid ${sourceConfig.type} payload: ${badName}` };
   return { source: req.source, sourceConfig, parsed };
 };

@@ -1,4 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
+import { scanCompletedEvent } from './acrEvents.js';
 import { ALIBABA_SIM_CREDENTIALS, alibabaError as error, type RpcSimCall, startRpcSimServer } from './acs3Verifier.js';
 import { generationOf, simFindings } from './findings.js';
 import type { SimResponse } from './server.js';
@@ -10,9 +11,11 @@ import type { SimResponse } from './server.js';
  * `*clean*` no findings · `*broken*` the scan fails · `*slow*` never finishes · `*denied*` NoPrivilege ·
  * `*throttled*` the first two calls of each action are throttled · `*flaky*` the first two calls of each action get 503 ·
  * `*emoji*` 1 024 findings whose text carries emoji, CJK, control characters and an unpaired surrogate ·
- * `*delta*` each image's findings depend on its digest (see findings.ts).
+ * `*delta*` each image's findings depend on its digest (see findings.ts) · `*autoscan*` the instance scans every push
+ * itself (automatic scan on push): a tag's status is COMPLETE with no scan task started.
  * Like ACR it knows a repository's tags (ListRepoTag, GetRepoTag): each tag a scan was started for, with its digest and
- * the time, or one set with `pushTag`.
+ * the time, or one set with `pushTag`. `finishScan` ends a scan and gives the `cr:Artifact:ScanCompleted` event
+ * EventBridge would deliver for it.
  */
 export interface AcrBehaviour {
   /** Status checks answered SCANNING before COMPLETE. */
@@ -32,6 +35,8 @@ export interface AcrBehaviour {
   findings?: number;
   /** Findings with 300-character package names. */
   longNames?: boolean;
+  /** The instance scans on push: a tag without a scan task has a completed one. */
+  autoScan: boolean;
 }
 
 export type AcrCall = RpcSimCall;
@@ -40,6 +45,8 @@ interface AcrScan {
   checks: number;
   service: string;
   createdAt: number;
+  /** Finished by `finishScan`, whatever its checks or time. */
+  finished?: boolean;
 }
 const scanEnd = (scan: AcrScan, seconds: number) => scan.createdAt + seconds * 1000;
 
@@ -56,6 +63,7 @@ const behaviourFor = (repo: string, defaults: Partial<AcrBehaviour>): AcrBehavio
   denyGetRepository: false,
   failFirst: /throttled|flaky/.test(repo) ? 2 : 0,
   failWith: /flaky/.test(repo) ? 'unavailable' : 'throttle',
+  autoScan: /autoscan/.test(repo),
   ...defaults,
 });
 
@@ -120,7 +128,7 @@ export const startAcrSimulator = async (opts: { port?: number; defaults?: Partia
   const creds = opts.credentials ?? ACR_SIM_CREDENTIALS;
   const failures = new Map<string, number>();
   const repos = new Map<string, string>(); // repoId → namespace/name
-  const scans = new Map<string, AcrScan>(); // repoId:tag → status checks so far, engine, start
+  const scans = new Map<string, AcrScan>(); // repoId:tag → status checks so far, engine, start, finished
   const tags = new Map<string, Map<string, { digest: string; at: number }>>(); // repoId → tag → its digest, push time
   const overrides = new Map<string, Partial<AcrBehaviour>>();
 
@@ -144,14 +152,16 @@ export const startAcrSimulator = async (opts: { port?: number; defaults?: Partia
     Status: 'NORMAL',
   });
 
+  /** A repository id never resolved here (an event's RepoId) stands for its name, so its behaviour can be picked by it. */
+  const repoNameOf = (repoId: string) => repos.get(repoId) ?? repoId;
   const repoBehaviour = (repoId: string) => {
-    const name = repos.get(repoId) ?? repoId;
+    const name = repoNameOf(repoId);
     return behaviourFor(name, { ...opts.defaults, ...overrides.get(name) });
   };
 
   const handle = (action: string, p: Record<string, string>): SimResponse => {
     const ok = (body: Record<string, unknown>): SimResponse => ({ status: 200, body: { ...body, Code: 'success', IsSuccess: true, RequestId: randomUUID() } });
-    const repoName = action === 'GetRepository' ? `${p.RepoNamespaceName}/${p.RepoName}` : (repos.get(p.RepoId ?? '') ?? '');
+    const repoName = action === 'GetRepository' ? `${p.RepoNamespaceName}/${p.RepoName}` : repoNameOf(p.RepoId ?? '');
     const behaviour = behaviourFor(repoName, { ...opts.defaults, ...overrides.get(repoName) });
     const failKey = `${repoName}|${action}`;
     const failedSoFar = failures.get(failKey) ?? 0;
@@ -187,11 +197,14 @@ export const startAcrSimulator = async (opts: { port?: number; defaults?: Partia
         return ok({});
       }
       case 'GetRepoTagScanStatus': {
-        const scan = scans.get(`${p.RepoId}:${p.Tag}`);
+        const key = `${p.RepoId}:${p.Tag}`;
+        if (!scans.has(key) && behaviour.autoScan) scans.set(key, { checks: 0, service: 'ACR_SCAN_SERVICE', createdAt: Date.now(), finished: true });
+        const scan = scans.get(key);
         if (!scan) return error(404, 'SCAN_TASK_NOT_EXIST', 'scan task not exist');
         scan.checks++;
         const b = repoBehaviour(p.RepoId ?? '');
-        const done = b.outcome !== 'never' && (b.scanSeconds === undefined ? scan.checks > b.scanChecks : Date.now() >= scanEnd(scan, b.scanSeconds));
+        const ended = b.scanSeconds === undefined ? scan.checks > b.scanChecks : Date.now() >= scanEnd(scan, b.scanSeconds);
+        const done = b.outcome !== 'never' && (scan.finished === true || ended);
         return ok({
           Status: done ? (b.outcome === 'failed' ? 'FAILED' : 'COMPLETE') : scan.checks % 2 === 0 ? 'RETRYING' : 'SCANNING',
           ScanService: scan.service,
@@ -253,6 +266,30 @@ export const startAcrSimulator = async (opts: { port?: number; defaults?: Partia
       const repoId = acrSimRepoId(namespace, rest.join('/'));
       repos.set(repoId, repoFullName);
       tagsOf(repoId).set(tag, { digest: digest.replace(/^sha256:/, ''), at });
+    },
+    /**
+     * Ends the scan of `namespace/name:tag` (started by a CreateRepoTagScanTask, or the instance's own scan on push of
+     * a tag set with `pushTag`) and gives the ScanCompleted event for it, as EventBridge would deliver it.
+     */
+    finishScan: (repoFullName: string, tag: string, where: { instanceId: string; region: string }) => {
+      const [namespace = '', ...rest] = repoFullName.split('/');
+      const repoId = acrSimRepoId(namespace, rest.join('/'));
+      repos.set(repoId, repoFullName);
+      const digest = tags.get(repoId)?.get(tag)?.digest;
+      if (!digest) throw new Error(`the ACR simulator knows no digest of ${repoFullName}:${tag}`);
+      const scan = scans.get(`${repoId}:${tag}`) ?? { checks: 0, service: 'ACR_SCAN_SERVICE', createdAt: Date.now() };
+      scans.set(`${repoId}:${tag}`, { ...scan, finished: true });
+      const b = repoBehaviour(repoId);
+      const found = vulnerabilitiesOf(repoFullName, digest, b);
+      const n = (level: (typeof LEVELS)[number]) => found.filter((v) => v.Severity === level).length;
+      const image = { ...where, namespace, repository: rest.join('/'), repoId, tag, digest: `sha256:${digest}` };
+      return scanCompletedEvent(image, {
+        status: b.outcome === 'failed' ? 'FAILED' : 'COMPLETE',
+        high: n('High'),
+        medium: n('Medium'),
+        low: n('Low'),
+        unknown: n('Unknown'),
+      });
     },
   };
 };

@@ -83,13 +83,16 @@ export const Config = strictObject({
       message: `"${REGISTRY_SCANNER}" is reserved for the registry's own scan result; rename this scanner`,
     });
   }
+  for (const [name, source] of Object.entries(config.sources)) checkResultScanner(config, name, source, ctx);
   config.routes.forEach((route, i) => {
     const unknown = (field: string, kind: string, value: string) =>
       ctx.addIssue({ code: 'custom', path: ['routes', i, field], message: `unknown ${kind} "${value}"` });
     const source = Object.hasOwn(config.sources, route.source) ? config.sources[route.source] : undefined;
     if (!source) unknown('source', 'source', route.source);
     if (route.scanner === REGISTRY_SCANNER) {
-      for (const field of countsOnly(route)) {
+      // A source whose scan events have the result read by a scanner gets the findings too.
+      const readsFindings = Boolean(source && sources[source.type]?.scanEvents);
+      for (const field of readsFindings ? [] : countsOnly(route)) {
         ctx.addIssue({
           code: 'custom',
           path: ['routes', i, field],
@@ -107,6 +110,14 @@ export const Config = strictObject({
           message: `source "${route.source}" (type ${source.type}) sends no scan results; scanner "${REGISTRY_SCANNER}" needs one of type ${able}`,
         });
       }
+      const readers = source && sources[source.type]?.scanEvents?.scannerTypes;
+      if (readers && source.scanner === undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['sources', route.source, 'scanner'],
+          message: `required by routes[${i}]: the scanner (of type ${readers.map((t) => `"${t}"`).join(' or ')}) that reads the registry's own scan results`,
+        });
+      }
     } else if (!Object.hasOwn(config.scanners, route.scanner)) unknown('scanner', 'scanner', route.scanner);
     route.channels.forEach((c, j) => {
       if (!Object.hasOwn(config.channels, c)) ctx.addIssue({ code: 'custom', path: ['routes', i, 'channels', j], message: `unknown channel "${c}"` });
@@ -114,6 +125,19 @@ export const Config = strictObject({
   });
 });
 export type Config = z.infer<typeof Config>;
+
+/** A source whose events say a scan ended names the scanner that reads the result: one of a type its format allows. */
+const checkResultScanner = (config: { scanners: Record<string, PluginEntry> }, name: string, source: SourceConfig, ctx: z.RefinementCtx) => {
+  const types = (Object.hasOwn(sources, source.type) && sources[source.type]?.scanEvents?.scannerTypes) || [];
+  const key = source.scanner;
+  if (types.length === 0 || typeof key !== 'string') return;
+  const entry = Object.hasOwn(config.scanners, key) ? config.scanners[key] : undefined;
+  const path = ['sources', name, 'scanner'];
+  if (!entry) ctx.addIssue({ code: 'custom', path, message: `unknown scanner "${key}"` });
+  else if (!types.includes(entry.type)) {
+    ctx.addIssue({ code: 'custom', path, message: `scanner "${key}" is of type ${entry.type}; expected ${types.map((t) => `"${t}"`).join(' or ')}` });
+  }
+};
 
 /** The fields a registry's own result (counts, no findings) cannot honour, where a route sets them. */
 const countsOnly = (route: Route): string[] => [

@@ -43,6 +43,7 @@ const OCI_NAME_RULES: RegistryNameRules = { namespaceMaxLength: NAME_MAX_LENGTH,
  */
 export const REGISTRY_NAME_RULES: Readonly<Record<string, RegistryNameRules>> = {
   acr: { ...OCI_NAME_RULES, namespaceMaxLength: 120 },
+  'acr-events': { ...OCI_NAME_RULES, namespaceMaxLength: 120 },
   harbor: OCI_NAME_RULES,
   swr: OCI_NAME_RULES,
 };

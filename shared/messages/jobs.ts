@@ -36,7 +36,16 @@ export const ScanState = z.object({
 });
 export type ScanState = z.infer<typeof ScanState>;
 
-export const PollJob = z.object({ kind: z.literal('poll'), ...jobBase, scan: ScanState });
+export const PollJob = z.object({
+  kind: z.literal('poll'),
+  ...jobBase,
+  scan: ScanState,
+  /**
+   * Queued by the registry's scan-completed event, not by a start: its scan's start time is unknown (no duration,
+   * no scan metrics), and on a scanning route a scan still running is left to the timer that started it.
+   */
+  fromEvent: z.literal(true).optional(),
+});
 export type PollJob = z.infer<typeof PollJob>;
 
 export const Outcome = z.discriminatedUnion('status', [

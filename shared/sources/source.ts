@@ -19,10 +19,22 @@ export interface RegistryScanResult {
   finishedAt?: string;
 }
 
-/** What a webhook said: the images pushed, the registry's own scan results, and anything else it carried. */
+/** The registry's word that it finished scanning an image, without the result: a scanner reads it. */
+export interface ScanEnded {
+  image: ImagePush;
+  /** The webhook event that carried it, e.g. `cr:Artifact:ScanCompleted`. */
+  event: string;
+  /** The registry instance that scanned it, where the event names one. */
+  instanceId?: string;
+  /** What the reading scanner needs to find the scan (its poll job's handle). */
+  handle: Record<string, string>;
+}
+
+/** What a webhook said: the images pushed, the registry's own scan results, scans it finished, and anything else it carried. */
 export interface ParsedWebhook {
   pushes: ImagePush[];
   results?: RegistryScanResult[];
+  scansEnded?: ScanEnded[];
   ignored: { event: string; reason: string }[];
 }
 
@@ -39,6 +51,12 @@ export interface SourcePlugin<Schema extends z.ZodType = z.ZodType> {
   contentTypes?: string[];
   /** The format can carry the registry's own scan results, so its routes may use the scanner `"registry"`. */
   scanResults?: boolean;
+  /**
+   * The format says when the registry finished a scan (`scansEnded`), and a scanner of one of these types reads the
+   * result: for routes that scan with such a scanner, and for `"registry"` routes through the scanner the source's
+   * `scanner` field names.
+   */
+  scanEvents?: { scannerTypes: string[] };
   /** The secret the sender presented, wherever this format carries it. */
   presentedSecret(req: Pick<WebhookRequest, 'headers' | 'query'>, config: z.infer<Schema>): string | undefined;
   parse(req: WebhookRequest, sourceKey: string, config: z.infer<Schema>): ParsedWebhook;

@@ -5,6 +5,7 @@ import { DEMO_SECRET } from '../../local/demoConfig.js';
 import { parseConfig } from '../../shared/config/config.js';
 import { IntakeJob, Job, NotifyJob, PollJob, ScanJob } from '../../shared/messages/jobs.js';
 import { AcrPushPayload } from '../../shared/sources/acr.js';
+import { acrEventsSource } from '../../shared/sources/acrEvents.js';
 import { parseHarborWebhook } from '../../shared/sources/harborPayload.js';
 import { eventFiles, jobOf, readEvent } from '../support/events.js';
 import { fakeRuntime, recordingQueue } from '../support/runtime.js';
@@ -12,6 +13,15 @@ import { fakeRuntime, recordingQueue } from '../support/runtime.js';
 describe('the sample payloads in events/ stay true to the code', () => {
   it.each(eventFiles('acr'))('events/acr/%s is an ACR push the webhook accepts', (file) => {
     expect(AcrPushPayload.safeParse(readEvent(`acr/${file}`)).success).toBe(true);
+  });
+
+  it.each(eventFiles('acr-events'))('events/acr-events/%s is an ACR EE push or scan-completed event the webhook accepts', (file) => {
+    const parsed = acrEventsSource.parse({ headers: {}, query: {}, payload: readEvent(`acr-events/${file}`) }, 'acr-events', {
+      type: 'acr-events',
+      secret: DEMO_SECRET,
+    });
+    expect(parsed.ignored).toEqual([]);
+    expect(file!.startsWith('push') ? parsed.pushes : (parsed.scansEnded ?? []).map((s) => s.image)).toHaveLength(1);
   });
 
   it.each([...eventFiles('harbor').map((f) => ['harbor', f]), ...eventFiles('swr').map((f) => ['swr', f])])(

@@ -362,7 +362,7 @@ describe('serverless package: IAM, one role per function', () => {
     'sqs:ReceiveMessage': ids.sort(),
   });
   const expected: Record<string, Record<string, string[]>> = {
-    onPush: { ...logs('onPush'), ...ssm, 'sqs:SendMessage': ['IntakeQueue'] },
+    onPush: { ...logs('onPush'), ...ssm, 'sqs:SendMessage': ['IntakeQueue', 'PollQueue'] },
     startScan: {
       ...logs('startScan'),
       ...ssm,
@@ -421,9 +421,9 @@ describe('serverless package: IAM, one role per function', () => {
     }
   });
 
-  it('onPush can send to the intake queue and nothing else, and receive from none', () => {
+  it('onPush can send to the intake queue and the poll queue (scan-completed events) and nothing else, and receive from none', () => {
     const grants = grantsOf('OnPushRole');
-    expect(grants['sqs:SendMessage']).toEqual(['IntakeQueue']);
+    expect(grants['sqs:SendMessage']).toEqual(['IntakeQueue', 'PollQueue']);
     expect(Object.keys(grants).filter((a) => a.startsWith('sqs:'))).toEqual(['sqs:SendMessage']);
   });
 

@@ -230,7 +230,7 @@ describe('parseConfig: Harbor and SWR EE sources, and the scanner "registry"', (
     const message = parseError((d) => {
       d.routes = [{ source: 'acr', scanner: 'registry', channels: ['audit'] }];
     });
-    expect(message).toContain('routes[0].scanner: source "acr" (type acr) sends no scan results; scanner "registry" needs one of type harbor, swr');
+    expect(message).toContain('routes[0].scanner: source "acr" (type acr) sends no scan results; scanner "registry" needs one of type acr-events, harbor, swr');
   });
 
   it.each([
@@ -245,6 +245,45 @@ describe('parseConfig: Harbor and SWR EE sources, and the scanner "registry"', (
     });
     expect(message).toContain(expected);
     expect(message).not.toContain('short"');
+  });
+});
+
+describe('parseConfig: the acr-events source and the scanner that reads its results', () => {
+  const eventsDoc = (d: Doc, source: Record<string, unknown> = { scanner: 'acr-sh' }) => {
+    (d.sources as Record<string, unknown>)['acr-ee'] = { type: 'acr-events', secret: SECRET, ...source };
+    d.routes = [
+      { source: 'acr-ee', namespace: 'team-*', scanner: 'acr-sh', channels: ['audit'] },
+      { source: 'acr-ee', namespace: 'auto-*', scanner: 'registry', channels: ['audit'] },
+    ];
+  };
+
+  it('takes a source naming an acr scanner, whose "registry" routes may compare, ignore and filter (the findings are read)', () => {
+    const d = doc() as Doc;
+    eventsDoc(d);
+    d.routes[1] = { ...d.routes[1], baseline: { tag: 'prod' }, notify: 'changes', fixableOnly: true };
+    const config = parseConfig(d);
+    expect(config.sources['acr-ee']).toEqual({ type: 'acr-events', secret: SECRET, scanner: 'acr-sh' });
+    expect(config.routes[1]).toMatchObject({ scanner: 'registry', notify: 'changes', fixableOnly: true });
+  });
+
+  it('needs that scanner for a "registry" route, naming the field', () => {
+    const message = parseError((d) => eventsDoc(d, {}));
+    expect(message).toContain(`sources.acr-ee.scanner: required by routes[1]: the scanner (of type "acr") that reads the registry's own scan results`);
+  });
+
+  it.each([
+    ['an unknown scanner', 'acr-hz', 'sources.acr-ee.scanner: unknown scanner "acr-hz"'],
+    ['a scanner of another type', 'sas', 'sources.acr-ee.scanner: scanner "sas" is of type sas; expected "acr"'],
+  ])('refuses %s', (_what, scanner, expected) => {
+    const message = parseError((d) => {
+      (d.scanners as Record<string, unknown>).sas = { type: 'sas', region: 'cn-shanghai' };
+      eventsDoc(d, { scanner });
+    });
+    expect(message).toContain(expected);
+  });
+
+  it('is strict like every source', () => {
+    expect(parseError((d) => eventsDoc(d, { scanner: 'acr-sh', header: 'X-Token' }))).toContain('sources.acr-ee.header: unknown field');
   });
 });
 
