@@ -4,7 +4,7 @@ import { acrSimRepoId } from '../../local/simulators/acr.js';
 import { pushCompletedEvent } from '../../local/simulators/acrEvents.js';
 import type { Stack } from '../../local/stack.js';
 import { readEvent } from '../support/events.js';
-import { eventually, postsFor, postWebhook, startTestStack, testConfig } from '../support/stack.js';
+import { eventually, messagesFor, postsFor, postWebhook, startTestStack, testConfig } from '../support/stack.js';
 
 /**
  * ACR Enterprise Edition's EventBridge events through local mode: real HTTP to the webhook, the embedded queues, the
@@ -39,15 +39,6 @@ const imageOf = (namespace: string, repository: string, tag = '1.0.0') => ({
 const post = (stack: Stack, body: unknown, token: string | null = EVENTS_SECRET) =>
   postWebhook(stack, body, { source: 'acr-ee', token, contentType: 'application/cloudevents+json' });
 const callsFor = (stack: Stack, repo: string) => stack.acr.calls.filter((c) => c.params.RepoName === repo || c.params.RepoId?.endsWith(repo));
-const messagesFor = (stack: Stack, repo: string) =>
-  eventually(
-    () => {
-      const posts = postsFor(stack, repo);
-      return posts.slack.length >= 1 && posts.webhook.length >= 1 ? posts : undefined;
-    },
-    20_000,
-    `messages for ${repo}`,
-  );
 
 describe('acr-events with the timer 10 minutes away: what arrives comes from the events', () => {
   let stack: Stack;

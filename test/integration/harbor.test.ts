@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Stack } from '../../local/stack.js';
 import { readEvent } from '../support/events.js';
-import { eventually, postsFor, startTestStack, testConfig } from '../support/stack.js';
+import { messagesFor, postsFor, startTestStack, testConfig } from '../support/stack.js';
 
 const HARBOR_SECRET = 'harbor-integration-secret-3b8e';
 const SWR_SECRET = 'swr-integration-secret-a41c07';
@@ -57,15 +57,7 @@ const post = async (source: string, body: unknown, headers: Record<string, strin
   return { status: res.status, body: (await res.json()) as Record<string, any> };
 };
 
-const waitForMessages = (repo: string) =>
-  eventually(
-    () => {
-      const posts = postsFor(stack, repo);
-      return posts.slack.length >= 1 && posts.webhook.length >= 1 ? posts : undefined;
-    },
-    20_000,
-    `messages for ${repo}`,
-  );
+const waitForMessages = (repo: string) => messagesFor(stack, repo);
 
 /** A scan of `repo` starts with GetRepository by name: none means the ACR simulator never heard of it. */
 const acrCallsFor = (repo: string) => stack.acr.calls.filter((c) => c.params.RepoName === repo);

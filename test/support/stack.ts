@@ -88,6 +88,17 @@ export const postsFor = (stack: Stack, repo: string) => ({
   webhook: webhookPosts(stack).filter((m) => m.image.repository === repo),
 });
 
+/** Waits for at least one Slack post and one HTTP-channel post about `repo`, and gives them. */
+export const messagesFor = (stack: Stack, repo: string, timeoutMs = 20_000) =>
+  eventually(
+    () => {
+      const posts = postsFor(stack, repo);
+      return posts.slack.length >= 1 && posts.webhook.length >= 1 ? posts : undefined;
+    },
+    timeoutMs,
+    `messages for ${repo}`,
+  );
+
 /** Collects what the functions write to stdout and stderr (their JSON logs) between `start` and `stop`. */
 export const captureOutput = () => {
   const chunks: string[] = [];
