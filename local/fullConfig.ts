@@ -2,6 +2,7 @@ import { checkChannelEntries } from '../shared/channels/index.js';
 import { type Config, parseConfig } from '../shared/config/config.js';
 import { ConfigError } from '../shared/config/configError.js';
 import { checkScannerEntries } from '../shared/scanners/index.js';
+import { scheduleRangeProblem } from './schedule.js';
 
 const PREFIX = 'invalid SCANHOOK_CONFIG: ';
 
@@ -28,6 +29,8 @@ export const parseFullConfig = (raw: unknown): Config => {
   const scanners = checkScannerEntries(config ?? plugins);
   const channels = checkChannelEntries(config ?? plugins);
   problems.push(...Object.values(scanners.problems), ...Object.values(channels.problems));
+  const schedule = config?.watch ? scheduleRangeProblem(config.watch.schedule) : undefined;
+  if (schedule) problems.push(`watch.schedule: ${schedule}`);
   if (problems.length > 0 || !config) throw new ConfigError(`${PREFIX}${problems.join('; ')}`);
   return { ...config, scanners: scanners.config.scanners, channels: channels.config.channels } as Config;
 };
