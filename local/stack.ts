@@ -17,6 +17,7 @@ import { DEMO_DINGTALK, demoConfig, type SimulatorUrls } from './demoConfig.js';
 import { currentBatch, type SqsHandler, startEventSource } from './eventSource.js';
 import { parseFullConfig } from './fullConfig.js';
 import { startHttpFront } from './httpFront.js';
+import { runSchedule } from './schedule.js';
 import { ACR_SIM_CREDENTIALS, startAcrSimulator } from './simulators/acr.js';
 import { type ChatPost, startChatSink } from './simulators/chatSink.js';
 import { startHssSimulator } from './simulators/hss.js';
@@ -55,6 +56,8 @@ export interface StackOptions {
    * run: the functions then fail only the jobs that need those entries. Default: refuse to start.
    */
   checkConfig?: boolean;
+  /** `false`: no sweeps on the config's `watch.schedule` (tests start theirs with `sweep()`). Default: as scheduled. */
+  schedule?: boolean;
 }
 
 /**
@@ -176,9 +179,21 @@ export const startStack = async (opts: StackOptions = {}) => {
     }),
   );
 
+  const sweepLog = functionLogger('schedule');
+  /** Puts a sweep on the intake queue, as the schedule on AWS does. */
+  const sweep = (scheduledAt = new Date()) => runtime.queue.sendSweeps([{ kind: 'sweep', v: 1, scheduledAt: scheduledAt.toISOString() }]);
+  const schedule =
+    runtime.config.watch && opts.schedule !== false
+      ? runSchedule(runtime.config.watch.schedule, (at) => {
+          sweepLog.info('sweep due', { scheduledAt: at.toISOString() });
+          sweep(at).catch((err: unknown) => sweepLog.error('sweep not queued', { error: String(err) }));
+        })
+      : undefined;
+
   return {
     url: front.url,
     demo,
+    sweep,
     config: { ...scanning.config, channels: notifying.config.channels },
     acr,
     sas,
@@ -195,6 +210,7 @@ export const startStack = async (opts: StackOptions = {}) => {
       return (res.Messages ?? []).map((m) => ({ body: m.Body ?? '', reason: m.MessageAttributes?.reason?.StringValue }));
     },
     async stop() {
+      schedule?.stop();
       await new Promise<void>((resolve) => {
         front.server.closeAllConnections();
         front.server.close(() => resolve());

@@ -12,7 +12,8 @@ import type { SimResponse } from './server.js';
  * `*emoji*` 1 024 findings whose text carries emoji, CJK, control characters and an unpaired surrogate ·
  * `*delta*` each image's findings depend on its digest (see findings.ts).
  * Like ACR it knows a repository's tags (ListRepoTag, GetRepoTag): each tag a scan was started for, with its digest and
- * the time, or one set with `pushTag`.
+ * the time, or one set with `pushTag`; and the instance's repositories (ListRepository): each one named so far.
+ * `publishAdvisory` gives every image of a repository one more finding from then on, as a newly published CVE does.
  */
 export interface AcrBehaviour {
   /** Status checks answered SCANNING before COMPLETE. */
@@ -30,6 +31,8 @@ export interface AcrBehaviour {
   findings?: number;
   /** Findings with 300-character package names. */
   longNames?: boolean;
+  /** ListRepoTag answers NoPrivilege (a RAM policy without `cr:ListRepoTag`). */
+  denyList?: boolean;
 }
 
 export type AcrCall = RpcSimCall;
@@ -111,9 +114,10 @@ export const startAcrSimulator = async (opts: { port?: number; defaults?: Partia
   const creds = opts.credentials ?? ACR_SIM_CREDENTIALS;
   const failures = new Map<string, number>();
   const repos = new Map<string, string>(); // repoId → namespace/name
-  const scans = new Map<string, { checks: number; service: string }>(); // repoId:tag → status checks so far, engine
+  const scans = new Map<string, { checks: number; service: string; at: number }>(); // repoId:tag → status checks so far, engine, start time
   const tags = new Map<string, Map<string, { digest: string; at: number }>>(); // repoId → tag → its digest, push time
   const overrides = new Map<string, Partial<AcrBehaviour>>();
+  const advisories = new Map<string, (ReturnType<typeof vulnerability> & { publishedAt: number })[]>(); // namespace/name → findings published since
 
   const tagsOf = (repoId: string) => {
     let repoTags = tags.get(repoId);
@@ -138,6 +142,19 @@ export const startAcrSimulator = async (opts: { port?: number; defaults?: Partia
   const repoBehaviour = (repoId: string) => {
     const name = repos.get(repoId) ?? repoId;
     return behaviourFor(name, { ...opts.defaults, ...overrides.get(name) });
+  };
+
+  /**
+   * An image's findings as its scan (`repoId:tag`) found them: its repository's usual ones, and those published before
+   * that scan started (with the `findings` outcome).
+   */
+  const findingsOf = (repo: string, p: Record<string, string>, b: AcrBehaviour, levels: readonly (typeof LEVELS)[number][] = LEVELS) => {
+    const scannedAt = scans.get(`${p.RepoId}:${p.Tag}`)?.at ?? Date.now();
+    const published = b.outcome === 'clean' ? [] : (advisories.get(repo) ?? []).filter((v) => v.publishedAt <= scannedAt);
+    return [
+      ...published.filter((v) => levels.includes(v.Severity as (typeof LEVELS)[number])).map(({ publishedAt: _, ...v }) => v),
+      ...vulnerabilitiesOf(repo, digestOf(p), b, levels),
+    ];
   };
 
   const handle = (action: string, p: Record<string, string>): SimResponse => {
@@ -173,7 +190,7 @@ export const startAcrSimulator = async (opts: { port?: number; defaults?: Partia
         if (behaviour.deny) return error(403, 'NoPrivilege', 'Access denied for this user.');
         if (p.ScanService && !['ACR_SCAN_SERVICE', 'SAS_SCAN_SERVICE'].includes(p.ScanService))
           return error(400, 'InvalidParameter', `ScanService ${p.ScanService} is not supported.`);
-        scans.set(`${p.RepoId}:${p.Tag}`, { checks: 0, service: p.ScanService ?? 'ACR_SCAN_SERVICE' });
+        scans.set(`${p.RepoId}:${p.Tag}`, { checks: 0, service: p.ScanService ?? 'ACR_SCAN_SERVICE', at: Date.now() });
         if (p.Digest) tagsOf(p.RepoId).set(p.Tag, { digest: p.Digest.replace(/^sha256:/, ''), at: Date.now() });
         return ok({});
       }
@@ -189,7 +206,7 @@ export const startAcrSimulator = async (opts: { port?: number; defaults?: Partia
         });
       }
       case 'GetRepoTagScanSummary': {
-        const all = vulnerabilitiesOf(repoName, digestOf(p), repoBehaviour(p.RepoId ?? ''));
+        const all = findingsOf(repoName, p, repoBehaviour(p.RepoId ?? ''));
         const n = (level: (typeof LEVELS)[number]) => all.filter((v) => v.Severity === level).length;
         return ok({
           TotalSeverity: all.length,
@@ -201,14 +218,34 @@ export const startAcrSimulator = async (opts: { port?: number; defaults?: Partia
       }
       case 'ListRepoTagScanResult': {
         const levels = p.Severity ? LEVELS.filter((l) => l === p.Severity) : LEVELS;
-        const all = vulnerabilitiesOf(repoName, digestOf(p), repoBehaviour(p.RepoId ?? ''), levels);
+        const all = findingsOf(repoName, p, repoBehaviour(p.RepoId ?? ''), levels);
         // ACR documents no largest page: 100 here, as ListRepoTag's.
         const pageSize = Math.min(Number(p.PageSize ?? 30), 100);
         const pageNo = Number(p.PageNo ?? 1);
         return ok({ TotalCount: all.length, PageNo: pageNo, PageSize: pageSize, Vulnerabilities: all.slice((pageNo - 1) * pageSize, pageNo * pageSize) });
       }
+      case 'ListRepository': {
+        const pageSize = Number(p.PageSize ?? 30);
+        if (!(pageSize >= 1 && pageSize <= 100)) return error(400, 'InvalidParameter', 'PageSize must be 1 to 100.');
+        const pageNo = Number(p.PageNo ?? 1);
+        const all = [...repos]
+          .sort(([, a], [, b]) => a.localeCompare(b))
+          .map(([repoId, name]) => {
+            const [namespace = '', ...rest] = name.split('/');
+            return {
+              RepoId: repoId,
+              RepoNamespaceName: namespace,
+              RepoName: rest.join('/'),
+              InstanceId: p.InstanceId,
+              RepoStatus: 'NORMAL',
+              RepoType: 'PRIVATE',
+            };
+          });
+        return ok({ TotalCount: String(all.length), PageNo: pageNo, PageSize: pageSize, Repositories: all.slice((pageNo - 1) * pageSize, pageNo * pageSize) });
+      }
       case 'ListRepoTag': {
         if (!p.RepoId) return error(400, 'MissingParameter', 'RepoId is mandatory.');
+        if (behaviour.denyList) return error(403, 'NoPrivilege', 'Access denied for this user.');
         const pageSize = Number(p.PageSize ?? 30);
         if (!(pageSize >= 1 && pageSize <= 100)) return error(400, 'InvalidParameter', 'PageSize must be 1 to 100.');
         const pageNo = Number(p.PageNo ?? 1);
@@ -231,12 +268,20 @@ export const startAcrSimulator = async (opts: { port?: number; defaults?: Partia
     ...server,
     /** Sets a repository's behaviour (by `namespace/name`) beyond what its name implies. */
     setBehaviour: (repoFullName: string, behaviour: Partial<AcrBehaviour>) => overrides.set(repoFullName, behaviour),
+    /** Every scan of `namespace/name` that starts from now on finds one more High finding, `id` in package `pkg`. */
+    publishAdvisory: (repoFullName: string, id: string, pkg = 'openssl') =>
+      advisories.set(repoFullName, [
+        ...(advisories.get(repoFullName) ?? []),
+        { ...vulnerability('High', 0), CveName: id, Feature: pkg, CveLink: `https://avd.aliyun.com/detail?id=AVD-${id}`, publishedAt: Date.now() },
+      ]),
     /** A tag pushed to `namespace/name` without a scan, `at` ms since the epoch. */
-    pushTag: (repoFullName: string, tag: string, digest: string, at = Date.now()) => {
+    pushTag: (repoFullName: string, tag: string, digest: string, at = Date.now(), opts: { scanned?: boolean } = {}) => {
       const [namespace = '', ...rest] = repoFullName.split('/');
       const repoId = acrSimRepoId(namespace, rest.join('/'));
       repos.set(repoId, repoFullName);
       tagsOf(repoId).set(tag, { digest: digest.replace(/^sha256:/, ''), at });
+      // A scan finished long ago: its status is COMPLETE at the first check.
+      if (opts.scanned) scans.set(`${repoId}:${tag}`, { checks: Number.MAX_SAFE_INTEGER - 1, service: 'ACR_SCAN_SERVICE', at });
     },
   };
 };

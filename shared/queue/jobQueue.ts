@@ -1,9 +1,10 @@
 import { SendMessageBatchCommand, type SendMessageBatchRequestEntry, SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { CallError } from '../http/callError.js';
-import { NotifyJob, PollJob, ScanJob } from '../messages/jobs.js';
+import { NotifyJob, PollJob, ScanJob, SweepJob } from '../messages/jobs.js';
 import { sha256Hex } from '../vendors/encoding.js';
 import { messageBody } from './messageBody.js';
 import type { QueueName, QueueUrls } from './queueUrls.js';
+import { batchesOf } from './sendBatches.js';
 import { delaySecondsOf } from './sqsLimits.js';
 
 const SEND_ATTEMPTS = 4;
@@ -31,8 +32,8 @@ export const createJobQueue = (sqs: SQSClient, urls: QueueUrls) => {
    * the caller's records come back and resend the entries that did go through (a second scan, a second chat post).
    */
   const sendBatch = async (url: string, entries: SendMessageBatchRequestEntry[]): Promise<void> => {
-    for (let i = 0; i < entries.length; i += 10) {
-      let pending = entries.slice(i, i + 10);
+    for (const batch of batchesOf(entries)) {
+      let pending = batch;
       for (let attempt = 1; pending.length > 0; attempt++) {
         const res = await send(new SendMessageBatchCommand({ QueueUrl: url, Entries: pending }));
         const failed = new Set((res.Failed ?? []).map((f) => f.Id));
@@ -74,6 +75,18 @@ export const createJobQueue = (sqs: SQSClient, urls: QueueUrls) => {
      * (deduplicated on the jobId, which stands for route, image, outcome and finish time, and the channel), and startScan passes the rest to notify.
      */
     sendResults: (jobs: NotifyJob[]) => sendToIntake(jobs.map((job) => [NotifyJob.parse(job), `${job.jobId}|${job.channel}`])),
+
+    /** A sweep or a part of one, to the intake queue: deduplicated on the sweep's scheduled time (and part), each part its own group. */
+    sendSweeps: (jobs: SweepJob[]) =>
+      sendBatch(
+        urls.intake,
+        jobs.map((job, i) => ({
+          Id: String(i),
+          MessageBody: messageBody(SweepJob.parse(job)),
+          MessageGroupId: `sweep-${job.part ?? 'list'}`,
+          MessageDeduplicationId: sha256Hex(`sweep|${job.scheduledAt}|${job.part ?? 'list'}`),
+        })),
+      ),
 
     /** Scan jobs ready to start, to the batching scan queue; a delay makes a refused start wait its turn. */
     queueScans: (jobs: ScanJob[], delaySeconds = 0) =>

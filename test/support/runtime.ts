@@ -1,6 +1,6 @@
 import { ACR_SIM_CREDENTIALS } from '../../local/simulators/acr.js';
 import { type Config, parseConfig } from '../../shared/config/config.js';
-import { NotifyJob, PollJob, ScanJob } from '../../shared/messages/jobs.js';
+import { NotifyJob, PollJob, ScanJob, SweepJob } from '../../shared/messages/jobs.js';
 import type { JobQueue } from '../../shared/queue/jobQueue.js';
 import type { QueueName } from '../../shared/queue/queueUrls.js';
 import type { Runtime } from '../../shared/runtime/runtime.js';
@@ -19,6 +19,8 @@ export const recordingQueue = (opts: { fail?: Error } = {}) => {
     queued: [] as { jobs: ScanJob[]; delaySeconds: number }[],
     polls: [] as { job: PollJob; delaySeconds: number }[],
     notify: [] as { jobs: NotifyJob[]; delaySeconds: number }[],
+    /** Sweeps and their parts, to the intake queue. */
+    sweeps: [] as SweepJob[],
     deadLetters: [] as { queue: QueueName; body: string; reason: string; mayHaveBeenDelivered?: boolean }[],
   };
   const calls: string[] = [];
@@ -34,6 +36,10 @@ export const recordingQueue = (opts: { fail?: Error } = {}) => {
     sendResults: async (jobs) => {
       call('sendResults');
       sent.results.push(...jobs.map((j) => NotifyJob.parse(j)));
+    },
+    sendSweeps: async (jobs) => {
+      call('sendSweeps');
+      sent.sweeps.push(...jobs.map((j) => SweepJob.parse(j)));
     },
     queueScans: async (jobs, delaySeconds = 0) => {
       call('queueScans');

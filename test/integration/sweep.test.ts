@@ -1,0 +1,119 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Stack } from '../../local/stack.js';
+import { captureOutput, eventually, startTestStack, testConfig } from '../support/stack.js';
+
+/**
+ * A sweep end to end in local mode: the watched route's repositories and newest tags listed from the ACR simulator,
+ * each image's last scan read, re-scanned, and a message only where a finding appeared since the last scan.
+ */
+let stack: Stack;
+const output = captureOutput();
+const DAY = 86_400_000;
+const hex = (seed: string) => `sha256:${Buffer.from(seed).toString('hex').padEnd(64, '0').slice(0, 64)}`;
+
+beforeAll(async () => {
+  output.start();
+  stack = await startTestStack({
+    schedule: false,
+    config: (sims: { acrUrl: string; chatUrl: string }) => {
+      const base = testConfig(sims);
+      return {
+        ...base,
+        channels: { ...base.channels, ops: { type: 'webhook', url: `${sims.chatUrl}/webhook/ops` } },
+        routes: [
+          {
+            source: 'acr',
+            namespace: 'team-w',
+            repository: '*',
+            tag: 'v*',
+            scanner: 'acr-hz',
+            channels: ['sec', 'audit'],
+            minSeverity: 'high',
+            watch: { tagsPerRepository: 2 },
+          },
+          ...base.routes,
+        ],
+        opsChannels: ['ops'],
+        watch: { schedule: 'rate(1 day)', maxImagesPerSweep: 6 },
+        polling: { initialDelaySeconds: 0, maxDelaySeconds: 1, deadlineMinutes: 1 },
+      };
+    },
+  });
+  const now = Date.now();
+  ['app', 'api', 'throttled-lib'].forEach((repo, i) => {
+    stack.acr.pushTag(`team-w/${repo}`, 'v1', hex(`${repo}-1`), now - (30 + i) * DAY, { scanned: true });
+    stack.acr.pushTag(`team-w/${repo}`, 'v2', hex(`${repo}-2`), now - 12 * DAY, { scanned: true });
+    stack.acr.pushTag(`team-w/${repo}`, 'v0', hex(`${repo}-0`), now - 90 * DAY, { scanned: true });
+    stack.acr.pushTag(`team-w/${repo}`, 'latest', hex(`${repo}-2`), now - 12 * DAY, { scanned: true });
+  });
+  stack.acr.pushTag('team-w/locked', 'v1', hex('locked-1'), now - DAY, { scanned: true });
+  stack.acr.setBehaviour('team-w/locked', { denyList: true });
+  stack.acr.pushTag('team-w/Odd_名字', 'v1', hex('odd-1'), now - DAY, { scanned: true });
+  stack.acr.pushTag('team-w/fresh', 'v1', hex('fresh-1'), now - 2 * DAY); // never scanned
+  stack.acr.pushTag('other/app', 'v1', hex('other-1'), now - DAY, { scanned: true });
+  stack.acr.publishAdvisory('team-w/app', 'CVE-2031-0001');
+});
+afterAll(async () => {
+  output.stop();
+  await stack?.stop();
+});
+
+const webhook = (path: string) => stack.chat.delivered(path).map((p) => JSON.parse(p.body));
+const slack = () => stack.chat.delivered('/slack/').map((p) => JSON.parse(p.body));
+
+describe('a sweep re-scans the watched images and tells only what is new', () => {
+  it('posts once per channel for each image that gained a finding, naming the re-scan; nothing for the others', async () => {
+    const at = new Date();
+    await stack.sweep(at);
+    // app v1 and v2 gained CVE-2031-0001 (High); fresh was never scanned (all its High findings are new).
+    const audit = await eventually(() => (webhook('/webhook/audit').length >= 3 ? webhook('/webhook/audit') : undefined), 30_000, '3 re-scan messages');
+    // The re-scans of api and throttled-lib (nothing new) and the scans of app and fresh all finish before the ops notice is looked at.
+    await eventually(() => stack.acr.count('CreateRepoTagScanTask') >= 6 && webhook('/webhook/ops').length >= 1, 30_000, 'every re-scan and the ops notice');
+    await new Promise((r) => setTimeout(r, 1500));
+    const images = webhook('/webhook/audit').map((m) => `${m.image.repository}:${m.image.tag}`);
+    expect(images.sort()).toEqual(['app:v1', 'app:v2', 'fresh:v1']);
+    expect(audit.every((m) => m.rescan?.sweep === at.toISOString())).toBe(true);
+    const appV2 = webhook('/webhook/audit').find((m) => m.image.repository === 'app' && m.image.tag === 'v2');
+    expect(appV2.delta.new.high).toBe(1);
+    expect(appV2.delta.newFindings[0].id).toBe('CVE-2031-0001');
+    expect(appV2.summary).toMatch(/^Re-scan: .* · 1 new since the last scan$/);
+
+    const posts = slack().filter((m) => m.text.includes('team-w/app:v2'));
+    expect(posts).toHaveLength(1);
+    const text = JSON.stringify(posts[0]);
+    expect(text).toContain('Re-scan: ');
+    expect(text).toContain('pushed 12 days ago');
+    expect(text.indexOf('CVE-2031-0001')).toBeLessThan(text.indexOf('CVE-2024-'));
+    expect(slack().filter((m) => m.text.includes('team-w/api') || m.text.includes('throttled-lib'))).toHaveLength(0);
+  });
+
+  it('lists only the newest matching tags, never another namespace, and tells ops what it could not list', async () => {
+    const started = stack.acr.calls.filter((c) => c.action === 'CreateRepoTagScanTask').map((c) => c.params.Tag);
+    expect(started.filter((t) => t === 'v0' || t === 'latest')).toHaveLength(0);
+    expect(stack.acr.calls.some((c) => c.action === 'CreateRepoTagScanTask' && c.params.RepoId?.includes('other'))).toBe(false);
+    const ops = webhook('/webhook/ops').map((m) => m.outcome.reason as string);
+    const listing = ops.find((r) => r.includes('locked'));
+    expect(listing).toContain('listing the tags of "team-w/locked" failed');
+    expect(listing).toContain('"team-w/Odd_名字:v1": not an image name scanhook can scan');
+    // 7 images found (app, api, throttled-lib × 2, fresh), 6 kept: the oldest pushed is left, in one line.
+    expect(ops.some((r) => r.includes('1 of 7 images not re-scanned: watch.maxImagesPerSweep is 6'))).toBe(true);
+  });
+
+  it('a sweep delivered twice starts nothing twice, and a second sweep within the deduplication window nothing at all', async () => {
+    const first = stack.acr.count('CreateRepoTagScanTask');
+    await stack.sweep(new Date(Date.now() + 1000));
+    const parts = () => output.logs().filter((l) => l.message === 'sweep part queued its re-scans').length;
+    await eventually(() => parts() >= 2, 15_000, 'the second sweep');
+    await new Promise((r) => setTimeout(r, 2000));
+    expect(stack.acr.count('CreateRepoTagScanTask')).toBe(first);
+
+    const before = stack.acr.count('CreateRepoTagScanTask');
+    // Another schedule tick (past the deduplication window of the first sweep's re-scans), delivered twice.
+    const at = new Date(Date.now() + 10 * 60_000);
+    await stack.sweep(at);
+    await eventually(() => stack.acr.count('CreateRepoTagScanTask') >= before + 6, 30_000, 'the second sweep');
+    await stack.sweep(at);
+    await new Promise((r) => setTimeout(r, 4000));
+    expect(stack.acr.count('CreateRepoTagScanTask')).toBe(before + 6);
+  });
+});
