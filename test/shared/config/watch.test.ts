@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { parseFullConfig } from '../../../local/fullConfig.js';
 import { parseConfig } from '../../../shared/config/config.js';
-import { scheduleProblem } from '../../../shared/config/watch.js';
+import { LISTING_SCANNER_TYPES, scheduleProblem } from '../../../shared/config/watch.js';
+import { scanners } from '../../../shared/scanners/index.js';
 
 const SECRET = 'a-long-enough-webhook-secret-1234';
 
@@ -65,5 +66,23 @@ describe('watch config', () => {
     expect(errorOf(doc({ watch: { schedule: 'cron(99 3 * * ? *)' } }), parseFullConfig)).toContain('watch.schedule: number 99 is not between 0 and 59');
     for (const good of ['rate(1 minute)', 'rate(5 minutes)', 'rate(12 hours)', 'cron(0/15 * ? * MON-FRI *)', 'cron(0 18 L * ? 2030)'])
       expect(scheduleProblem(good)).toBeUndefined();
+  });
+});
+
+describe('which scanners can list', () => {
+  const entries: Record<string, Record<string, unknown>> = {
+    acr: { type: 'acr', region: 'cn-hangzhou', instanceId: 'cri-test' },
+    sas: { type: 'sas', region: 'cn-hangzhou' },
+    swr: { type: 'swr', region: 'cn-north-4', projectId: 'p', instanceId: 'i' },
+    hss: { type: 'hss', region: 'cn-north-4', projectId: 'p' },
+  };
+  const ctx = { http: {} as never, retry: {} as never, env: {}, onRetry: () => {} };
+
+  it('the config names exactly the scanner types whose client lists images', () => {
+    expect(Object.keys(scanners).sort()).toEqual(Object.keys(entries).sort());
+    const listing = Object.values(scanners)
+      .filter((plugin) => plugin.create(plugin.configSchema.parse(entries[plugin.type]), ctx).list !== undefined)
+      .map((plugin) => plugin.type);
+    expect(listing.sort()).toEqual([...LISTING_SCANNER_TYPES].sort());
   });
 });
