@@ -143,7 +143,12 @@ describe('a sweep re-scans the watched images and tells only what is new', () =>
     await eventually(() => output.logs().filter((l) => l.message === 'sweep part queued its re-scans').length > parts, 15_000, 'the sweep');
     await new Promise((r) => setTimeout(r, 3000));
     // The sweep found the pushed image (the newest, so kept) and queued its re-scan: the intake queue dropped it.
-    expect(output.logs().filter((l) => l.message === 'sweep listed').at(-1)).toMatchObject({ images: 9, queued: 7 });
+    expect(
+      output
+        .logs()
+        .filter((l) => l.message === 'sweep listed')
+        .at(-1),
+    ).toMatchObject({ images: 9, queued: 7 });
     expect(startsOf()).toBe(1);
     const messages = webhook('/webhook/audit').filter((m) => m.image.repository === 'pushed-app');
     expect(messages).toHaveLength(1);
