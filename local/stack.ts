@@ -13,7 +13,7 @@ import type { QueueName } from '../shared/queue/queueUrls.js';
 import { defaultMaxReceiveCount, type Runtime } from '../shared/runtime/runtime.js';
 import { type HttpRuntime, withHttp } from '../shared/runtime/withHttp.js';
 import { type ScannerRuntime, withScanners } from '../shared/runtime/withScanners.js';
-import { DEMO_DINGTALK, demoConfig, type SimulatorUrls } from './demoConfig.js';
+import { DEMO_AGING, DEMO_DINGTALK, demoConfig, type SimulatorUrls } from './demoConfig.js';
 import { currentBatch, type SqsHandler, startEventSource } from './eventSource.js';
 import { parseFullConfig } from './fullConfig.js';
 import { startHttpFront } from './httpFront.js';
@@ -101,6 +101,8 @@ export const startStack = async (opts: StackOptions = {}) => {
   const demo = configDoc === undefined && !env.SCANHOOK_CONFIG;
   if (demo) {
     chat.robot(DEMO_DINGTALK.token, { secret: DEMO_DINGTALK.secret, keyword: DEMO_DINGTALK.keyword });
+    // An image pushed and scanned 9 days ago, for `npm run sweep`: its re-scan finds one advisory published since.
+    acr.pushTag(DEMO_AGING.repository, DEMO_AGING.tag, DEMO_AGING.digest, Date.now() - 9 * 86_400_000, { scanned: true });
     configDoc = demoConfig(sims);
     env = {
       ...env,

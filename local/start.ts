@@ -69,6 +69,7 @@ process.stdout.write(
     restored.messages + restored.inFlight + restored.delayed > 0
       ? `  restored:  ${restored.messages + restored.delayed} job(s) waiting${restored.inFlight > 0 ? `, ${restored.inFlight} in flight when it stopped (back within ${visibleAfter})` : ''}${restored.deadLetters > 0 ? `; ${restored.deadLetters} dead letter(s)` : ''}`
       : '',
+    stack.config.watch ? `  watch:     a sweep on ${stack.config.watch.schedule} (UTC) · npm run sweep starts one now` : '',
     `  try:       npm run push -- events/acr/push.json`,
     ...(stack.demo
       ? [
@@ -77,6 +78,7 @@ process.stdout.write(
           `             npm run push -- events/acr/push-to-hss-demo.json  (namespace hss-*: HSS)`,
           `             npm run push -- events/harbor/push.json           (Harbor push: Security Center)`,
           `             npm run push -- events/harbor/scanning-completed.json  (Harbor's own scan result)`,
+          `             npm run sweep                                     (re-scan the watched images now: one gained a finding)`,
         ]
       : []),
     '  stop:      Ctrl-C',

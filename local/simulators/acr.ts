@@ -10,7 +10,8 @@ import type { SimResponse } from './server.js';
  * `*clean*` no findings · `*broken*` the scan fails · `*slow*` never finishes · `*denied*` NoPrivilege ·
  * `*throttled*` the first two calls of each action are throttled · `*flaky*` the first two calls of each action get 503 ·
  * `*emoji*` 1 024 findings whose text carries emoji, CJK, control characters and an unpaired surrogate ·
- * `*delta*` each image's findings depend on its digest (see findings.ts).
+ * `*delta*` each image's findings depend on its digest (see findings.ts) · `*aging*` every scan of a tag after its first
+ * finds one more High finding (a newly published advisory: what a sweep's re-scan reports).
  * Like ACR it knows a repository's tags (ListRepoTag, GetRepoTag): each tag a scan was started for, with its digest and
  * the time, or one set with `pushTag`; and the instance's repositories (ListRepository): each one named so far.
  * `publishAdvisory` gives every image of a repository one more finding from then on, as a newly published CVE does.
@@ -157,6 +158,12 @@ export const startAcrSimulator = async (opts: { port?: number; defaults?: Partia
     ];
   };
 
+  const publish = (repo: string, id: string, pkg = 'openssl') =>
+    advisories.set(repo, [
+      ...(advisories.get(repo) ?? []),
+      { ...vulnerability('High', 0), CveName: id, Feature: pkg, CveLink: `https://avd.aliyun.com/detail?id=AVD-${id}`, publishedAt: Date.now() },
+    ]);
+
   const handle = (action: string, p: Record<string, string>): SimResponse => {
     const ok = (body: Record<string, unknown>): SimResponse => ({ status: 200, body: { ...body, Code: 'success', IsSuccess: true, RequestId: randomUUID() } });
     const repoName = action === 'GetRepository' ? `${p.RepoNamespaceName}/${p.RepoName}` : (repos.get(p.RepoId ?? '') ?? '');
@@ -190,6 +197,9 @@ export const startAcrSimulator = async (opts: { port?: number; defaults?: Partia
         if (behaviour.deny) return error(403, 'NoPrivilege', 'Access denied for this user.');
         if (p.ScanService && !['ACR_SCAN_SERVICE', 'SAS_SCAN_SERVICE'].includes(p.ScanService))
           return error(400, 'InvalidParameter', `ScanService ${p.ScanService} is not supported.`);
+        // `*aging*`: an advisory is published before every scan after the first, so each re-scan finds one more.
+        if (/aging/.test(repoName) && scans.has(`${p.RepoId}:${p.Tag}`))
+          publish(repoName, `CVE-2031-${String(10_000 + (advisories.get(repoName)?.length ?? 0))}`);
         scans.set(`${p.RepoId}:${p.Tag}`, { checks: 0, service: p.ScanService ?? 'ACR_SCAN_SERVICE', at: Date.now() });
         if (p.Digest) tagsOf(p.RepoId).set(p.Tag, { digest: p.Digest.replace(/^sha256:/, ''), at: Date.now() });
         return ok({});
@@ -269,11 +279,7 @@ export const startAcrSimulator = async (opts: { port?: number; defaults?: Partia
     /** Sets a repository's behaviour (by `namespace/name`) beyond what its name implies. */
     setBehaviour: (repoFullName: string, behaviour: Partial<AcrBehaviour>) => overrides.set(repoFullName, behaviour),
     /** Every scan of `namespace/name` that starts from now on finds one more High finding, `id` in package `pkg`. */
-    publishAdvisory: (repoFullName: string, id: string, pkg = 'openssl') =>
-      advisories.set(repoFullName, [
-        ...(advisories.get(repoFullName) ?? []),
-        { ...vulnerability('High', 0), CveName: id, Feature: pkg, CveLink: `https://avd.aliyun.com/detail?id=AVD-${id}`, publishedAt: Date.now() },
-      ]),
+    publishAdvisory: (repoFullName: string, id: string, pkg = 'openssl') => publish(repoFullName, id, pkg),
     /** A tag pushed to `namespace/name` without a scan, `at` ms since the epoch. */
     pushTag: (repoFullName: string, tag: string, digest: string, at = Date.now(), opts: { scanned?: boolean } = {}) => {
       const [namespace = '', ...rest] = repoFullName.split('/');
