@@ -2,6 +2,7 @@ import queueSettings from '../shared/queue/queues.json' with { type: 'json' };
 import { measureBundles, nodeVersion } from './bundles.js';
 import { coalescedStartCalls } from './coalescing.js';
 import { baselineCosts, huaweiScanCosts, sasCosts, scanCosts, worstDelays } from './scans.js';
+import { sweepCosts } from './sweep.js';
 import { onPushThroughput } from './throughput.js';
 
 /** `npm run bench`: the figures the issues set bars for. */
@@ -144,3 +145,13 @@ console.log(
   ),
 );
 console.log('\nLocal mode gathers the scan queue with one poller; on AWS, Lambda may split a burst between a few pollers (README, "Coalescing caveat").');
+
+const sweep = await sweepCosts();
+console.log(
+  `\n## One sweep of ${sweep.images} images (100 repositories × 3 tags, ACR simulator, local mode, deployed queue settings); ${sweep.gained} gained a finding since their last scan\n`,
+);
+console.log(table(Object.entries(sweep.byApi).map(([api, calls]) => ({ 'ACR API': api, calls }))));
+const perChannel = sweep.messages.feishu === sweep.gained && sweep.messages.webhook === sweep.gained;
+console.log(
+  `\nStart calls: ${sweep.startCalls} (ACR starts one tag per call, at most 8 at a time) · finished in ${sweep.seconds.toFixed(1)} s · messages: Feishu ${sweep.messages.feishu}, HTTP ${sweep.messages.webhook} (bar: exactly ${sweep.gained} per channel → ${ok(perChannel)}), Slack ${sweep.messages.slack} (${sweep.slackSummaries} of them a summary: Slack takes 1 post a second, so results finishing together are combined as for pushes)`,
+);

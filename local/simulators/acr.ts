@@ -118,7 +118,8 @@ export const startAcrSimulator = async (opts: { port?: number; defaults?: Partia
   const scans = new Map<string, { checks: number; service: string; at: number }>(); // repoId:tag → status checks so far, engine, start time
   const tags = new Map<string, Map<string, { digest: string; at: number }>>(); // repoId → tag → its digest, push time
   const overrides = new Map<string, Partial<AcrBehaviour>>();
-  const advisories = new Map<string, (ReturnType<typeof vulnerability> & { publishedAt: number })[]>(); // namespace/name → findings published since
+  // namespace/name → findings published since (in one tag's image only, where `tag` says)
+  const advisories = new Map<string, (ReturnType<typeof vulnerability> & { publishedAt: number; tag?: string })[]>();
 
   const tagsOf = (repoId: string) => {
     let repoTags = tags.get(repoId);
@@ -151,17 +152,24 @@ export const startAcrSimulator = async (opts: { port?: number; defaults?: Partia
    */
   const findingsOf = (repo: string, p: Record<string, string>, b: AcrBehaviour, levels: readonly (typeof LEVELS)[number][] = LEVELS) => {
     const scannedAt = scans.get(`${p.RepoId}:${p.Tag}`)?.at ?? Date.now();
-    const published = b.outcome === 'clean' ? [] : (advisories.get(repo) ?? []).filter((v) => v.publishedAt <= scannedAt);
+    const published = b.outcome === 'clean' ? [] : (advisories.get(repo) ?? []).filter((v) => v.publishedAt <= scannedAt && (!v.tag || v.tag === p.Tag));
     return [
-      ...published.filter((v) => levels.includes(v.Severity as (typeof LEVELS)[number])).map(({ publishedAt: _, ...v }) => v),
+      ...published.filter((v) => levels.includes(v.Severity as (typeof LEVELS)[number])).map(({ publishedAt: _, tag: __, ...v }) => v),
       ...vulnerabilitiesOf(repo, digestOf(p), b, levels),
     ];
   };
 
-  const publish = (repo: string, id: string, pkg = 'openssl') =>
+  const publish = (repo: string, id: string, pkg = 'openssl', tag?: string) =>
     advisories.set(repo, [
       ...(advisories.get(repo) ?? []),
-      { ...vulnerability('High', 0), CveName: id, Feature: pkg, CveLink: `https://avd.aliyun.com/detail?id=AVD-${id}`, publishedAt: Date.now() },
+      {
+        ...vulnerability('High', 0),
+        CveName: id,
+        Feature: pkg,
+        CveLink: `https://avd.aliyun.com/detail?id=AVD-${id}`,
+        publishedAt: Date.now(),
+        ...(tag ? { tag } : {}),
+      },
     ]);
 
   const handle = (action: string, p: Record<string, string>): SimResponse => {
@@ -278,8 +286,8 @@ export const startAcrSimulator = async (opts: { port?: number; defaults?: Partia
     ...server,
     /** Sets a repository's behaviour (by `namespace/name`) beyond what its name implies. */
     setBehaviour: (repoFullName: string, behaviour: Partial<AcrBehaviour>) => overrides.set(repoFullName, behaviour),
-    /** Every scan of `namespace/name` that starts from now on finds one more High finding, `id` in package `pkg`. */
-    publishAdvisory: (repoFullName: string, id: string, pkg = 'openssl') => publish(repoFullName, id, pkg),
+    /** Every scan of `namespace/name` (of its `tag` only, if given) that starts from now on finds one more High finding, `id` in package `pkg`. */
+    publishAdvisory: (repoFullName: string, id: string, opts: { pkg?: string; tag?: string } = {}) => publish(repoFullName, id, opts.pkg, opts.tag),
     /** A tag pushed to `namespace/name` without a scan, `at` ms since the epoch. */
     pushTag: (repoFullName: string, tag: string, digest: string, at = Date.now(), opts: { scanned?: boolean } = {}) => {
       const [namespace = '', ...rest] = repoFullName.split('/');
