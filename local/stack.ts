@@ -7,6 +7,7 @@ import { createStartScan } from '../functions/startScan/handler.js';
 import { loadConfig } from '../shared/config/config.js';
 import { awsSsmReader } from '../shared/config/ssm.js';
 import { functionLogger } from '../shared/logging/logger.js';
+import { SweepJob } from '../shared/messages/sweepJob.js';
 import { createJobQueue } from '../shared/queue/jobQueue.js';
 import settings from '../shared/queue/queues.json' with { type: 'json' };
 import type { QueueName } from '../shared/queue/queueUrls.js';
@@ -183,7 +184,7 @@ export const startStack = async (opts: StackOptions = {}) => {
 
   const sweepLog = functionLogger('schedule');
   /** Puts a sweep on the intake queue, as the schedule on AWS does. */
-  const sweep = (scheduledAt = new Date()) => runtime.queue.sendSweeps([{ kind: 'sweep', v: 1, scheduledAt: scheduledAt.toISOString() }]);
+  const sweep = (scheduledAt = new Date()) => runtime.queue.sendSweeps([SweepJob.parse({ kind: 'sweep', v: 1, scheduledAt: scheduledAt.toISOString() })]);
   const schedule =
     runtime.config.watch && opts.schedule !== false
       ? runSchedule(runtime.config.watch.schedule, (at) => {

@@ -1,5 +1,5 @@
 import { GetQueueUrlCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
-import { SweepJob } from '../shared/messages/jobs.js';
+import { SweepJob } from '../shared/messages/sweepJob.js';
 import { messageBody } from '../shared/queue/messageBody.js';
 import { sha256Hex } from '../shared/vendors/encoding.js';
 import { localRun } from './dlq.js';

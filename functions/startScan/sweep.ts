@@ -1,6 +1,6 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { SQSRecord } from 'aws-lambda';
-import { SweepJob } from '../../shared/messages/jobs.js';
+import { SweepJob } from '../../shared/messages/sweepJob.js';
 import { parseRecord } from '../../shared/queue/records.js';
 import type { ScannerRuntime } from '../../shared/runtime/withScanners.js';
 import { listWatched } from './sweepList.js';
@@ -62,7 +62,7 @@ export const runSweep = async (rt: ScannerRuntime, log: Logger, job: SweepJob): 
     const images = kept.slice(i, i + SWEEP_PART_SIZE).map(({ route, image }) => ({ route, image }));
     parts.push({ kind: 'sweep', v: 1, scheduledAt: job.scheduledAt, images, part: parts.length });
   }
-  if (parts.length > 0) await rt.queue.sendSweeps(parts);
+  if (parts.length > 0) await rt.queue.sendSweeps(parts.map((part) => SweepJob.parse(part)));
   log.info('sweep listed', {
     sweep: job.scheduledAt,
     images: listed.images.length,

@@ -1,10 +1,11 @@
 import type { Route } from '../../shared/config/config.js';
 import { globMatches } from '../../shared/config/glob.js';
 import { matchRoute } from '../../shared/config/matchRoute.js';
+import { routeWatchProblems } from '../../shared/config/watch.js';
 import { describeError } from '../../shared/http/callError.js';
 import { settleLimited } from '../../shared/http/concurrency.js';
 import { imageName } from '../../shared/messages/image.js';
-import type { SweepImage } from '../../shared/messages/jobs.js';
+import type { SweepImage } from '../../shared/messages/sweepJob.js';
 import type { ScannerRuntime } from '../../shared/runtime/withScanners.js';
 import type { ReadBudget } from '../../shared/scanners/pages.js';
 import type { ImageLister, ListedRepository } from '../../shared/scanners/scanner.js';
@@ -80,10 +81,13 @@ const listRoute = async (rt: ScannerRuntime, index: number, route: Route, budget
 
 /** Every watched route's images to re-scan, newest pushed first, with what could not be listed. */
 export const listWatched = async (rt: ScannerRuntime, budget: ReadBudget): Promise<SweepListing> => {
-  const routes = rt.config.routes.flatMap((route, index) => (route.watch ? [{ route, index }] : []));
+  const watched = rt.config.routes.flatMap((route, index) => (route.watch ? [{ route, index, problems: routeWatchProblems(rt.config, route) }] : []));
+  // A watch the config check would refuse (npm run check-config names it) is skipped, saying why.
+  const refused = watched.flatMap(({ index, problems }) => problems.map((p) => `routes[${index}].watch: ${p}: not swept`));
+  const routes = watched.filter((w) => w.problems.length === 0);
   const listed = await Promise.all(routes.map(({ route, index }) => listRoute(rt, index, route, budget)));
   return {
     images: listed.flatMap((l) => l.images).sort((a, b) => b.pushedAt - a.pushedAt),
-    problems: listed.flatMap((l) => l.problems),
+    problems: [...refused, ...listed.flatMap((l) => l.problems)],
   };
 };

@@ -1,7 +1,8 @@
 import { describeError } from '../../shared/http/callError.js';
 import { settleLimited } from '../../shared/http/concurrency.js';
 import { jobIdFor, scanJobKey } from '../../shared/messages/jobId.js';
-import type { Rescan, ScanJob, SweepImage } from '../../shared/messages/jobs.js';
+import type { Rescan, ScanJob } from '../../shared/messages/jobs.js';
+import type { SweepImage } from '../../shared/messages/sweepJob.js';
 import { encodeKnown } from '../../shared/report/knownFindings.js';
 import type { ScannerRuntime } from '../../shared/runtime/withScanners.js';
 import type { ReadBudget } from '../../shared/scanners/pages.js';

@@ -7,7 +7,6 @@ import { ConfigError } from './configError.js';
 import { describeJsonSyntaxError } from './jsonSyntax.js';
 import { resolveSsmReferences, type SsmReader, ssmFailure } from './ssm.js';
 import { strictObject } from './strictObject.js';
-import { LISTING_SCANNER_TYPES, RouteWatch, WatchSettings } from './watch.js';
 import { formatIssues } from './zodIssues.js';
 
 const Pattern = z.string().min(1).default('*');
@@ -36,8 +35,11 @@ export const Route = strictObject({
   ignore: z.array(IgnoreEntry).default([]),
   /** Leave findings with neither a fixed version nor a fix command out of the verdict, the threshold and the list. */
   fixableOnly: z.boolean().default(false),
-  /** Re-scan the newest tags of the repositories this route matches on every sweep (the top-level `watch`). */
-  watch: RouteWatch.optional(),
+  /**
+   * Re-scan the newest tags of the repositories this route matches on every sweep (the top-level `watch`). Whether
+   * its scanner can list, and the schedule's syntax, are checked where sweeps run (see shared/config/watch.ts).
+   */
+  watch: strictObject({ tagsPerRepository: z.number().int().min(1).max(100).default(1) }).optional(),
 });
 export type Route = z.infer<typeof Route>;
 
@@ -75,8 +77,8 @@ export const Config = strictObject({
   opsChannels: z.array(z.string().min(1)).default([]),
   /** Accepted risks for every route. */
   ignore: z.array(IgnoreEntry).default([]),
-  /** When sweeps re-scan the images of the routes with a `watch`. */
-  watch: WatchSettings.optional(),
+  /** When sweeps re-scan the images of the routes with a `watch`: an EventBridge schedule expression. */
+  watch: strictObject({ schedule: z.string().min(1), maxImagesPerSweep: z.number().int().min(1).max(10_000).default(200) }).optional(),
 }).superRefine((config, ctx) => {
   config.opsChannels.forEach((c, i) => {
     if (!Object.hasOwn(config.channels, c)) ctx.addIssue({ code: 'custom', path: ['opsChannels', i], message: `unknown channel "${c}"` });
@@ -113,7 +115,6 @@ export const Config = strictObject({
         });
       }
     } else if (!Object.hasOwn(config.scanners, route.scanner)) unknown('scanner', 'scanner', route.scanner);
-    if (route.watch) for (const message of watchProblems(config, route)) ctx.addIssue({ code: 'custom', path: ['routes', i, 'watch'], message });
     route.channels.forEach((c, j) => {
       if (!Object.hasOwn(config.channels, c)) ctx.addIssue({ code: 'custom', path: ['routes', i, 'channels', j], message: `unknown channel "${c}"` });
     });
@@ -128,17 +129,6 @@ const countsOnly = (route: Route): string[] => [
   ...(route.ignore.length > 0 ? ['ignore'] : []),
   ...(route.fixableOnly ? ['fixableOnly'] : []),
 ];
-
-/** Why a route's `watch` cannot be honoured: no schedule, or a scanner that cannot list its images. */
-const watchProblems = (config: Pick<Config, 'scanners' | 'watch'>, route: Route): string[] => {
-  const problems = config.watch ? [] : ['needs the top-level "watch": {"schedule": …} that says when sweeps run'];
-  const type = Object.hasOwn(config.scanners, route.scanner) ? config.scanners[route.scanner]?.type : undefined;
-  if (route.scanner === REGISTRY_SCANNER || (type !== undefined && !LISTING_SCANNER_TYPES.includes(type))) {
-    const what = route.scanner === REGISTRY_SCANNER ? `"${REGISTRY_SCANNER}"` : `"${route.scanner}" (type ${type})`;
-    problems.push(`scanner ${what} cannot list its images for a sweep; watch needs one of type ${LISTING_SCANNER_TYPES.join(', ')}`);
-  }
-  return problems;
-};
 
 /** A source's `type` defaults to its key: `"sources": {"acr": {"secret": …}}`. */
 const defaultSourceTypes = (raw: unknown): unknown => {

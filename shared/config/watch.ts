@@ -1,10 +1,14 @@
-import * as z from 'zod';
-import { strictObject } from './strictObject.js';
+import { type Config, REGISTRY_SCANNER } from './config.js';
 
 /**
- * The scanner types whose images a sweep can list (a `listImages` in their plugin; a test keeps the two in step). It
- * lives here, not in the scanner plugins, so the webhook function can refuse a watch on any other scanner without
- * loading scanner code.
+ * What the config's `watch` settings need beyond their shape, checked where sweeps run (startScan) and by `npm start`,
+ * `npm run check-config` and the deploy (local/fullConfig.ts), as the scanner entries are: the webhook function, which
+ * never sweeps, carries none of it.
+ */
+
+/**
+ * The scanner types whose images a sweep can list (a `list` in their client; a test keeps the two in step). It lives
+ * here, not in the scanner plugins, so that a config check names a watch on any other scanner without loading them.
  */
 export const LISTING_SCANNER_TYPES: readonly string[] = ['acr'];
 
@@ -30,8 +34,8 @@ export const cronFields = (expression: string): string[] | undefined => {
 
 /**
  * What is wrong with a schedule expression in the EventBridge syntax
- * (https://docs.aws.amazon.com/scheduler/latest/UserGuide/schedule-types.html), or undefined. The shape is checked
- * here, in every function; the ranges of a cron's values by `npm start` and `npm run check-config` (local/schedule.ts).
+ * (https://docs.aws.amazon.com/scheduler/latest/UserGuide/schedule-types.html), or undefined. The shape only: the
+ * ranges of a cron's values are checked by local/schedule.ts.
  */
 export const scheduleProblem = (expression: string): string | undefined => {
   if (expression.startsWith('rate(')) {
@@ -51,21 +55,22 @@ export const scheduleProblem = (expression: string): string | undefined => {
   return undefined;
 };
 
-export const ScheduleExpression = z.string().superRefine((value, ctx) => {
-  const problem = scheduleProblem(value.trim());
-  if (problem) ctx.addIssue({ code: 'custom', message: problem });
-});
+/** Why a route's `watch` cannot be honoured: no schedule, or a scanner that cannot list its images. */
+export const routeWatchProblems = (config: Config, route: Config['routes'][number]): string[] => {
+  const problems = config.watch ? [] : ['needs the top-level "watch": {"schedule": …} that says when sweeps run'];
+  const type = Object.hasOwn(config.scanners, route.scanner) ? config.scanners[route.scanner]?.type : undefined;
+  if (route.scanner === REGISTRY_SCANNER || (type !== undefined && !LISTING_SCANNER_TYPES.includes(type))) {
+    const what = route.scanner === REGISTRY_SCANNER ? `"${REGISTRY_SCANNER}"` : `"${route.scanner}" (type ${type})`;
+    problems.push(`scanner ${what} cannot list its images for a sweep; watch needs one of type ${LISTING_SCANNER_TYPES.join(', ')}`);
+  }
+  return problems;
+};
 
-/** The top level's `watch`: when sweeps run, and how many images one may re-scan. */
-export const WatchSettings = strictObject({
-  /** An EventBridge schedule expression: `rate(1 day)`, `cron(0 3 * * ? *)`. */
-  schedule: ScheduleExpression,
-  maxImagesPerSweep: z.number().int().min(1).max(10_000).default(200),
-});
-export type WatchSettings = z.infer<typeof WatchSettings>;
-
-/** A route's `watch`: its repositories' newest tags are re-scanned by every sweep. */
-export const RouteWatch = strictObject({
-  tagsPerRepository: z.number().int().min(1).max(100).default(1),
-});
-export type RouteWatch = z.infer<typeof RouteWatch>;
+/** Every problem of the config's watch settings, each naming its path: `routes[2].watch: …`, `watch.schedule: …`. */
+export const watchProblems = (config: Config): string[] => {
+  const schedule = config.watch ? scheduleProblem(config.watch.schedule.trim()) : undefined;
+  return [
+    ...(schedule ? [`watch.schedule: ${schedule}`] : []),
+    ...config.routes.flatMap((route, i) => (route.watch ? routeWatchProblems(config, route).map((p) => `routes[${i}].watch: ${p}`) : [])),
+  ];
+};

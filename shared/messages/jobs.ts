@@ -7,22 +7,16 @@ import { ImagePush } from './image.js';
  * Every message carries `v`; a handler parses what it receives with these schemas and fails the record otherwise.
  */
 
-/** What a re-scan by a sweep carries beyond a push's scan: which sweep, and what the image's last scan found. */
-export const Rescan = z.object({
-  /** The sweep's scheduled time. */
-  sweep: z.iso.datetime({ offset: true }),
-  /** When the image was last scanned, where the scanner says. */
-  lastScannedAt: z.iso.datetime({ offset: true }).optional(),
-  /** The identities of the last scan's findings (shared/report/knownFindings.ts); absent when it has none. */
-  known: z.string().optional(),
-  /** False when the last scan listed more findings than were read: the re-scan is then not compared. */
-  complete: z.boolean(),
-});
+/**
+ * What a re-scan by a sweep carries beyond a push's scan: which sweep (its scheduled time), when the image was last
+ * scanned (where the scanner says), the identities of the last scan's findings (shared/report/knownFindings.ts; absent
+ * when it had none), and whether that list was whole (a re-scan against a partial one is not compared).
+ */
+const rescanNote = { sweep: z.string(), lastScannedAt: z.string().optional() };
+export const Rescan = z.object({ ...rescanNote, known: z.string().optional(), complete: z.boolean() });
 export type Rescan = z.infer<typeof Rescan>;
-
 /** What a message about a re-scan says of it (the findings' identities stay behind). */
-export const RescanNote = Rescan.pick({ sweep: true, lastScannedAt: true });
-export type RescanNote = z.infer<typeof RescanNote>;
+export type RescanNote = Pick<Rescan, keyof typeof rescanNote>;
 
 const jobBase = {
   v: z.literal(1),
@@ -92,28 +86,9 @@ export const NotifyJob = z.object({
   /** Throttled replies this channel gave for this message so far: each next wait doubles. */
   throttled: z.number().int().positive().optional(),
   /** A re-scan by a sweep: the message says so. */
-  rescan: RescanNote.optional(),
+  rescan: z.object(rescanNote).optional(),
 });
 export type NotifyJob = z.infer<typeof NotifyJob>;
-
-/** An image a sweep re-scans, and the route that watches it. */
-export const SweepImage = z.object({ route: z.number().int().nonnegative(), image: ImagePush });
-export type SweepImage = z.infer<typeof SweepImage>;
-
-/**
- * A sweep, put on the intake queue by the schedule (or `npm run sweep`): it lists the watched routes' images. With
- * `images`, one part of a sweep: those images' last scans are read and their re-scans queued.
- */
-export const SweepJob = z.object({
-  kind: z.literal('sweep'),
-  v: z.literal(1),
-  /** The schedule's time for this sweep: what makes its jobs the same when the schedule delivers it twice. */
-  scheduledAt: z.iso.datetime({ offset: true }),
-  images: z.array(SweepImage).max(100).optional(),
-  /** Which part of the sweep this is, from 0. */
-  part: z.number().int().nonnegative().optional(),
-});
-export type SweepJob = z.infer<typeof SweepJob>;
 
 export const Job = z.discriminatedUnion('kind', [ScanJob, PollJob, NotifyJob]);
 

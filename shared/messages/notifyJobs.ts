@@ -36,7 +36,6 @@ export const notifyJobs = (
     outcome,
     ...(times.scanStartedAt ? { scanStartedAt: times.scanStartedAt } : {}),
     finishedAt: times.finishedAt,
-    ...(subject.rescan
-      ? { rescan: { sweep: subject.rescan.sweep, ...(subject.rescan.lastScannedAt ? { lastScannedAt: subject.rescan.lastScannedAt } : {}) } }
-      : {}),
+    // A re-scan's finding identities stay behind: parsing the notify job on its way to the queue drops them.
+    ...(subject.rescan ? { rescan: subject.rescan } : {}),
   }));

@@ -1,6 +1,7 @@
 import { SendMessageBatchCommand, type SendMessageBatchRequestEntry, SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { CallError } from '../http/callError.js';
-import { NotifyJob, PollJob, ScanJob, SweepJob } from '../messages/jobs.js';
+import { NotifyJob, PollJob, ScanJob } from '../messages/jobs.js';
+import type { SweepJob } from '../messages/sweepJob.js';
 import { sha256Hex } from '../vendors/encoding.js';
 import { messageBody } from './messageBody.js';
 import type { QueueName, QueueUrls } from './queueUrls.js';
@@ -76,13 +77,16 @@ export const createJobQueue = (sqs: SQSClient, urls: QueueUrls) => {
      */
     sendResults: (jobs: NotifyJob[]) => sendToIntake(jobs.map((job) => [NotifyJob.parse(job), `${job.jobId}|${job.channel}`])),
 
-    /** A sweep or a part of one, to the intake queue: deduplicated on the sweep's scheduled time (and part), each part its own group. */
+    /**
+     * A sweep or a part of one (checked by the sender: its schema stays out of the webhook function), to the intake
+     * queue: deduplicated on the sweep's scheduled time and part, each part its own group.
+     */
     sendSweeps: (jobs: SweepJob[]) =>
       sendBatch(
         urls.intake,
         jobs.map((job, i) => ({
           Id: String(i),
-          MessageBody: messageBody(SweepJob.parse(job)),
+          MessageBody: messageBody(job),
           MessageGroupId: `sweep-${job.part ?? 'list'}`,
           MessageDeduplicationId: sha256Hex(`sweep|${job.scheduledAt}|${job.part ?? 'list'}`),
         })),

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SweepJob } from '../../shared/messages/jobs.js';
+import { SweepJob } from '../../shared/messages/sweepJob.js';
 
 /**
  * Packages the service exactly as a deploy would (`serverless package`, offline, no AWS credentials)

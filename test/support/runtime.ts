@@ -1,6 +1,7 @@
 import { ACR_SIM_CREDENTIALS } from '../../local/simulators/acr.js';
 import { type Config, parseConfig } from '../../shared/config/config.js';
-import { NotifyJob, PollJob, ScanJob, SweepJob } from '../../shared/messages/jobs.js';
+import { NotifyJob, PollJob, ScanJob } from '../../shared/messages/jobs.js';
+import { SweepJob } from '../../shared/messages/sweepJob.js';
 import type { JobQueue } from '../../shared/queue/jobQueue.js';
 import type { QueueName } from '../../shared/queue/queueUrls.js';
 import type { Runtime } from '../../shared/runtime/runtime.js';
