@@ -24,11 +24,11 @@ beforeAll(async () => {
     sources: { acr: { secret: 'a-long-enough-webhook-secret-1234' } },
     scanners: {
       'acr-hz': { type: 'acr', region: 'cn-hangzhou', instanceId: 'cri-unit', endpoint: sim.url },
-      hss: { type: 'hss', region: 'cn-north-4', projectId: 'p' },
+      sas: { type: 'sas', region: 'cn-hangzhou' },
     },
     channels: { sec: { type: 'webhook', url: 'https://sec.invalid/hook' }, ops: { type: 'webhook', url: 'https://ops.invalid/hook' } },
     routes: [
-      { source: 'acr', namespace: 'legacy', scanner: 'hss', channels: ['sec'], watch: {} },
+      { source: 'acr', namespace: 'legacy', scanner: 'sas', channels: ['sec'], watch: {} },
       { source: 'acr', namespace: 'team', repository: 'pinned', scanner: 'acr-hz', channels: ['sec'] },
       { source: 'acr', namespace: 'team', scanner: 'acr-hz', channels: ['sec'], watch: { tagsPerRepository: 2 } },
     ],
@@ -73,7 +73,7 @@ describe('a sweep lists the watched images', () => {
     expect(ops.every((j) => j.channel === 'ops' && j.ops)).toBe(true);
     const reason = ops[0]?.outcome.status === 'error' ? ops[0].outcome.reason : '';
     expect(reason).toContain('10 of 40 images not re-scanned: watch.maxImagesPerSweep is 30');
-    expect(reason).toContain('routes[0].watch: scanner "hss" (type hss) cannot list its images for a sweep');
+    expect(reason).toContain('routes[0].watch: scanner "sas" (type sas) cannot list its images for a sweep');
   });
 
   it('the same tick lists the same parts again: what the intake queue deduplicates', async () => {

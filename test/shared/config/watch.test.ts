@@ -11,7 +11,7 @@ const doc = (extra: Record<string, unknown> = {}, route: Record<string, unknown>
   scanners: {
     'acr-sh': { type: 'acr', region: 'cn-shanghai', instanceId: 'cri-0123456789' },
     swr: { type: 'swr', region: 'cn-north-4', projectId: 'p', instanceId: 'i' },
-    hss: { type: 'hss', region: 'cn-north-4', projectId: 'p' },
+    sas: { type: 'sas', region: 'cn-hangzhou' },
   },
   channels: { sec: { type: 'slack', url: 'https://hooks.slack.com/services/T000/B000/abc' } },
   routes: [{ source: 'acr', scanner: 'acr-sh', channels: ['sec'], watch: { tagsPerRepository: 2 }, ...route }],
@@ -52,7 +52,7 @@ describe('watch config', () => {
   });
 
   it('refuses a watch on a scanner that cannot list, and on the registry, naming the route', () => {
-    expect(errorOf(doc({}, { scanner: 'hss' }), parseFullConfig)).toContain('routes[0].watch: scanner "hss" (type hss) cannot list its images for a sweep');
+    expect(errorOf(doc({}, { scanner: 'sas' }), parseFullConfig)).toContain('routes[0].watch: scanner "sas" (type sas) cannot list its images for a sweep');
     expect(() => parseFullConfig(doc({}, { scanner: 'swr' }))).not.toThrow();
     const registry = doc({}, { source: 'harbor', scanner: 'registry' });
     expect(errorOf(registry, parseFullConfig)).toContain('routes[0].watch: scanner "registry" cannot list');
@@ -66,7 +66,7 @@ describe('watch config', () => {
     // What needs more than the shape is checked where sweeps run and by npm start, check-config and the deploy,
     // as scanner entries are: the webhook function carries none of it.
     expect(() => parseConfig(doc({ watch: { schedule: 'cron(99 3 * * ? *)' } }))).not.toThrow();
-    expect(() => parseConfig(doc({}, { scanner: 'hss' }))).not.toThrow();
+    expect(() => parseConfig(doc({}, { scanner: 'sas' }))).not.toThrow();
     expect(errorOf(doc({ watch: { schedule: 'cron(99 3 * * ? *)' } }), parseFullConfig)).toContain('watch.schedule: number 99 is not between 0 and 59');
     for (const good of ['rate(1 minute)', 'rate(5 minutes)', 'rate(12 hours)', 'cron(0/15 * ? * MON-FRI *)', 'cron(0 18 L * ? 2030)'])
       expect(scheduleProblem(good)).toBeUndefined();
