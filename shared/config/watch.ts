@@ -10,7 +10,7 @@ import { type Config, REGISTRY_SCANNER } from './config.js';
  * The scanner types whose images a sweep can list (a `list` in their client; a test keeps the two in step). It lives
  * here, not in the scanner plugins, so that a config check names a watch on any other scanner without loading them.
  */
-export const LISTING_SCANNER_TYPES: readonly string[] = ['acr', 'swr', 'hss'];
+export const LISTING_SCANNER_TYPES: readonly string[] = ['acr', 'sas', 'swr', 'hss'];
 
 const RATE = /^rate\((\d+) (minute|minutes|hour|hours|day|days)\)$/;
 /** What one field of an AWS cron expression may hold: numbers, names, and `, - * ? / L W #`. */

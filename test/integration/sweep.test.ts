@@ -19,7 +19,12 @@ beforeAll(async () => {
       const base = testConfig(sims);
       return {
         ...base,
-        channels: { ...base.channels, ops: { type: 'webhook', url: `${sims.chatUrl}/webhook/ops` } },
+        // Feishu takes 5 posts a second: a burst of re-scan results is never combined into one summary (Slack's 1 would be).
+        channels: {
+          ...base.channels,
+          feishu: { type: 'feishu', url: `${sims.chatUrl}/feishu/open-apis/bot/v2/hook/sweep-hook` },
+          ops: { type: 'webhook', url: `${sims.chatUrl}/webhook/ops` },
+        },
         routes: [
           {
             source: 'acr',
@@ -27,7 +32,7 @@ beforeAll(async () => {
             repository: '*',
             tag: 'v*',
             scanner: 'acr-hz',
-            channels: ['sec', 'audit'],
+            channels: ['feishu', 'audit'],
             minSeverity: 'high',
             watch: { tagsPerRepository: 2 },
           },
@@ -59,14 +64,15 @@ afterAll(async () => {
   await stack?.stop();
 });
 
+const firstSweep = new Date(Math.floor(Date.now() / 300_000) * 300_000 + 1000);
 const webhook = (path: string) => stack.chat.delivered(path).map((p) => JSON.parse(p.body));
 /** Scans the ACR simulator accepted to start (a throttled call is retried, not a start). */
 const starts = () => stack.acr.calls.filter((c) => c.action === 'CreateRepoTagScanTask' && c.status === 200).length;
-const slack = () => stack.chat.delivered('/slack/').map((p) => JSON.parse(p.body));
+const feishu = () => stack.chat.delivered('/feishu/').map((p) => JSON.stringify(JSON.parse(p.body)));
 
 describe('a sweep re-scans the watched images and tells only what is new', () => {
   it('posts once per channel for each image that gained a finding, naming the re-scan; nothing for the others', async () => {
-    const at = new Date();
+    const at = firstSweep;
     await stack.sweep(at);
     // app v1 and v2 gained CVE-2031-0001 (High); fresh was never scanned (all its High findings are new); broken-svc's re-scan fails.
     const audit = await eventually(() => (webhook('/webhook/audit').length >= 4 ? webhook('/webhook/audit') : undefined), 30_000, '4 re-scan messages');
@@ -85,13 +91,14 @@ describe('a sweep re-scans the watched images and tells only what is new', () =>
     expect(appV2.delta.newFindings[0].id).toBe('CVE-2031-0001');
     expect(appV2.summary).toMatch(/^Re-scan: .* · 1 new since the last scan$/);
 
-    const posts = slack().filter((m) => m.text.includes('team-w/app:v2'));
+    const posts = feishu().filter((m) => m.includes('team-w/app:v2'));
     expect(posts).toHaveLength(1);
-    const text = JSON.stringify(posts[0]);
+    const text = posts[0]!;
     expect(text).toContain('Re-scan: ');
     expect(text).toContain('pushed 12 days ago');
     expect(text.indexOf('CVE-2031-0001')).toBeLessThan(text.indexOf('CVE-2024-'));
-    expect(slack().filter((m) => m.text.includes('team-w/api') || m.text.includes('throttled-lib'))).toHaveLength(0);
+    expect(feishu()).toHaveLength(4);
+    expect(feishu().filter((m) => m.includes('team-w/api') || m.includes('throttled-lib'))).toHaveLength(0);
   });
 
   it('lists only the newest matching tags, never another namespace, and tells ops what it could not list', async () => {
@@ -110,7 +117,8 @@ describe('a sweep re-scans the watched images and tells only what is new', () =>
 
   it('a sweep delivered twice starts nothing twice, and a second sweep within the deduplication window nothing at all', async () => {
     const first = starts();
-    await stack.sweep(new Date(Date.now() + 1000));
+    // Another tick in the same 5-minute slot as the first sweep's: every re-scan has the jobId it had then.
+    await stack.sweep(new Date(firstSweep.getTime() + 1));
     const parts = () => output.logs().filter((l) => l.message === 'sweep part queued its re-scans').length;
     await eventually(() => parts() >= 2, 15_000, 'the second sweep');
     await new Promise((r) => setTimeout(r, 2000));

@@ -21,14 +21,13 @@ const hex = (seed: string) => `sha256:${Buffer.from(seed).toString('hex').padEnd
 beforeAll(async () => {
   sim = await startAcrSimulator();
   const config = parseConfig({
-    sources: { acr: { secret: 'a-long-enough-webhook-secret-1234' } },
+    sources: { acr: { secret: 'a-long-enough-webhook-secret-1234' }, harbor: { secret: 'a-long-enough-webhook-secret-1234' } },
     scanners: {
       'acr-hz': { type: 'acr', region: 'cn-hangzhou', instanceId: 'cri-unit', endpoint: sim.url },
-      sas: { type: 'sas', region: 'cn-hangzhou' },
     },
     channels: { sec: { type: 'webhook', url: 'https://sec.invalid/hook' }, ops: { type: 'webhook', url: 'https://ops.invalid/hook' } },
     routes: [
-      { source: 'acr', namespace: 'legacy', scanner: 'sas', channels: ['sec'], watch: {} },
+      { source: 'harbor', namespace: 'legacy', scanner: 'registry', channels: ['sec'], watch: {} },
       { source: 'acr', namespace: 'team', repository: 'pinned', scanner: 'acr-hz', channels: ['sec'] },
       { source: 'acr', namespace: 'team', scanner: 'acr-hz', channels: ['sec'], watch: { tagsPerRepository: 2 } },
     ],
@@ -67,13 +66,13 @@ describe('a sweep lists the watched images', () => {
       [1, 30 - SWEEP_PART_SIZE],
     ]);
     expect(images.every((i) => i.route === 2 && i.image.pushedAt !== undefined)).toBe(true);
-    // team/pinned belongs to route 1 (first match, not watched); legacy/* to a scanner that cannot list.
+    // team/pinned belongs to route 1 (first match, not watched); legacy/* to a route that takes Harbor's own results.
     expect(images.some((i) => i.image.repository === 'pinned' || i.image.namespace === 'legacy')).toBe(false);
     const ops = rec.notified();
     expect(ops.every((j) => j.channel === 'ops' && j.ops)).toBe(true);
     const reason = ops[0]?.outcome.status === 'error' ? ops[0].outcome.reason : '';
     expect(reason).toContain('10 of 40 images not re-scanned: watch.maxImagesPerSweep is 30');
-    expect(reason).toContain('routes[0].watch: scanner "sas" (type sas) cannot list its images for a sweep');
+    expect(reason).toContain('routes[0].watch: scanner "registry" cannot list its images for a sweep');
   });
 
   it('the same tick lists the same parts again: what the intake queue deduplicates', async () => {
