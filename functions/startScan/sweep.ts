@@ -3,7 +3,7 @@ import type { SQSRecord } from 'aws-lambda';
 import { SweepJob } from '../../shared/messages/sweepJob.js';
 import { parseRecord } from '../../shared/queue/records.js';
 import type { ScannerRuntime } from '../../shared/runtime/withScanners.js';
-import { listWatched } from './sweepList.js';
+import { fitQuotas, listWatched } from './sweepList.js';
 import { sweepNotices } from './sweepNotice.js';
 import { queueRescans } from './sweepPart.js';
 
@@ -47,14 +47,17 @@ export const runSweep = async (rt: ScannerRuntime, log: Logger, job: SweepJob): 
     return;
   }
   const listed = await listWatched(rt, budget);
-  const kept = listed.images.slice(0, watch.maxImagesPerSweep);
-  const skipped = listed.images.length - kept.length;
+  const limited = listed.images.slice(0, watch.maxImagesPerSweep);
+  const skipped = listed.images.length - limited.length;
+  const fitted = await fitQuotas(rt, limited);
+  const kept = fitted.images;
   const lines = [
     ...(skipped > 0
       ? [
           `${skipped} of ${listed.images.length} images not re-scanned: watch.maxImagesPerSweep is ${watch.maxImagesPerSweep} (the most recently pushed were kept)`,
         ]
       : []),
+    ...fitted.problems,
     ...listed.problems,
   ];
   const parts: SweepJob[] = [];
@@ -67,7 +70,7 @@ export const runSweep = async (rt: ScannerRuntime, log: Logger, job: SweepJob): 
     sweep: job.scheduledAt,
     images: listed.images.length,
     queued: kept.length,
-    skipped,
+    skipped: listed.images.length - kept.length,
     parts: parts.length,
     problems: listed.problems.length,
   });

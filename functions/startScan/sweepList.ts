@@ -91,3 +91,31 @@ export const listWatched = async (rt: ScannerRuntime, budget: ReadBudget): Promi
     problems: [...refused, ...listed.flatMap((l) => l.problems)],
   };
 };
+
+/**
+ * The images a scanner's quota lets the sweep re-scan (Security Center: its authorizations left, by its pre-check),
+ * each scanner's images in their order; a line for each scanner that left some out. A quota that cannot be read
+ * leaves them all in, saying so: their starts then meet the quota as pushes do.
+ */
+export const fitQuotas = async (rt: ScannerRuntime, images: SweepListing['images']): Promise<SweepListing> => {
+  const byScanner = new Map<string, number[]>();
+  images.forEach((image, i) => {
+    const scanner = rt.config.routes[image.route]?.scanner ?? '';
+    byScanner.set(scanner, [...(byScanner.get(scanner) ?? []), i]);
+  });
+  const dropped = new Set<number>();
+  const problems: string[] = [];
+  for (const [scanner, indexes] of byScanner) {
+    try {
+      const fit = rt.scanner(scanner).list?.fitQuota;
+      if (!fit) continue;
+      const { kept, line } = await fit(indexes.map((i) => images[i]!.image));
+      const keep = new Set(kept.map((k) => indexes[k]));
+      for (const i of indexes) if (!keep.has(i)) dropped.add(i);
+      if (line) problems.push(`scanner ${scanner}: ${line}`);
+    } catch (err) {
+      problems.push(`scanner ${scanner}: its quota could not be read, so every image was queued: ${describeError(err).reason}`);
+    }
+  }
+  return { images: images.filter((_, i) => !dropped.has(i)), problems };
+};

@@ -351,6 +351,38 @@ export const sasScanner = defineScanner({
             .map((i) => ({ tag: i.tag!, digest: `sha256:${i.digest}`, pushedAt: i.updatedAt }));
         },
 
+        // The quota left, and what the pre-check says each task of the sweep's images would consume: whole tasks
+        // while they fit, then as many images of the next as authorizations are left (one each at most).
+        async fitQuota(images) {
+          const { capacity, used } = await sas.imageScanAuthCount();
+          const left = Math.max(0, capacity - used);
+          const calls = planSasScanCalls(images, {
+            registryType: config.registryType,
+            region: config.region,
+            ...(config.instanceId ? { instanceId: config.instanceId } : {}),
+            maxImagesPerTask: config.maxImagesPerTask,
+            now: Date.now(),
+          });
+          const kept: number[] = [];
+          let needed = 0;
+          for (const call of calls) {
+            const need = (await sas.preCheckImageScanTask(call.filters)).images;
+            const room = left - needed;
+            needed += need;
+            if (need <= room) kept.push(...call.images);
+            else if (room > 0) kept.push(...call.images.slice(0, room));
+          }
+          const skipped = images.length - kept.length;
+          return {
+            kept: kept.sort((a, b) => a - b),
+            ...(skipped > 0
+              ? {
+                  line: `${skipped} of ${images.length} images not re-scanned: Security Center has ${left} image-scan authorizations left, the pre-check counts ${needed} for them`,
+                }
+              : {}),
+          };
+        },
+
         async lastScan(image, budget) {
           const criteria: SasCriterion[] = [
             { name: 'repoNamespace', value: image.namespace },

@@ -57,6 +57,11 @@ export interface ImageLister {
   tags(repository: ListedRepository, budget?: ReadBudget): Promise<ListedTag[]>;
   /** Undefined when the image has no completed scan by this scanner. */
   lastScan(image: ImagePush, budget?: ReadBudget): Promise<LastScan | undefined>;
+  /**
+   * Scanners with a scan quota: which of `images` (their indexes, in order) its remaining quota lets a sweep re-scan,
+   * and a line saying why the others were left, if any were.
+   */
+  fitQuota?(images: ImagePush[]): Promise<{ kept: number[]; line?: string }>;
 }
 
 export interface ScannerClient {
