@@ -15,8 +15,8 @@ const fromIntake = (record: SQSRecord) => record.eventSourceARN.endsWith('.fifo'
 
 /**
  * Two queues trigger startScan. Intake records (deduplicated pushes and registry results) are forwarded: pushes to
- * the scan queue, results to notify; sweeps (the watch schedule's) list the watched images and queue their re-scans. Scan-queue records start their scans, whose first status check is queued on
- * the poll queue with a delay.
+ * the scan queue, results to notify; sweeps (the watch schedule's) list the watched images and queue their re-scans.
+ * Scan-queue records start their scans, whose first status check is queued on the poll queue with a delay.
  */
 export const createStartScan = (runtime: () => Promise<ScannerRuntime>) =>
   sqsFunction(log, runtime, async (rt, records) => {
