@@ -2,7 +2,7 @@ import queueSettings from '../shared/queue/queues.json' with { type: 'json' };
 import { measureBundles, nodeVersion } from './bundles.js';
 import { coalescedStartCalls } from './coalescing.js';
 import { baselineCosts, huaweiScanCosts, sasCosts, scanCosts, worstDelays } from './scans.js';
-import { sweepCosts } from './sweep.js';
+import { hssSweepStarts, sweepCosts } from './sweep.js';
 import { onPushThroughput } from './throughput.js';
 
 /** `npm run bench`: the figures the issues set bars for. */
@@ -154,4 +154,8 @@ console.log(table(Object.entries(sweep.byApi).map(([api, calls]) => ({ 'ACR API'
 const perChannel = sweep.messages.feishu === sweep.gained && sweep.messages.webhook === sweep.gained;
 console.log(
   `\nStart calls: ${sweep.startCalls} (ACR starts one tag per call, at most 8 at a time) · finished in ${sweep.seconds.toFixed(1)} s · messages: Feishu ${sweep.messages.feishu}, HTTP ${sweep.messages.webhook} (bar: exactly ${sweep.gained} per channel → ${ok(perChannel)}), Slack ${sweep.messages.slack} (${sweep.slackSummaries} of them a summary: Slack takes 1 post a second, so results finishing together are combined as for pushes)`,
+);
+const hssSweep = await hssSweepStarts();
+console.log(
+  `\nHSS, one sweep of ${hssSweep.images} images (100 repositories × 10 tags): ${hssSweep.startCalls} start calls (bar ≤ 100 → ${ok(hssSweep.startCalls <= 100)}), all started after ${hssSweep.seconds.toFixed(1)} s`,
 );

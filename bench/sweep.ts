@@ -1,5 +1,6 @@
 import type { SimulatorUrls } from '../local/demoConfig.js';
 import { ALIBABA_SIM_CREDENTIALS } from '../local/simulators/acs3Verifier.js';
+import { HUAWEI_SIM_KEYS, HUAWEI_SIM_PROJECT } from '../local/simulators/huaweiApig.js';
 import { startStack } from '../local/stack.js';
 
 const REPOSITORIES = 100;
@@ -80,6 +81,49 @@ export const sweepCosts = async () => {
       slackSummaries: stack.chat.delivered('/slack/').filter((p) => p.body.includes('results')).length,
       seconds: (lastChange - started) / 1000,
     };
+  } finally {
+    await stack.stop();
+    process.stdout.write = write;
+  }
+};
+
+/**
+ * Start calls of one sweep of 1 000 HSS images (100 repositories × 10 tags, all scanned before) through local mode:
+ * HSS starts every re-scan of one scan-queue batch (up to 100) in one call. The bar: at most 100.
+ */
+export const hssSweepStarts = async () => {
+  const write = process.stdout.write.bind(process.stdout);
+  process.stdout.write = (() => true) as typeof process.stdout.write;
+  const stack = await startStack({
+    port: 0,
+    schedule: false,
+    env: { HUAWEICLOUD_SDK_AK: HUAWEI_SIM_KEYS.accessKey, HUAWEICLOUD_SDK_SK: HUAWEI_SIM_KEYS.secretKey },
+    config: ({ hssUrl, chatUrl }: SimulatorUrls) => ({
+      sources: { acr: { secret: 'bench-secret-0123456789' } },
+      scanners: { hss: { type: 'hss', region: 'cn-north-4', projectId: HUAWEI_SIM_PROJECT, endpoint: hssUrl } },
+      channels: { sink: { type: 'webhook', url: `${chatUrl}/webhook/bench` } },
+      routes: [{ source: 'acr', namespace: 'bench', scanner: 'hss', channels: ['sink'], watch: { tagsPerRepository: 10 } }],
+      watch: { schedule: 'rate(1 day)', maxImagesPerSweep: 1000 },
+      // Only the starts are counted.
+      polling: { initialDelaySeconds: 300, deadlineMinutes: 30 },
+    }),
+  });
+  try {
+    for (let r = 0; r < 100; r++) {
+      for (let t = 0; t < 10; t++) {
+        const digest = `sha256:${Buffer.from(`${r}-${t}`).toString('hex').padEnd(64, '0')}`;
+        stack.hss.setImage('private_image', 'bench', `svc-${r}`, `v${t}`, digest, Date.now() - (r + t) * 60_000, { scanned: true });
+      }
+    }
+    const started = Date.now();
+    await stack.sweep(new Date(started));
+    const images = () =>
+      stack.hss.calls.filter((c) => c.operation === 'CreateManualImageScanTask' && c.status === 200).reduce((n, c) => n + c.images.length, 0);
+    while (images() < 1000) {
+      if (Date.now() - started > 240_000) throw new Error(`HSS sweep: only ${images()} of 1000 re-scans started`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    return { images: images(), startCalls: stack.hss.count('CreateManualImageScanTask'), seconds: (Date.now() - started) / 1000 };
   } finally {
     await stack.stop();
     process.stdout.write = write;
