@@ -4,6 +4,7 @@ import { coldStartRows, measureColdStarts } from './coldStart.js';
 import { scanEventToMessage } from './scanEvents.js';
 import { baselineCosts, huaweiScanCosts, sasCosts, scanCosts, worstDelays } from './scans.js';
 import { scanToMessage } from './scanToMessage.js';
+import { hssSweepStarts, sweepCosts } from './sweep.js';
 import { onPushThroughput } from './throughput.js';
 
 const BURST_NOTE = 'pushed together, scans of 8 s';
@@ -185,3 +186,16 @@ console.log('\nLocal mode gathers the scan queue with one poller; on AWS, Lambda
 const eventDelays = await scanEventToMessage(5);
 console.log('\n## ScanCompleted event → chat message (ACR EE events, end to end through local mode with the deployed queue settings; 5 events each)\n');
 console.log(table(eventDelays.map((d) => ({ route: d.route, 'median s': d.median, 'max s': d.max, bar: '3 s', verdict: ok(d.max <= 3) }))));
+const sweep = await sweepCosts();
+console.log(
+  `\n## One sweep of ${sweep.images} images (100 repositories × 3 tags, ACR simulator, local mode, deployed queue settings); ${sweep.gained} gained a finding since their last scan\n`,
+);
+console.log(table(Object.entries(sweep.byApi).map(([api, calls]) => ({ 'ACR API': api, calls }))));
+const perChannel = sweep.messages.feishu === sweep.gained && sweep.messages.webhook === sweep.gained;
+console.log(
+  `\nStart calls: ${sweep.startCalls} (ACR starts one tag per call, at most 8 at a time) · finished in ${sweep.seconds.toFixed(1)} s · messages: Feishu ${sweep.messages.feishu}, HTTP ${sweep.messages.webhook} (bar: exactly ${sweep.gained} per channel → ${ok(perChannel)}), Slack ${sweep.messages.slack} (${sweep.slackSummaries} of them a summary: Slack takes 1 post a second, so results finishing together are combined as for pushes)`,
+);
+const hssSweep = await hssSweepStarts();
+console.log(
+  `\nHSS, one sweep of ${hssSweep.images} images (100 repositories × 10 tags): ${hssSweep.startCalls} start calls (bar ≤ 100 → ${ok(hssSweep.startCalls <= 100)}), all started after ${hssSweep.seconds.toFixed(1)} s`,
+);

@@ -12,6 +12,9 @@ export interface SimulatorUrls {
 
 export const DEMO_SECRET = 'local-demo-secret-change-me';
 /** The demo DingTalk robot signs with this secret and wants this keyword; the chat sink knows both. */
+/** The demo registry's image from before this run: `npm run sweep` re-scans it (an `*aging*` repository of the ACR simulator). */
+export const DEMO_AGING = { repository: 'team-a/reports-aging', tag: '3.0.0', digest: `sha256:${'a8'.repeat(32)}` };
+
 export const DEMO_DINGTALK = { token: 'demo-dingtalk-token', secret: 'SECdemo-dingtalk-signing-secret', keyword: 'scanhook' };
 
 /**
@@ -63,7 +66,7 @@ export const demoConfig = ({ acrUrl, sasUrl, chatUrl, swrUrl, hssUrl, iamUrl }: 
     { source: 'acr', namespace: 'sas-*', repository: '*', tag: '*', scanner: 'sas-demo', channels: ['team-slack', 'audit'] },
     { source: 'acr', namespace: 'swr-*', scanner: 'swr-demo', channels: ['team-slack', 'audit'] },
     { source: 'acr', namespace: 'hss-*', scanner: 'hss-demo', channels: ['team-feishu', 'team-dingtalk', 'audit'] },
-    { source: 'acr', namespace: '*', repository: '*', tag: '*', scanner: 'acr-demo', channels: ['team-slack', 'audit'] },
+    { source: 'acr', namespace: '*', repository: '*', tag: '*', scanner: 'acr-demo', channels: ['team-slack', 'audit'], watch: { tagsPerRepository: 1 } },
     { source: 'swr', scanner: 'swr-demo', channels: ['team-feishu', 'team-dingtalk', 'audit'] },
     { source: 'harbor', scanner: 'sas-harbor', channels: ['team-slack', 'audit'] },
     { source: 'harbor', scanner: 'registry', channels: ['team-slack', 'audit'] },
@@ -71,5 +74,7 @@ export const demoConfig = ({ acrUrl, sasUrl, chatUrl, swrUrl, hssUrl, iamUrl }: 
     { source: 'acr-events', namespace: 'autoscan-*', scanner: 'registry', channels: ['team-slack', 'audit'] },
   ],
   polling: { initialDelaySeconds: 1, maxDelaySeconds: 2, deadlineMinutes: 2 },
+  // npm run sweep starts one now.
+  watch: { schedule: 'rate(1 day)' },
   http: { timeoutMs: 5000, attempts: 4, baseDelayMs: 200, maxDelayMs: 6000 },
 });

@@ -1,7 +1,9 @@
 import { checkChannelEntries } from '../shared/channels/index.js';
 import { type Config, parseConfig } from '../shared/config/config.js';
 import { ConfigError } from '../shared/config/configError.js';
+import { watchProblems } from '../shared/config/watch.js';
 import { checkScannerEntries } from '../shared/scanners/index.js';
+import { scheduleRangeProblem } from './schedule.js';
 
 const PREFIX = 'invalid SCANHOOK_CONFIG: ';
 
@@ -28,6 +30,10 @@ export const parseFullConfig = (raw: unknown): Config => {
   const scanners = checkScannerEntries(config ?? plugins);
   const channels = checkChannelEntries(config ?? plugins);
   problems.push(...Object.values(scanners.problems), ...Object.values(channels.problems));
+  // The watch settings as startScan checks them, and the ranges of the schedule's values.
+  const watch = config ? watchProblems(config) : [];
+  const range = config?.watch && watch.length === 0 ? scheduleRangeProblem(config.watch.schedule.trim()) : undefined;
+  problems.push(...watch, ...(range ? [`watch.schedule: ${range}`] : []));
   if (problems.length > 0 || !config) throw new ConfigError(`${PREFIX}${problems.join('; ')}`);
   return { ...config, scanners: scanners.config.scanners, channels: channels.config.channels } as Config;
 };

@@ -7,16 +7,18 @@ import { createStartScan } from '../functions/startScan/handler.js';
 import { loadConfig } from '../shared/config/config.js';
 import { awsSsmReader } from '../shared/config/ssm.js';
 import { functionLogger } from '../shared/logging/logger.js';
+import { SweepJob } from '../shared/messages/sweepJob.js';
 import { createJobQueue } from '../shared/queue/jobQueue.js';
 import settings from '../shared/queue/queues.json' with { type: 'json' };
 import type { QueueName } from '../shared/queue/queueUrls.js';
 import { defaultMaxReceiveCount, type Runtime } from '../shared/runtime/runtime.js';
 import { type HttpRuntime, withHttp } from '../shared/runtime/withHttp.js';
 import { type ScannerRuntime, withScanners } from '../shared/runtime/withScanners.js';
-import { DEMO_DINGTALK, demoConfig, type SimulatorUrls } from './demoConfig.js';
+import { DEMO_AGING, DEMO_DINGTALK, demoConfig, type SimulatorUrls } from './demoConfig.js';
 import { currentBatch, type SqsHandler, startEventSource } from './eventSource.js';
 import { parseFullConfig } from './fullConfig.js';
 import { startHttpFront } from './httpFront.js';
+import { runSchedule } from './schedule.js';
 import { ACR_SIM_CREDENTIALS, startAcrSimulator } from './simulators/acr.js';
 import { type ChatPost, startChatSink } from './simulators/chatSink.js';
 import { startHssSimulator } from './simulators/hss.js';
@@ -53,6 +55,8 @@ export interface StackOptions {
    * run: the functions then fail only the jobs that need those entries. Default: refuse to start.
    */
   checkConfig?: boolean;
+  /** `false`: no sweeps on the config's `watch.schedule` (tests start theirs with `sweep()`). Default: as scheduled. */
+  schedule?: boolean;
 }
 
 /**
@@ -94,6 +98,8 @@ export const startStack = async (opts: StackOptions = {}) => {
   const demo = configDoc === undefined && !env.SCANHOOK_CONFIG;
   if (demo) {
     chat.robot(DEMO_DINGTALK.token, { secret: DEMO_DINGTALK.secret, keyword: DEMO_DINGTALK.keyword });
+    // An image pushed and scanned 9 days ago, for `npm run sweep`: its re-scan finds one advisory published since.
+    acr.pushTag(DEMO_AGING.repository, DEMO_AGING.tag, DEMO_AGING.digest, Date.now() - 9 * 86_400_000, { scanned: true });
     configDoc = demoConfig(sims);
     env = {
       ...env,
@@ -169,9 +175,21 @@ export const startStack = async (opts: StackOptions = {}) => {
     }),
   );
 
+  const sweepLog = functionLogger('schedule');
+  /** Puts a sweep on the intake queue, as the schedule on AWS does. */
+  const sweep = (scheduledAt = new Date()) => runtime.queue.sendSweeps([SweepJob.parse({ kind: 'sweep', v: 1, scheduledAt: scheduledAt.toISOString() })]);
+  const schedule =
+    runtime.config.watch && opts.schedule !== false
+      ? runSchedule(runtime.config.watch.schedule, (at) => {
+          sweepLog.info('sweep due', { scheduledAt: at.toISOString() });
+          sweep(at).catch((err: unknown) => sweepLog.error('sweep not queued', { error: String(err) }));
+        })
+      : undefined;
+
   return {
     url: front.url,
     demo,
+    sweep,
     config: { ...scanning.config, channels: notifying.config.channels },
     acr,
     sas,
@@ -192,6 +210,7 @@ export const startStack = async (opts: StackOptions = {}) => {
       return messages.map((m) => ({ body: m.Body ?? '', reason: m.MessageAttributes?.reason?.StringValue }));
     },
     async stop() {
+      schedule?.stop();
       await new Promise<void>((resolve) => {
         front.server.closeAllConnections();
         front.server.close(() => resolve());

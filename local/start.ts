@@ -68,6 +68,7 @@ process.stdout.write(
     restored.messages + restored.inFlight + restored.delayed > 0
       ? `  restored:  ${restored.messages + restored.delayed} job(s) waiting${restored.inFlight > 0 ? `, ${restored.inFlight} in flight when it stopped (back within ${visibleAfter})` : ''}${restored.deadLetters > 0 ? `; ${restored.deadLetters} dead letter(s)` : ''}`
       : '',
+    stack.config.watch ? `  watch:     a sweep on ${stack.config.watch.schedule} (UTC) · npm run sweep starts one now` : '',
     `  try:       npm run push -- events/acr/push.json`,
     ...(stack.demo
       ? [
@@ -78,6 +79,7 @@ process.stdout.write(
           `             npm run push -- events/harbor/scanning-completed.json  (Harbor's own scan result)`,
           `             npm run push -- events/acr-events/push.json       (ACR EE event: a push; then scan-completed.json)`,
           `             npm run push -- events/acr-events/scan-completed-autoscan.json  (ACR EE's own scan, read and sent)`,
+          `             npm run sweep                                     (re-scan the watched images now: one gained a finding)`,
         ]
       : []),
     '  stop:      Ctrl-C',

@@ -1,4 +1,5 @@
 import { type Config, REGISTRY_SCANNER } from '../../shared/config/config.js';
+import { matchRoute } from '../../shared/config/matchRoute.js';
 import type { ImagePush } from '../../shared/messages/image.js';
 import { jobIdFor, resultJobKey, scanJobKey } from '../../shared/messages/jobId.js';
 import type { NotifyJob, PollJob, ScanJob } from '../../shared/messages/jobs.js';
@@ -6,7 +7,6 @@ import { notifyJobs } from '../../shared/messages/notifyJobs.js';
 import { shouldNotify } from '../../shared/report/threshold.js';
 import { type SourceConfig, sourcePlugin } from '../../shared/sources/index.js';
 import type { ScanEnded } from '../../shared/sources/source.js';
-import { globMatches } from './glob.js';
 import type { WebhookRead } from './readRequest.js';
 
 /** What a webhook asks of scanhook: scans to start, results to post, scans to check now, and what it ignored and why. */
@@ -18,20 +18,6 @@ export interface JobPlan {
   accepted: { jobId: string; image: string; scanner: string }[];
   ignored: { image?: string; event?: string; reason: string }[];
 }
-
-/**
- * The first route for this image. A push is matched against routes that scan; a registry's own scan result
- * (`registryResult`) against routes with the scanner "registry".
- */
-export const matchRoute = (config: Config, push: ImagePush, registryResult = false): number =>
-  config.routes.findIndex(
-    (r) =>
-      r.source === push.source &&
-      (r.scanner === REGISTRY_SCANNER) === registryResult &&
-      globMatches(r.namespace, push.namespace) &&
-      globMatches(r.repository, push.repository) &&
-      (push.tag === undefined ? r.tag === '*' : globMatches(r.tag, push.tag)),
-  );
 
 const describePush = (p: ImagePush) => `${p.namespace}/${p.repository}${p.tag ? `:${p.tag}` : `@${p.digest}`}`;
 

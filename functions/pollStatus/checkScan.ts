@@ -11,6 +11,7 @@ import type { Report } from '../../shared/report/report.js';
 import { shouldNotify } from '../../shared/report/threshold.js';
 import type { ScannerRuntime } from '../../shared/runtime/withScanners.js';
 import { policyOf, readReport } from './readReport.js';
+import { readRescanReport, rescanThreshold } from './rescanReport.js';
 import { nextCheckDelaySeconds } from './schedule.js';
 
 /** What a log line says of a report's comparison. */
@@ -51,23 +52,28 @@ export const checkScan = async (
 
     if (status.state === 'complete') {
       const route = rt.config.routes[job.route];
-      const report = await readReport(client, job.image, job.scan.handle, policyOf(rt.config, route), {
-        now,
-        timeLeftMs: timeLeftMs(),
-        onBaselineFailure: (err) => log.warn('baseline not read: the full report is sent, saying so', { ...context, ...describeError(err) }),
-      });
+      const policy = policyOf(rt.config, route);
+      const report = job.rescan
+        ? await readRescanReport(client, job.image, job.scan.handle, policy, job.rescan, now)
+        : await readReport(client, job.image, job.scan.handle, policy, {
+            now,
+            timeLeftMs: timeLeftMs(),
+            onBaselineFailure: (err) => log.warn('baseline not read: the full report is sent, saying so', { ...context, ...describeError(err) }),
+          });
       log.info('scan complete', { ...context, counts: report.counts, ageSeconds, ...deltaLog(report) });
       metric('ScanCompleted', scannerType);
       if (startedAt) recordSeconds('ScanSeconds', ageSeconds, scannerType);
       const outcome = { status: 'complete' as const, report };
       // A route missing from a changed config sets no threshold: better a message too many than a lost one.
-      if (route && !shouldNotify(outcome, route)) {
-        const changes = route.notify === 'changes' && report.delta?.status === 'compared';
+      const threshold = route && job.rescan ? rescanThreshold(route) : route;
+      if (threshold && !shouldNotify(outcome, threshold)) {
+        const changes = threshold.notify === 'changes' && report.delta?.status === 'compared';
         log.info(changes ? 'nothing new: no message sent' : 'scan passed: no message sent', {
           ...context,
           route: job.route,
-          minSeverity: route.minSeverity,
-          notify: route.notify,
+          minSeverity: threshold.minSeverity,
+          notify: threshold.notify,
+          ...(job.rescan ? { rescan: job.rescan.sweep } : {}),
         });
         return;
       }

@@ -9,8 +9,8 @@ import { startMerged, startsInBatches } from './startScans.js';
 /**
  * Records from the FIFO intake queue, whose deduplication dropped repeated webhooks; tags of one image are merged
  * into one job. A push to a scanner that starts many images in one call moves on to the scan queue, whose batching
- * window gathers those arriving close together; any other push is started here and now, with no window to wait
- * for. A registry's own results (notify jobs) go on to the notify queue. A record fails only if its forwarding or
+ * window gathers those arriving close together, and so does a sweep's re-scan; any other push is started here and
+ * now, with no window to wait for. A registry's own results (notify jobs) go on to the notify queue. A record fails only if its forwarding or
  * its start failed and was not reported.
  */
 export const forwardIntake = async (rt: ScannerRuntime, log: Logger, records: SQSRecord[]): Promise<PromiseSettledResult<void>[]> => {
@@ -36,7 +36,8 @@ export const forwardIntake = async (rt: ScannerRuntime, log: Logger, records: SQ
       for (const i of indexes) results[i] = { status: 'rejected', reason };
     }
   };
-  const gathered = scans.filter((s) => startsInBatches(rt, s.job.scanner));
+  // A sweep's re-scans wait for nobody: they go through the scan queue too, whose batches start a few at a time.
+  const gathered = scans.filter((s) => s.job.rescan !== undefined || startsInBatches(rt, s.job.scanner));
   const direct = scans.filter((s) => !gathered.includes(s));
   await Promise.all([
     forward(

@@ -6,6 +6,7 @@ import { withHttp } from '../../shared/runtime/withHttp.js';
 import { type ScannerRuntime, withScanners } from '../../shared/runtime/withScanners.js';
 import { forwardIntake } from './forwardIntake.js';
 import { startScans } from './startScans.js';
+import { isSweepRecord, runSweeps } from './sweep.js';
 
 const log = functionLogger('startScan');
 
@@ -15,20 +16,26 @@ const fromIntake = (record: SQSRecord) => record.eventSourceARN.endsWith('.fifo'
 /**
  * Two queues trigger startScan. Intake records (deduplicated pushes and registry results): pushes to a scanner that
  * starts many images in one call go on to the scan queue, whose window gathers them; other pushes start at once;
- * results go on to notify. Scan-queue records start their scans. A started scan's first status check is queued on
- * the poll queue with a delay.
+ * results go on to notify; sweeps (the watch schedule's) list the watched images and queue their re-scans.
+ * Scan-queue records start their scans. A started scan's first status check is queued on the poll queue with a delay.
  */
 export const createStartScan = (runtime: () => Promise<ScannerRuntime>) =>
   sqsFunction(log, runtime, async (rt, records) => {
-    const [forwarded, started] = await Promise.all([
-      forwardIntake(rt, log, records.filter(fromIntake)),
+    const sweep = (record: SQSRecord) => fromIntake(record) && isSweepRecord(record);
+    const [forwarded, started, swept] = await Promise.all([
+      forwardIntake(
+        rt,
+        log,
+        records.filter((r) => fromIntake(r) && !sweep(r)),
+      ),
       startScans(
         rt,
         log,
         records.filter((r) => !fromIntake(r)),
       ),
+      runSweeps(rt, log, records.filter(sweep)),
     ]);
-    return records.map((record) => (fromIntake(record) ? forwarded : started).shift()!);
+    return records.map((record) => (sweep(record) ? swept : fromIntake(record) ? forwarded : started).shift()!);
   });
 
 export const handler = createStartScan(once(async () => withScanners(withHttp(await loadRuntime()), log)));

@@ -12,10 +12,12 @@ import type { SimResponse } from './server.js';
  * `*throttled*` the first two calls of each action are throttled · `*flaky*` the first two calls of each action get 503 ·
  * `*emoji*` 1 024 findings whose text carries emoji, CJK, control characters and an unpaired surrogate ·
  * `*delta*` each image's findings depend on its digest (see findings.ts) · `*autoscan*` the instance scans every push
- * itself (automatic scan on push): a tag's status is COMPLETE with no scan task started.
+ * itself (automatic scan on push): a tag's status is COMPLETE with no scan task started · `*aging*` every scan of a tag
+ * after its first finds one more High finding (a newly published advisory: what a sweep's re-scan reports).
  * Like ACR it knows a repository's tags (ListRepoTag, GetRepoTag): each tag a scan was started for, with its digest and
- * the time, or one set with `pushTag`. `finishScan` ends a scan and gives the `cr:Artifact:ScanCompleted` event
- * EventBridge would deliver for it.
+ * the time, or one set with `pushTag`; and the instance's repositories (ListRepository): each one named so far.
+ * `finishScan` ends a scan and gives the `cr:Artifact:ScanCompleted` event EventBridge would deliver for it.
+ * `publishAdvisory` gives every image of a repository one more finding from then on, as a newly published CVE does.
  */
 export interface AcrBehaviour {
   /** Status checks answered SCANNING before COMPLETE. */
@@ -37,6 +39,8 @@ export interface AcrBehaviour {
   longNames?: boolean;
   /** The instance scans on push: a tag without a scan task has a completed one. */
   autoScan: boolean;
+  /** ListRepoTag answers NoPrivilege (a RAM policy without `cr:ListRepoTag`). */
+  denyList?: boolean;
 }
 
 export type AcrCall = RpcSimCall;
@@ -131,6 +135,8 @@ export const startAcrSimulator = async (opts: { port?: number; defaults?: Partia
   const scans = new Map<string, AcrScan>(); // repoId:tag → status checks so far, engine, start, finished
   const tags = new Map<string, Map<string, { digest: string; at: number }>>(); // repoId → tag → its digest, push time
   const overrides = new Map<string, Partial<AcrBehaviour>>();
+  // namespace/name → findings published since (in one tag's image only, where `tag` says)
+  const advisories = new Map<string, (ReturnType<typeof vulnerability> & { publishedAt: number; tag?: string })[]>();
 
   const tagsOf = (repoId: string) => {
     let repoTags = tags.get(repoId);
@@ -158,6 +164,32 @@ export const startAcrSimulator = async (opts: { port?: number; defaults?: Partia
     const name = repoNameOf(repoId);
     return behaviourFor(name, { ...opts.defaults, ...overrides.get(name) });
   };
+
+  /**
+   * An image's findings as its scan (`repoId:tag`) found them: its repository's usual ones, and those published before
+   * that scan started (with the `findings` outcome).
+   */
+  const findingsOf = (repo: string, p: Record<string, string>, b: AcrBehaviour, levels: readonly (typeof LEVELS)[number][] = LEVELS) => {
+    const scannedAt = scans.get(`${p.RepoId}:${p.Tag}`)?.createdAt ?? Date.now();
+    const published = b.outcome === 'clean' ? [] : (advisories.get(repo) ?? []).filter((v) => v.publishedAt <= scannedAt && (!v.tag || v.tag === p.Tag));
+    return [
+      ...published.filter((v) => levels.includes(v.Severity as (typeof LEVELS)[number])).map(({ publishedAt: _, tag: __, ...v }) => v),
+      ...vulnerabilitiesOf(repo, digestOf(p), b, levels),
+    ];
+  };
+
+  const publish = (repo: string, id: string, pkg = 'openssl', tag?: string) =>
+    advisories.set(repo, [
+      ...(advisories.get(repo) ?? []),
+      {
+        ...vulnerability('High', 0),
+        CveName: id,
+        Feature: pkg,
+        CveLink: `https://avd.aliyun.com/detail?id=AVD-${id}`,
+        publishedAt: Date.now(),
+        ...(tag ? { tag } : {}),
+      },
+    ]);
 
   const handle = (action: string, p: Record<string, string>): SimResponse => {
     const ok = (body: Record<string, unknown>): SimResponse => ({ status: 200, body: { ...body, Code: 'success', IsSuccess: true, RequestId: randomUUID() } });
@@ -192,6 +224,9 @@ export const startAcrSimulator = async (opts: { port?: number; defaults?: Partia
         if (behaviour.deny) return error(403, 'NoPrivilege', 'Access denied for this user.');
         if (p.ScanService && !['ACR_SCAN_SERVICE', 'SAS_SCAN_SERVICE'].includes(p.ScanService))
           return error(400, 'InvalidParameter', `ScanService ${p.ScanService} is not supported.`);
+        // `*aging*`: an advisory is published before every scan after the first, so each re-scan finds one more.
+        if (/aging/.test(repoName) && scans.has(`${p.RepoId}:${p.Tag}`))
+          publish(repoName, `CVE-2031-${String(10_000 + (advisories.get(repoName)?.length ?? 0))}`);
         scans.set(`${p.RepoId}:${p.Tag}`, { checks: 0, service: p.ScanService ?? 'ACR_SCAN_SERVICE', createdAt: Date.now() });
         if (p.Digest) tagsOf(p.RepoId).set(p.Tag, { digest: p.Digest.replace(/^sha256:/, ''), at: Date.now() });
         return ok({});
@@ -211,7 +246,7 @@ export const startAcrSimulator = async (opts: { port?: number; defaults?: Partia
         });
       }
       case 'GetRepoTagScanSummary': {
-        const all = vulnerabilitiesOf(repoName, digestOf(p), repoBehaviour(p.RepoId ?? ''));
+        const all = findingsOf(repoName, p, repoBehaviour(p.RepoId ?? ''));
         const n = (level: (typeof LEVELS)[number]) => all.filter((v) => v.Severity === level).length;
         return ok({
           TotalSeverity: all.length,
@@ -223,14 +258,34 @@ export const startAcrSimulator = async (opts: { port?: number; defaults?: Partia
       }
       case 'ListRepoTagScanResult': {
         const levels = p.Severity ? LEVELS.filter((l) => l === p.Severity) : LEVELS;
-        const all = vulnerabilitiesOf(repoName, digestOf(p), repoBehaviour(p.RepoId ?? ''), levels);
+        const all = findingsOf(repoName, p, repoBehaviour(p.RepoId ?? ''), levels);
         // ACR documents no largest page: 100 here, as ListRepoTag's.
         const pageSize = Math.min(Number(p.PageSize ?? 30), 100);
         const pageNo = Number(p.PageNo ?? 1);
         return ok({ TotalCount: all.length, PageNo: pageNo, PageSize: pageSize, Vulnerabilities: all.slice((pageNo - 1) * pageSize, pageNo * pageSize) });
       }
+      case 'ListRepository': {
+        const pageSize = Number(p.PageSize ?? 30);
+        if (!(pageSize >= 1 && pageSize <= 100)) return error(400, 'InvalidParameter', 'PageSize must be 1 to 100.');
+        const pageNo = Number(p.PageNo ?? 1);
+        const all = [...repos]
+          .sort(([, a], [, b]) => a.localeCompare(b))
+          .map(([repoId, name]) => {
+            const [namespace = '', ...rest] = name.split('/');
+            return {
+              RepoId: repoId,
+              RepoNamespaceName: namespace,
+              RepoName: rest.join('/'),
+              InstanceId: p.InstanceId,
+              RepoStatus: 'NORMAL',
+              RepoType: 'PRIVATE',
+            };
+          });
+        return ok({ TotalCount: String(all.length), PageNo: pageNo, PageSize: pageSize, Repositories: all.slice((pageNo - 1) * pageSize, pageNo * pageSize) });
+      }
       case 'ListRepoTag': {
         if (!p.RepoId) return error(400, 'MissingParameter', 'RepoId is mandatory.');
+        if (behaviour.denyList) return error(403, 'NoPrivilege', 'Access denied for this user.');
         const pageSize = Number(p.PageSize ?? 30);
         if (!(pageSize >= 1 && pageSize <= 100)) return error(400, 'InvalidParameter', 'PageSize must be 1 to 100.');
         const pageNo = Number(p.PageNo ?? 1);
@@ -260,12 +315,16 @@ export const startAcrSimulator = async (opts: { port?: number; defaults?: Partia
       const seconds = overrides.get(repoFullName)?.scanSeconds;
       return scan && seconds !== undefined ? scanEnd(scan, seconds) : undefined;
     },
+    /** Every scan of `namespace/name` (of its `tag` only, if given) that starts from now on finds one more High finding, `id` in package `pkg`. */
+    publishAdvisory: (repoFullName: string, id: string, opts: { pkg?: string; tag?: string } = {}) => publish(repoFullName, id, opts.pkg, opts.tag),
     /** A tag pushed to `namespace/name` without a scan, `at` ms since the epoch. */
-    pushTag: (repoFullName: string, tag: string, digest: string, at = Date.now()) => {
+    pushTag: (repoFullName: string, tag: string, digest: string, at = Date.now(), opts: { scanned?: boolean } = {}) => {
       const [namespace = '', ...rest] = repoFullName.split('/');
       const repoId = acrSimRepoId(namespace, rest.join('/'));
       repos.set(repoId, repoFullName);
       tagsOf(repoId).set(tag, { digest: digest.replace(/^sha256:/, ''), at });
+      // A scan finished long ago: its status is COMPLETE at the first check.
+      if (opts.scanned) scans.set(`${repoId}:${tag}`, { checks: Number.MAX_SAFE_INTEGER - 1, service: 'ACR_SCAN_SERVICE', createdAt: at });
     },
     /**
      * Ends the scan of `namespace/name:tag` (started by a CreateRepoTagScanTask, or the instance's own scan on push of

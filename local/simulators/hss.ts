@@ -393,10 +393,12 @@ export const startHssSimulator = async (opts: { tokens: TokenBook; keys?: SimKey
     count: (operation: string) => calls.filter((c) => c.operation === operation).length,
     /** Calls naming one image (`namespace/name`). */
     callsFor: (name: string) => calls.filter((c) => c.images.includes(name)),
-    /** What the registry holds: `tag` of `namespace/name` is `digest`. */
-    setImage: (imageType: ImageType, namespace: string, name: string, tag: string, digest: string, pushedAt?: number) => {
+    /** What the registry holds: `tag` of `namespace/name` is `digest`; with `scanned`, scanned when pushed. */
+    setImage: (imageType: ImageType, namespace: string, name: string, tag: string, digest: string, pushedAt?: number, opts: { scanned?: boolean } = {}) => {
       const image = imageFor(imageType, namespace, name, tag, digest);
       if (pushedAt !== undefined) image.pushedAt = pushedAt;
+      // A scan that finished when the image was pushed: success at the first read.
+      if (opts.scanned) image.scan = { checks: Number.MAX_SAFE_INTEGER - 1, finishedAt: image.pushedAt };
     },
     setBehaviour: (name: string, behaviour: Partial<HssBehaviour>) => overrides.set(name, behaviour),
     close: server.close,

@@ -210,9 +210,19 @@ export const startSasSimulator = async (
     behaviour(asset).outcome !== 'never' && (task.checks.get(asset.digest) ?? 0) > behaviour(asset).scanChecks;
   const running = () => tasks.filter((t) => t.images.some((a) => !imageDone(t, a))).length;
 
-  const addAsset = (asset: SasAsset) => {
+  const addAsset = (asset: SasAsset, opts: { scanned?: boolean } = {}) => {
     const same = (a: SasAsset) => a.digest === asset.digest && a.namespace === asset.namespace && a.repo === asset.repo && a.tag === asset.tag;
     if (!assets.some(same)) assets.push({ addedAt: Date.now(), ...asset });
+    // A scan that finished when the image was added (not a running task, not counted against the quota).
+    const at = asset.addedAt ?? Date.now();
+    if (opts.scanned)
+      latest.set(asset.digest, {
+        id: randomBytes(16).toString('hex'),
+        action: 'earlier',
+        startTime: at,
+        images: [asset],
+        checks: new Map([[asset.digest, Number.MAX_SAFE_INTEGER - 1]]),
+      });
   };
 
   /** An asset's vulnerability records once its scan finished with findings. */
@@ -225,6 +235,7 @@ export const startSasSimulator = async (
       );
     }
     const counts = FINDINGS[b.outcome as 'findings' | 'many'];
+    if (!counts) return []; // clean, failed, timed out: no records
     return NECESSITIES.flatMap((n) => Array.from({ length: counts[n] }, (_, i) => vulRecord(a, n, i + generation, b.prefixed)));
   };
   const scannedWithFindings = (a: SasAsset) => {
@@ -383,7 +394,7 @@ export const startSasSimulator = async (
             ...(i.repoId ? { repoId: String(i.repoId) } : {}),
           }),
         );
-        synced.forEach(addAsset);
+        for (const asset of synced) addAsset(asset);
         return startTask(action, synced);
       }
       case 'DescribeImageLatestScanTask': {
@@ -508,7 +519,7 @@ export const startSasSimulator = async (
     /** Every task started, with the images it scans. */
     tasks,
     assets,
-    /** An image already in the asset center (e.g. one a scan must not touch). */
+    /** An image already in the asset center (e.g. one a scan must not touch); with `scanned`, scanned when added. */
     addAsset,
     setQuota: (capacity: number, used = quota.used) => Object.assign(quota, { capacity, used }),
     quota: () => ({ ...quota }),

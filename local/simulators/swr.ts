@@ -23,7 +23,7 @@ import { type SimRequest, type SimResponse, startSimServer } from './server.js';
  * `*denied*` 403 · `*throttled*` / `*flaky*` the first two calls get 429 APIG.0308 / 503 · `*expired*` the first token
  * used for it expires · `*delta*` each image's findings depend on its digest (see findings.ts).
  * Like the registry it lists a repository's artifacts with their tags (ListInstanceArtifacts): those `pushArtifact`
- * put there, and, untagged, any artifact a scan was started for.
+ * put there, and, untagged, any artifact a scan was started for; and the instance's repositories (ListInstanceRepositories).
  */
 export interface SwrBehaviour {
   /** Artifact reads answered Pending/Running before the final status. */
@@ -112,7 +112,7 @@ export const startSwrSimulator = async (opts: { tokens: TokenBook; keys?: SimKey
   const verifier = createHuaweiVerifier({ tokens: opts.tokens, ...(opts.keys ? { keys: opts.keys } : {}) });
   const injectFault = createFaultInjector(opts.tokens);
   const calls: SwrCall[] = [];
-  const scans = new Map<string, { checks: number; startedAt: number }>();
+  const scans = new Map<string, { checks: number; startedAt: number; endedAt?: number }>();
   const overrides = new Map<string, Partial<SwrBehaviour>>();
   /** repository → digest → its tags and push time. */
   const registry = new Map<string, Map<string, { tags: { name: string; at: number }[]; at: number }>>();
@@ -125,7 +125,9 @@ export const startSwrSimulator = async (opts: { tokens: TokenBook; keys?: SimKey
     }
     return artifacts;
   };
-  const pushArtifact = (repository: string, digest: string, tag?: string, at = Date.now()) => {
+  const pushArtifact = (repository: string, digest: string, tag?: string, at = Date.now(), opts: { scanned?: boolean } = {}) => {
+    // A scan that finished when the artifact was pushed: Success at the first read, ended then.
+    if (opts.scanned) scans.set(`${repository}@${digest}`, { checks: Number.MAX_SAFE_INTEGER - 1, startedAt: at, endedAt: at });
     const artifact = artifactsOf(repository).get(digest) ?? { tags: [], at };
     if (tag) artifact.tags = [...artifact.tags.filter((t) => t.name !== tag), { name: tag, at }];
     artifact.at = Math.max(artifact.at, at);
@@ -161,7 +163,7 @@ export const startSwrSimulator = async (opts: { tokens: TokenBook; keys?: SimKey
         severity: status === 'Success' ? (clean ? 'None' : 'Critical') : '',
         duration: Math.round((Date.now() - scan.startedAt) / 1000),
         start_time: new Date(scan.startedAt).toISOString(),
-        end_time: done ? new Date().toISOString() : '',
+        end_time: done ? new Date(scan.endedAt ?? Date.now()).toISOString() : '',
         complete_percent: done ? 100 : Math.min(90, Math.round((scan.checks / (behaviour.scanChecks + 1)) * 100)),
         scanner: { name: 'Trivy', vendor: 'Aqua Security', version: 'v0.58.1' },
         ...(status === 'Success' ? { summary: { total: found.length, fixable: found.filter((v) => v.fix_version).length, summary } } : {}),
@@ -189,9 +191,27 @@ export const startSwrSimulator = async (opts: { tokens: TokenBook; keys?: SimKey
     return { status: 200, body: { artifacts: all.slice(offset, offset + limit), total: all.length } };
   };
 
+  /** ListInstanceRepositories: every repository the registry holds, offset paging as ListInstanceArtifacts. */
+  const listRepositories = (req: SimRequest): SimResponse => {
+    const limit = Number(req.url.searchParams.get('limit') ?? 10);
+    const offset = Number(req.url.searchParams.get('offset') ?? 0);
+    if (!(limit >= 1 && limit <= 100) || offset % limit !== 0) return apigError(400, 'SWR.EE.4000002', 'offset must be a multiple of limit, limit 1 to 100');
+    const all = [...registry.keys()].sort().map((full, i) => {
+      const [namespace = '', ...rest] = full.split('/');
+      return { id: i + 1, name: rest.join('/'), namespace_name: namespace, namespace_id: 1, artifact_count: registry.get(full)?.size ?? 0 };
+    });
+    return { status: 200, body: { repositories: all.slice(offset, offset + limit), total: all.length } };
+  };
+
   const handle = (req: SimRequest): { res: SimResponse; call: Omit<SwrCall, 'status' | 'auth' | 'at'> } => {
     const rawPath = req.url.pathname;
     const seg = routeSegments(req);
+    // v2/{project}/instances/{instance}/repositories
+    if (seg[0] === 'v2' && seg[2] === 'instances' && seg[4] === 'repositories' && seg.length === 5 && req.method === 'GET') {
+      const call = { operation: 'ListInstanceRepositories', method: req.method, rawPath };
+      const auth = verifier.verify(req, seg[1]!);
+      return { res: auth.rejected ?? listRepositories(req), call };
+    }
     // v2/{project}/instances/{instance}/namespaces/{ns}/repositories/{repo}/artifacts/{digest}[/scan|/vulnerabilities]
     const shaped =
       seg[0] === 'v2' &&
@@ -284,7 +304,7 @@ export const startSwrSimulator = async (opts: { tokens: TokenBook; keys?: SimKey
     /** Calls for one repository (`namespace/name`). */
     callsFor: (repository: string) => calls.filter((c) => c.repository === repository),
     setBehaviour: (repository: string, behaviour: Partial<SwrBehaviour>) => overrides.set(repository, behaviour),
-    /** What the registry holds: `tag` of `namespace/name` is `digest`, pushed at `at` (ms). */
+    /** What the registry holds: `tag` of `namespace/name` is `digest`, pushed at `at` (ms), and with `scanned` its scan done then. */
     pushArtifact,
     close: server.close,
   };

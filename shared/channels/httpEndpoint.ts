@@ -39,6 +39,7 @@ const endpointPayload = (job: NotifyJob, notice: Notice) => ({
   // What changed since the baseline (or why nothing was compared), also inside `outcome.report`.
   ...(job.outcome.status === 'complete' && job.outcome.report.delta ? { delta: job.outcome.report.delta } : {}),
   ...(notice.kind === 'summary' ? { items: notice.items ?? [] } : {}),
+  ...(job.rescan ? { rescan: job.rescan } : {}),
   scanStartedAt: job.scanStartedAt ?? null,
   finishedAt: job.finishedAt,
 });

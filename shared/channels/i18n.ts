@@ -50,6 +50,12 @@ export interface Texts {
   expired(entries: string, more: number): string;
   expiredEntry(id: string, pkg: string | undefined, until: string): string;
   withoutFix(n: number): string;
+  /** Put before a re-scan's headline: a sweep, not a push, scanned the image. */
+  rescan: string;
+  /** Added to a re-scan's headline instead of changeHeadline. */
+  rescanChange(newCount: number): string;
+  /** What a re-scan was compared with: the image's own last scan, when, and when the image was pushed. */
+  rescanSince(lastScanned: string | undefined, pushedDaysAgo: number | undefined): string;
 }
 
 const en: Texts = {
@@ -96,6 +102,10 @@ const en: Texts = {
   expired: (entries, more) => `Accepted risk expired, counted again: ${entries}${more > 0 ? ` +${more} more` : ''}`,
   expiredEntry: (id, pkg, until) => `${id}${pkg ? ` in ${pkg}` : ''} (until ${until})`,
   withoutFix: (n) => `+${n} without a fix (not counted)`,
+  rescan: 'Re-scan: ',
+  rescanChange: (n) => (n === 0 ? ' · nothing new since the last scan' : ` · ${n} new since the last scan`),
+  rescanSince: (last, days) =>
+    `its last scan (${last ? `on ${last}` : 'date not given by the scanner'}); pushed ${days === undefined ? 'on an unknown date' : days === 0 ? 'today' : days === 1 ? '1 day ago' : `${days} days ago`}`,
 };
 
 const zhCN: Texts = {
@@ -142,6 +152,10 @@ const zhCN: Texts = {
   expired: (entries, more) => `已接受的风险已过期，重新计入：${entries}${more > 0 ? ` 另有 ${more} 个` : ''}`,
   expiredEntry: (id, pkg, until) => `${id}${pkg ? ` ${pkg}` : ''}（至 ${until}）`,
   withoutFix: (n) => `另有 ${n} 个暂无修复（未计入）`,
+  rescan: '定期重新扫描：',
+  rescanChange: (n) => (n === 0 ? ' · 与上次扫描相比无新增' : ` · 与上次扫描相比新增 ${n}`),
+  rescanSince: (last, days) =>
+    `此镜像上次扫描（${last ? `${last}` : '扫描器未提供日期'}）；推送于${days === undefined ? '未知日期' : days === 0 ? '今天' : `${days} 天前`}`,
 };
 
 const TEXTS: Record<Locale, Texts> = { en, 'zh-CN': zhCN };

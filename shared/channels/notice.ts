@@ -145,7 +145,28 @@ const reportNotes = (job: NotifyJob, report: Report, scannerLabel: string, t: Te
   ];
 };
 
-export const buildNotice = (job: NotifyJob, scannerLabel: string, locale: Locale = 'en'): Notice => {
+const DAY_MS = 86_400_000;
+
+/** A re-scan's notice says so before its headline, and names its own last scan as what it was compared with. */
+const asRescan = (notice: Notice, job: NotifyJob, t: Texts): Notice => {
+  if (!job.rescan) return notice;
+  const pushedAt = job.image.pushedAt ? Date.parse(job.image.pushedAt) : Number.NaN;
+  const days = Number.isFinite(pushedAt) ? Math.max(0, Math.floor((Date.parse(job.finishedAt) - pushedAt) / DAY_MS)) : undefined;
+  const compared = job.outcome.status === 'complete' && job.outcome.report.delta?.status === 'compared' ? job.outcome.report.delta : undefined;
+  const headline = compared
+    ? notice.headline.replace(t.changeHeadline(sum(compared.new), sum(compared.fixed)), t.rescanChange(sum(compared.new)))
+    : notice.headline;
+  return {
+    ...notice,
+    headline: `${t.rescan}${headline}`,
+    since: t.rescanSince(job.rescan.lastScannedAt?.slice(0, 10), days),
+  };
+};
+
+export const buildNotice = (job: NotifyJob, scannerLabel: string, locale: Locale = 'en'): Notice =>
+  asRescan(pushNotice(job, scannerLabel, locale), job, texts(locale));
+
+const pushNotice = (job: NotifyJob, scannerLabel: string, locale: Locale = 'en'): Notice => {
   const t = texts(locale);
   const { image, outcome } = job;
   const name = `${image.namespace}/${image.repository}`;

@@ -35,6 +35,11 @@ export const Route = strictObject({
   ignore: z.array(IgnoreEntry).default([]),
   /** Leave findings with neither a fixed version nor a fix command out of the verdict, the threshold and the list. */
   fixableOnly: z.boolean().default(false),
+  /**
+   * Re-scan the newest tags of the repositories this route matches on every sweep (the top-level `watch`). Whether
+   * its scanner can list, and the schedule's syntax, are checked where sweeps run (see shared/config/watch.ts).
+   */
+  watch: strictObject({ tagsPerRepository: z.number().int().min(1).max(100).default(1) }).optional(),
 });
 export type Route = z.infer<typeof Route>;
 
@@ -72,6 +77,8 @@ export const Config = strictObject({
   opsChannels: z.array(z.string().min(1)).default([]),
   /** Accepted risks for every route. */
   ignore: z.array(IgnoreEntry).default([]),
+  /** When sweeps re-scan the images of the routes with a `watch`: an EventBridge schedule expression. */
+  watch: strictObject({ schedule: z.string().min(1), maxImagesPerSweep: z.number().int().min(1).max(10_000).default(200) }).optional(),
 }).superRefine((config, ctx) => {
   config.opsChannels.forEach((c, i) => {
     if (!Object.hasOwn(config.channels, c)) ctx.addIssue({ code: 'custom', path: ['opsChannels', i], message: `unknown channel "${c}"` });

@@ -24,12 +24,12 @@ export const jobIdFor = (key: string, at: Date): string => {
 };
 
 /**
- * What makes two notify jobs one message: the channel and the result — route, scanner, image, tag and outcome — but
- * not the jobId, which a result reached by two paths (a registry's event and the timer) does not share. An ops
+ * What makes two notify jobs one message: the channel and the result — route, scanner, image, tag, outcome and the
+ * sweep that re-scanned it, if one did — but not the jobId, which a result reached by two paths (a registry's event and the timer) does not share. An ops
  * notice is the same only as its exact copy.
  */
 export const notifyJobKey = (job: NotifyJob): string => {
-  const result = `${job.channel}|${job.route}|${job.scanner}|${imageKey(job.image)}|${job.image.tag ?? ''}|${job.outcome.status}`;
+  const result = `${job.channel}|${job.route}|${job.scanner}|${imageKey(job.image)}|${job.image.tag ?? ''}|${job.outcome.status}|${job.rescan?.sweep ?? ''}`;
   return job.ops ? `ops|${result}|${job.jobId}|${JSON.stringify(job.outcome)}` : result;
 };
 

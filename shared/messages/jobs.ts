@@ -7,6 +7,17 @@ import { ImagePush } from './image.js';
  * Every message carries `v`; a handler parses what it receives with these schemas and fails the record otherwise.
  */
 
+/**
+ * What a re-scan by a sweep carries beyond a push's scan: which sweep (its scheduled time), when the image was last
+ * scanned (where the scanner says), the identities of the last scan's findings (shared/report/knownFindings.ts; absent
+ * when it had none), and whether that list was whole (a re-scan against a partial one is not compared).
+ */
+const rescanNote = { sweep: z.string(), lastScannedAt: z.string().optional() };
+export const Rescan = z.object({ ...rescanNote, known: z.string().optional(), complete: z.boolean() });
+export type Rescan = z.infer<typeof Rescan>;
+/** What a message about a re-scan says of it (the findings' identities stay behind). */
+export type RescanNote = Pick<Rescan, keyof typeof rescanNote>;
+
 const jobBase = {
   v: z.literal(1),
   jobId: z.string().min(1),
@@ -16,6 +27,8 @@ const jobBase = {
   channels: z.array(z.string().min(1)).min(1),
   image: ImagePush,
   receivedAt: z.iso.datetime(),
+  /** Set when a sweep, not a push, asked for this scan: only findings the last scan did not have are news. */
+  rescan: Rescan.optional(),
 };
 
 export const ScanJob = z.object({
@@ -81,6 +94,8 @@ export const NotifyJob = z.object({
   ops: z.literal(true).optional(),
   /** Throttled replies this channel gave for this message so far: each next wait doubles. */
   throttled: z.number().int().positive().optional(),
+  /** A re-scan by a sweep: the message says so. */
+  rescan: z.object(rescanNote).optional(),
 });
 export type NotifyJob = z.infer<typeof NotifyJob>;
 

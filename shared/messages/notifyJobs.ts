@@ -1,8 +1,12 @@
 import type { ImagePush } from './image.js';
-import type { NotifyJob, Outcome, ScanJob } from './jobs.js';
+import type { NotifyJob, Outcome, RescanNote, ScanJob } from './jobs.js';
 
 /** What a notify job is built from: a scan or poll job, or a registry's own scan result arriving at the webhook. */
-export type NotifySubject = Pick<ScanJob, 'jobId' | 'route' | 'scanner' | 'channels'> & { image: ImagePush; receivedAt?: string };
+export type NotifySubject = Pick<ScanJob, 'jobId' | 'route' | 'scanner' | 'channels'> & {
+  image: ImagePush;
+  receivedAt?: string;
+  rescan?: RescanNote | undefined;
+};
 
 /** Who scanned the image: a scanner's type and label, or for a registry's own result its source's. */
 export interface ScannedBy {
@@ -32,4 +36,6 @@ export const notifyJobs = (
     outcome,
     ...(times.scanStartedAt ? { scanStartedAt: times.scanStartedAt } : {}),
     finishedAt: times.finishedAt,
+    // A re-scan's finding identities stay behind: parsing the notify job on its way to the queue drops them.
+    ...(subject.rescan ? { rescan: subject.rescan } : {}),
   }));

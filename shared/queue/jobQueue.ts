@@ -1,9 +1,11 @@
 import { CallError } from '../http/callError.js';
 import { channelGroup, notifyJobKey } from '../messages/jobId.js';
 import { NotifyJob, PollJob, ScanJob } from '../messages/jobs.js';
+import type { SweepJob } from '../messages/sweepJob.js';
 import { sha256Hex } from '../vendors/encoding.js';
 import { messageBody } from './messageBody.js';
 import type { QueueName, QueueUrls } from './queueUrls.js';
+import { batchesOf } from './sendBatches.js';
 import type { SendMessageBatchRequestEntry, SqsClient } from './sqsClient.js';
 import { delaySecondsOf, MAX_VISIBILITY_SECONDS } from './sqsLimits.js';
 
@@ -32,8 +34,8 @@ export const createJobQueue = (sqs: SqsClient, urls: QueueUrls) => {
    * the caller's records come back and resend the entries that did go through (a second scan, a second chat post).
    */
   const sendBatch = async (url: string, entries: SendMessageBatchRequestEntry[]): Promise<void> => {
-    for (let i = 0; i < entries.length; i += 10) {
-      let pending = entries.slice(i, i + 10);
+    for (const batch of batchesOf(entries)) {
+      let pending = batch;
       for (let attempt = 1; pending.length > 0; attempt++) {
         const res = await send(sqs.sendMessageBatch({ QueueUrl: url, Entries: pending }));
         const failed = new Set((res.Failed ?? []).map((f) => f.Id));
@@ -75,6 +77,21 @@ export const createJobQueue = (sqs: SqsClient, urls: QueueUrls) => {
      * (deduplicated on the jobId, which stands for route, image, outcome and finish time, and the channel), and startScan passes the rest to notify.
      */
     sendResults: (jobs: NotifyJob[]) => sendToIntake(jobs.map((job) => [NotifyJob.parse(job), `${job.jobId}|${job.channel}`])),
+
+    /**
+     * A sweep or a part of one (checked by the sender: its schema stays out of the webhook function), to the intake
+     * queue: deduplicated on the sweep's scheduled time and part, each part its own group.
+     */
+    sendSweeps: (jobs: SweepJob[]) =>
+      sendBatch(
+        urls.intake,
+        jobs.map((job, i) => ({
+          Id: String(i),
+          MessageBody: messageBody(job),
+          MessageGroupId: `sweep-${job.part ?? 'list'}`,
+          MessageDeduplicationId: sha256Hex(`sweep|${job.scheduledAt}|${job.part ?? 'list'}`),
+        })),
+      ),
 
     /** Scan jobs ready to start, to the batching scan queue; a delay makes a refused start wait its turn. */
     queueScans: (jobs: ScanJob[], delaySeconds = 0) =>

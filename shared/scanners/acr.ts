@@ -41,6 +41,8 @@ const toFinding = (v: AcrVulnerability): Finding => ({
 const PAGE_SIZE = 100;
 /** Tags read to find the previous one: the list's order is not documented, so all of them, up to this many. */
 const MAX_TAGS_READ = 2000;
+/** Repositories a sweep reads from one instance, at most. */
+const MAX_REPOSITORIES_READ = 10_000;
 /** Tags whose scan status is asked, newest first, before the repository counts as having no baseline. */
 const BASELINE_CANDIDATES = 5;
 
@@ -83,6 +85,16 @@ export const acrScanner = defineScanner({
       consoleUrl: consoleUrl(config.region, config.instanceId, repoId),
     });
 
+    const repoIdOf = async (namespace: string, repository: string) => {
+      const key = `${namespace}/${repository}`;
+      let repoId = repoIds.get(key);
+      if (!repoId) {
+        repoId = await cr.getRepositoryId(config.instanceId, namespace, repository);
+        repoIds.set(key, repoId);
+      }
+      return repoId;
+    };
+
     const imageOf = (digest: string, handle: ScanHandle): AcrImage => ({
       instanceId: config.instanceId,
       repoId: String(handle.repoId),
@@ -95,13 +107,7 @@ export const acrScanner = defineScanner({
         if (!image.tag) {
           throw new CallError({ kind: 'invalid', code: 'TagRequired', message: 'ACR scans a tag: this push carries only a digest' });
         }
-        const key = `${image.namespace}/${image.repository}`;
-        let repoId = repoIds.get(key);
-        if (!repoId) {
-          repoId = await cr.getRepositoryId(config.instanceId, image.namespace, image.repository);
-          repoIds.set(key, repoId);
-        }
-        const handle = { repoId, tag: image.tag };
+        const handle = { repoId: await repoIdOf(image.namespace, image.repository), tag: image.tag };
         await cr.createRepoTagScanTask(imageOf(image.digest, handle), config.engine === 'sas' ? 'SAS_SCAN_SERVICE' : undefined);
         return handle;
       },
@@ -165,6 +171,41 @@ export const acrScanner = defineScanner({
       },
 
       baselineFindings: (_image, { handle }, budget) => scanResults(imageOf(String(handle.digest), handle), budget),
+
+      list: {
+        async repositories(budget) {
+          const list = await listPages(MAX_REPOSITORIES_READ, budget, (index) =>
+            cr.listRepositories(config.instanceId, { pageNo: index + 1, pageSize: PAGE_SIZE }).then((p) => ({ items: p.repositories, total: p.total })),
+          );
+          for (const r of list.items) repoIds.set(`${r.namespace}/${r.name}`, r.repoId);
+          return list.items.map((r) => ({ namespace: r.namespace, repository: r.name }));
+        },
+
+        async tags({ namespace, repository }, budget) {
+          const repoId = await gate(() => repoIdOf(namespace, repository));
+          const list = await listPages(MAX_TAGS_READ, budget, (index) =>
+            cr.listRepoTags(config.instanceId, repoId, { pageNo: index + 1, pageSize: PAGE_SIZE }).then((p) => ({ items: p.tags, total: p.total })),
+          );
+          return list.items.map((t) => ({ tag: t.tag, digest: t.digest, pushedAt: t.updatedAt }));
+        },
+
+        // ACR says neither when a tag was scanned nor which scan is the last one: its current result is the last scan.
+        async lastScan(image, budget) {
+          if (!image.tag) return undefined;
+          const acrImage = {
+            instanceId: config.instanceId,
+            repoId: await gate(() => repoIdOf(image.namespace, image.repository)),
+            tag: image.tag,
+            digest: image.digest,
+          };
+          const state = await gate(() => cr.getRepoTagScanStatus(acrImage)).catch((err: unknown) => {
+            if (err instanceof CallError && err.kind === 'not_found') return undefined; // never scanned
+            throw err;
+          });
+          if (state?.status !== 'COMPLETE' || (state.scanService !== undefined && state.scanService !== scanService)) return undefined;
+          return scanResults(acrImage, budget);
+        },
+      },
     };
   },
 });

@@ -50,6 +50,8 @@ const SEVERITY_OF: Record<string, Severity> = Object.fromEntries(NECESSITIES);
 const PAGE_SIZE = 200;
 /** Versions read to find the previous tag (all, since the list's order is not documented), up to this many. */
 const MAX_VERSIONS_READ = 1000;
+/** Images (repository versions) a sweep reads from HSS's list, at most. */
+const MAX_IMAGES_READ = 20_000;
 
 const FAILED: Record<string, string> = {
   failed: 'HSS reported the scan as failed',
@@ -216,6 +218,40 @@ export const hssScanner = defineScanner({
 
       baselineFindings: (image, baseline, budget) =>
         vulnerabilitiesOf(String(baseline.handle.imageId), { namespace: image.namespace, imageName: image.repository, tagName: baseline.tag ?? '' }, budget),
+
+      list: {
+        async repositories(budget) {
+          const listed = await listPages(MAX_IMAGES_READ, budget, (_index, offset) =>
+            hss.images(registry, undefined, { offset, limit: PAGE_SIZE }).then((p) => ({ items: p.items, total: p.total })),
+          );
+          const names = new Map<string, { namespace: string; repository: string }>();
+          for (const e of listed.items) {
+            if (e.namespace && e.image_name) names.set(`${e.namespace}/${e.image_name}`, { namespace: e.namespace, repository: e.image_name });
+          }
+          return [...names.values()];
+        },
+
+        async tags({ namespace, repository }, budget) {
+          const listed = await listPages(MAX_VERSIONS_READ, budget, (_index, offset) =>
+            hss.images(registry, { namespace, imageName: repository }, { offset, limit: PAGE_SIZE }).then((p) => ({ items: p.items, total: p.total })),
+          );
+          // An untagged artifact is listed under its digest (unconfirmed): a digest is no tag.
+          return listed.items.flatMap((e) =>
+            e.image_version && e.image_digest && !e.image_version.startsWith('sha256:')
+              ? [{ tag: e.image_version, digest: `sha256:${bareDigest(e.image_digest)}`, pushedAt: Number(e.latest_update_time) || 0 }]
+              : [],
+          );
+        },
+
+        async lastScan(image, budget) {
+          const entry = await gate(() => findEntry(image));
+          if (entry?.scan_status !== 'success' || !entry.image_id) return undefined;
+          const tagName = entry.image_version || tagOf(image) || image.digest;
+          const list = await vulnerabilitiesOf(entry.image_id, { namespace: image.namespace, imageName: image.repository, tagName }, budget);
+          const scanned = Number(entry.latest_scan_time) || 0;
+          return { ...list, ...(scanned > 0 ? { scannedAt: new Date(scanned).toISOString() } : {}) };
+        },
+      },
     };
   },
 });

@@ -50,6 +50,8 @@ const PARALLEL_CALLS = 4;
 const PAGE_SIZE = 100;
 /** Image entries read to find the previous tag (all, since the list's order is not documented), up to this many. */
 const MAX_IMAGES_READ = 1000;
+/** Assets a sweep reads from Security Center's list, at most. */
+const MAX_ASSETS_READ = 20_000;
 /** A task started this long before our start call still counts as ours: the clocks of Lambda and Alibaba differ. */
 const CLOCK_SKEW_MS = 5 * 60_000;
 
@@ -196,6 +198,11 @@ export const sasScanner = defineScanner({
       };
     };
 
+    /** An asset of this scanner's registry type and region (where the listing says). */
+    const inScope = (i: SasImageInstance) => (!i.registryType || i.registryType === config.registryType) && (!i.regionId || i.regionId === config.region);
+    // ScaStatus SUCCESS is "image scan completed"; a reply without it counts a recorded scan time instead (unconfirmed).
+    const scannedImage = (i: SasImageInstance) => i.scanStatus === 'SUCCESS' || (i.scanStatus === undefined && (i.lastScanTime ?? 0) > 0);
+
     const busy = () =>
       new CallError({
         kind: 'busy',
@@ -318,6 +325,77 @@ export const sasScanner = defineScanner({
       },
 
       baselineFindings: (_image, { handle }, budget) => vulnerabilities(String(handle.digest), budget),
+
+      list: {
+        // Security Center's asset list: every image it holds of this scanner's registry type, region and instance.
+        async repositories(budget) {
+          const listed = await listPages(MAX_ASSETS_READ, budget, (index) =>
+            sas.describeImageInstances([], { currentPage: index + 1, pageSize: PAGE_SIZE }).then((p) => ({ items: p.images, total: p.total })),
+          );
+          const names = new Map<string, { namespace: string; repository: string }>();
+          for (const i of listed.items)
+            if (inScope(i) && i.namespace && i.repo) names.set(`${i.namespace}/${i.repo}`, { namespace: i.namespace, repository: i.repo });
+          return [...names.values()];
+        },
+
+        async tags({ namespace, repository }, budget) {
+          const criteria: SasCriterion[] = [
+            { name: 'repoNamespace', value: namespace },
+            { name: 'repoName', value: repository },
+          ];
+          const listed = await listPages(MAX_IMAGES_READ, budget, (index) =>
+            sas.describeImageInstances(criteria, { currentPage: index + 1, pageSize: PAGE_SIZE }).then((p) => ({ items: p.images, total: p.total })),
+          );
+          return listed.items
+            .filter((i) => inScope(i) && i.namespace === namespace && i.repo === repository && i.tag !== undefined)
+            .map((i) => ({ tag: i.tag!, digest: `sha256:${i.digest}`, pushedAt: i.updatedAt }));
+        },
+
+        // The quota left, and what the pre-check says each task of the sweep's images would consume: whole tasks
+        // while they fit, then as many images of the next as authorizations are left (one each at most).
+        async fitQuota(images) {
+          const { capacity, used } = await sas.imageScanAuthCount();
+          const left = Math.max(0, capacity - used);
+          const calls = planSasScanCalls(images, {
+            registryType: config.registryType,
+            region: config.region,
+            ...(config.instanceId ? { instanceId: config.instanceId } : {}),
+            maxImagesPerTask: config.maxImagesPerTask,
+            now: Date.now(),
+          });
+          const kept: number[] = [];
+          let needed = 0;
+          for (const call of calls) {
+            const need = (await sas.preCheckImageScanTask(call.filters)).images;
+            const room = left - needed;
+            needed += need;
+            if (need <= room) kept.push(...call.images);
+            else if (room > 0) kept.push(...call.images.slice(0, room));
+          }
+          const skipped = images.length - kept.length;
+          return {
+            kept: kept.sort((a, b) => a - b),
+            ...(skipped > 0
+              ? {
+                  line: `${skipped} of ${images.length} images not re-scanned: Security Center has ${left} image-scan authorizations left, the pre-check counts ${needed} for them`,
+                }
+              : {}),
+          };
+        },
+
+        async lastScan(image, budget) {
+          const criteria: SasCriterion[] = [
+            { name: 'repoNamespace', value: image.namespace },
+            { name: 'repoName', value: image.repository },
+            ...(image.tag ? [{ name: 'tag', value: image.tag }] : []),
+          ];
+          const page = await gate(() => sas.describeImageInstances(criteria, { currentPage: 1, pageSize: PAGE_SIZE }));
+          const entry = page.images.find((i) => inScope(i) && i.digest === bareDigest(image.digest) && scannedImage(i));
+          if (!entry) return undefined;
+          const list = await vulnerabilities(entry.digest, budget);
+          return { ...list, ...(entry.lastScanTime ? { scannedAt: new Date(entry.lastScanTime).toISOString() } : {}) };
+        },
+      },
     };
   },
 });

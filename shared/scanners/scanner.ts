@@ -31,7 +31,42 @@ export interface BaselineImage extends BaselineRef {
   handle: ScanHandle;
 }
 
+/** A repository as a scanner lists it: its namespace and name as the registry writes them (unchecked). */
+export interface ListedRepository {
+  namespace: string;
+  repository: string;
+}
+
+/** A tag of a listed repository. */
+export interface ListedTag {
+  tag: string;
+  /** `sha256:…`. */
+  digest: string;
+  /** When the tag was pushed, ms since the epoch (0 when the scanner does not say). */
+  pushedAt: number;
+}
+
+/** An image's last completed scan by this scanner: every finding it listed, and when, where the scanner says. */
+export interface LastScan extends FindingList {
+  scannedAt?: string;
+}
+
+/** What a sweep needs of a scanner: its repositories, their tags, and an image's last scan. */
+export interface ImageLister {
+  repositories(budget?: ReadBudget): Promise<ListedRepository[]>;
+  tags(repository: ListedRepository, budget?: ReadBudget): Promise<ListedTag[]>;
+  /** Undefined when the image has no completed scan by this scanner. */
+  lastScan(image: ImagePush, budget?: ReadBudget): Promise<LastScan | undefined>;
+  /**
+   * Scanners with a scan quota: which of `images` (their indexes, in order) its remaining quota lets a sweep re-scan,
+   * and a line saying why the others were left, if any were.
+   */
+  fitQuota?(images: ImagePush[]): Promise<{ kept: number[]; line?: string }>;
+}
+
 export interface ScannerClient {
+  /** Scanners that can list their images for a sweep (the types in LISTING_SCANNER_TYPES). */
+  list?: ImageLister;
   start(image: ImagePush): Promise<ScanHandle>;
   /** Scanners that can start many images in one call implement this; the others get one `start` each. */
   startMany?(images: ImagePush[]): Promise<PromiseSettledResult<ScanHandle>[]>;

@@ -15,6 +15,8 @@ import { defineScanner } from './scanner.js';
 const PAGE_SIZE = 100;
 /** Artifacts read to find the previous tag (all, since the list's order is not documented), up to this many. */
 const MAX_ARTIFACTS_READ = 2000;
+/** Repositories a sweep reads from one instance, at most. */
+const MAX_REPOSITORIES_READ = 10_000;
 /** Digests whose scan is read, newest tag first, before the repository counts as having no baseline. */
 const BASELINE_CANDIDATES = 5;
 
@@ -163,6 +165,34 @@ export const swrScanner = defineScanner({
 
       async baselineFindings(image, { handle }) {
         return listOf(await gate(() => swr.vulnerabilities({ ...refOf(image), digest: String(handle.digest) })));
+      },
+
+      list: {
+        async repositories(budget) {
+          const listed = await listPages(MAX_REPOSITORIES_READ, budget, (_index, offset) =>
+            swr.listRepositories(config.instanceId, { offset, limit: PAGE_SIZE }).then((p) => ({ items: p.repositories, total: p.total })),
+          );
+          return listed.items.map((r) => ({ namespace: r.namespace, repository: r.name }));
+        },
+
+        async tags({ namespace, repository }, budget) {
+          const ref = { instanceId: config.instanceId, namespace, repository };
+          const listed = await listPages(MAX_ARTIFACTS_READ, budget, (_index, offset) =>
+            swr.listArtifacts(ref, { offset, limit: PAGE_SIZE }).then((p) => ({ items: p.artifacts, total: p.total })),
+          );
+          return listed.items.flatMap((a) =>
+            (a.tags ?? []).flatMap((t) => (t.name ? [{ tag: t.name, digest: a.digest, pushedAt: Date.parse(t.push_time ?? a.push_time ?? '') || 0 }] : [])),
+          );
+        },
+
+        // SWR EE scans a digest: the last scan of the image is its artifact's current report.
+        async lastScan(image) {
+          const overview = await gate(() => swr.scanOverview(refOf(image)));
+          if (overview?.scan_status !== 'Success') return undefined;
+          const list = listOf(await gate(() => swr.vulnerabilities(refOf(image))));
+          const ended = overview.end_time && Number.isFinite(Date.parse(overview.end_time)) ? new Date(overview.end_time).toISOString() : undefined;
+          return { ...list, ...(ended ? { scannedAt: ended } : {}) };
+        },
       },
     };
   },

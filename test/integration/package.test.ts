@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SweepJob } from '../../shared/messages/sweepJob.js';
 
 /**
  * Packages the service exactly as a deploy would (`serverless package`, offline, no AWS credentials)
@@ -105,7 +106,7 @@ const packageService = async (extraArgs: string[]): Promise<Packaged> => {
 
 let pkgDir: string;
 let template: Template;
-/** Packaged with --param="alarmEmail=a@b.c" --param="logRetentionDays=14". */
+/** Packaged with --param="alarmEmail=a@b.c" --param="logRetentionDays=14" --param="watchSchedule=cron(0 3 * * ? *)". */
 let withParams: Packaged;
 let queues: QueuesFile;
 
@@ -193,7 +194,7 @@ beforeAll(async () => {
   queues = JSON.parse(await readFile(join(repoRoot, 'shared/queue/queues.json'), 'utf8')) as QueuesFile;
   // One after the other: serverless-esbuild builds in the service's .esbuild/ directory.
   ({ dir: pkgDir, template } = await packageService([]));
-  withParams = await packageService(['--param=alarmEmail=a@b.c', '--param=logRetentionDays=14']);
+  withParams = await packageService(['--param=alarmEmail=a@b.c', '--param=logRetentionDays=14', '--param=watchSchedule=cron(0 3 * * ? *)']);
 }, 120_000);
 
 afterAll(async () => {
@@ -247,12 +248,15 @@ describe('serverless package', () => {
     expect(d.Properties.MessageRetentionPeriod).toBe(queues.deadLetterRetentionSeconds);
   });
 
-  it('intake and notify queues and their DLQs are FIFO, deduplicated by the sender; scan and poll queues are standard', () => {
+  it('intake and notify queues and their DLQs are FIFO; scan and poll queues are standard', () => {
     for (const id of ['IntakeQueue', 'IntakeDeadLetterQueue', 'NotifyQueue', 'NotifyDeadLetterQueue']) {
       expect(resource(id).Properties.FifoQueue, id).toBe(true);
       expect(resource(id).Properties.QueueName, id).toMatch(/\.fifo$/);
-      expect(resource(id).Properties.ContentBasedDeduplication, id).toBe(false);
     }
+    for (const id of ['IntakeDeadLetterQueue', 'NotifyQueue', 'NotifyDeadLetterQueue'])
+      expect(resource(id).Properties.ContentBasedDeduplication, id).toBe(false);
+    // The watch schedule's messages (no deduplication id of their own) are deduplicated on their body.
+    expect(resource('IntakeQueue').Properties.ContentBasedDeduplication).toBe(true);
     expect(resource('IntakeQueue').Properties.QueueName).toBe('scanhook-dev-intake.fifo');
     expect(resource('NotifyQueue').Properties.QueueName).toBe('scanhook-dev-notify.fifo');
     for (const id of ['ScanQueue', 'ScanDeadLetterQueue', 'PollQueue', 'PollDeadLetterQueue']) {
@@ -367,7 +371,7 @@ describe('serverless package: IAM, one role per function', () => {
       ...logs('startScan'),
       ...ssm,
       ...receive('IntakeQueue', 'ScanQueue'),
-      'sqs:SendMessage': ['IntakeDeadLetterQueue', 'NotifyQueue', 'PollQueue', 'ScanDeadLetterQueue', 'ScanQueue'],
+      'sqs:SendMessage': ['IntakeDeadLetterQueue', 'IntakeQueue', 'NotifyQueue', 'PollQueue', 'ScanDeadLetterQueue', 'ScanQueue'],
     },
     pollStatus: {
       ...logs('pollStatus'),
@@ -393,7 +397,7 @@ describe('serverless package: IAM, one role per function', () => {
       ofType('AWS::IAM::Role')
         .map(([id]) => id)
         .sort(),
-    ).toEqual([...roles].sort());
+    ).toEqual([...roles, 'WatchScheduleRole'].sort());
     for (const [i, id] of functionIds.entries()) expect(asArray(resource(id).DependsOn), id).toContain(roles[i]);
   });
 
@@ -427,12 +431,12 @@ describe('serverless package: IAM, one role per function', () => {
     expect(Object.keys(grants).filter((a) => a.startsWith('sqs:'))).toEqual(['sqs:SendMessage']);
   });
 
-  it('notify cannot start scans or polls; pollStatus cannot start scans; no worker sends to the intake queue', () => {
+  it('notify cannot start scans or polls; pollStatus cannot start scans; only startScan (a sweep) sends to the intake queue', () => {
     const send = (role: string) => grantsOf(role)['sqs:SendMessage'] ?? [];
     expect(send('NotifyRole')).not.toContain('ScanQueue');
     expect(send('NotifyRole')).not.toContain('PollQueue');
     expect(send('PollStatusRole')).not.toContain('ScanQueue');
-    for (const role of ['StartScanRole', 'PollStatusRole', 'NotifyRole']) expect(send(role), role).not.toContain('IntakeQueue');
+    for (const role of ['PollStatusRole', 'NotifyRole']) expect(send(role), role).not.toContain('IntakeQueue');
   });
 
   it("each role receives from exactly its function's event source queues, and no role receives from a DLQ", () => {
@@ -456,6 +460,30 @@ describe('serverless package: IAM, one role per function', () => {
       for (const r of grants['sqs:SendMessage'] ?? []) writers[r] = [...(writers[r] ?? []), fn];
     }
     for (const kind of kinds) expect(writers[queueIds[kind].dlq], kind).toEqual([queueIds[kind].fn]);
+  });
+});
+
+describe('serverless package: the watch schedule', () => {
+  it('puts a sweep job on the intake queue (FIFO group, body with the scheduled time) on the default daily schedule, or the one given', () => {
+    const schedule = resource('WatchSchedule');
+    expect(schedule.Type).toBe('AWS::Scheduler::Schedule');
+    expect(schedule.Properties.ScheduleExpression).toBe('rate(1 day)');
+    expect(resource('WatchSchedule', withParams.template).Properties.ScheduleExpression).toBe('cron(0 3 * * ? *)');
+    expect(schedule.Properties.ScheduleExpressionTimezone).toBe('UTC');
+    const target = schedule.Properties.Target;
+    expect(target.Arn).toEqual(getAtt('IntakeQueue'));
+    expect(target.SqsParameters.MessageGroupId).toBeTruthy();
+    // What Scheduler sends, its placeholder filled as it fills it, is a sweep job startScan accepts.
+    const body = JSON.parse(String(target.Input).replace('<aws.scheduler.scheduled-time>', '2026-11-30T03:00:00Z'));
+    expect(SweepJob.parse(body)).toEqual({ kind: 'sweep', v: 1, scheduledAt: '2026-11-30T03:00:00Z' });
+  });
+
+  it("the scheduler's role may send to the intake queue and nothing else, assumed by EventBridge Scheduler of this account only", () => {
+    expect(grantsOf('WatchScheduleRole')).toEqual({ 'sqs:SendMessage': ['IntakeQueue'] });
+    const [statement] = asArray(resource('WatchScheduleRole').Properties.AssumeRolePolicyDocument.Statement) as Record<string, any>[];
+    expect(statement?.Principal).toEqual({ Service: 'scheduler.amazonaws.com' });
+    expect(statement?.Condition?.StringEquals?.['aws:SourceAccount']).toEqual({ Ref: 'AWS::AccountId' });
+    expect(resource('WatchSchedule').Properties.Target.RoleArn).toEqual(getAtt('WatchScheduleRole'));
   });
 });
 

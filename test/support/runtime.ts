@@ -1,6 +1,7 @@
 import { ACR_SIM_CREDENTIALS } from '../../local/simulators/acr.js';
 import { type Config, parseConfig } from '../../shared/config/config.js';
 import { NotifyJob, PollJob, ScanJob } from '../../shared/messages/jobs.js';
+import { SweepJob } from '../../shared/messages/sweepJob.js';
 import type { JobQueue } from '../../shared/queue/jobQueue.js';
 import type { QueueName } from '../../shared/queue/queueUrls.js';
 import type { Runtime } from '../../shared/runtime/runtime.js';
@@ -21,6 +22,8 @@ export const recordingQueue = (opts: { fail?: Error } = {}) => {
     notify: [] as { jobs: NotifyJob[] }[],
     /** Received notify messages held back (made invisible) for a while. */
     holds: [] as { receiptHandles: string[]; seconds: number }[],
+    /** Sweeps and their parts, to the intake queue. */
+    sweeps: [] as SweepJob[],
     deadLetters: [] as { queue: QueueName; body: string; reason: string; mayHaveBeenDelivered?: boolean }[],
   };
   const calls: string[] = [];
@@ -36,6 +39,10 @@ export const recordingQueue = (opts: { fail?: Error } = {}) => {
     sendResults: async (jobs) => {
       call('sendResults');
       sent.results.push(...jobs.map((j) => NotifyJob.parse(j)));
+    },
+    sendSweeps: async (jobs) => {
+      call('sendSweeps');
+      sent.sweeps.push(...jobs.map((j) => SweepJob.parse(j)));
     },
     queueScans: async (jobs, delaySeconds = 0) => {
       call('queueScans');

@@ -25,6 +25,13 @@ export interface AcrTag {
   updatedAt: number;
 }
 
+/** A repository as ListRepository lists it. */
+export interface AcrRepository {
+  namespace: string;
+  name: string;
+  repoId: string;
+}
+
 export interface AcrScanState {
   status: AcrScanStatus;
   /** Which engine scanned it (`ACR_SCAN_SERVICE` / `SAS_SCAN_SERVICE`), where the reply says. */
@@ -71,6 +78,28 @@ export const createCrApi = (rpc: RpcClient) => ({
       throw new CallError({ kind: 'invalid', code: 'NoRepoId', message: `ACR GetRepository answered no RepoId for ${namespace}/${name}` });
     }
     return res.RepoId;
+  },
+
+  /**
+   * ListRepository: the instance's repositories, paged (https://www.alibabacloud.com/help/en/acr/developer-reference/api-cr-2018-12-01-listrepository).
+   * Its largest page is not documented: callers ask for ListRepoTag's 100 (unconfirmed). Only repositories in state
+   * NORMAL are asked for; an entry without a namespace, a name or an id is left out.
+   */
+  async listRepositories(instanceId: string, page: { pageNo: number; pageSize: number }): Promise<{ total?: number; repositories: AcrRepository[] }> {
+    const res = await rpc.call('ListRepository', { InstanceId: instanceId, RepoStatus: 'NORMAL', PageNo: page.pageNo, PageSize: page.pageSize });
+    const total = countOf(res.TotalCount);
+    const repositories = (Array.isArray(res.Repositories) ? res.Repositories : []).flatMap((raw) => {
+      const r = (raw ?? {}) as Record<string, unknown>;
+      return typeof r.RepoNamespaceName === 'string' &&
+        r.RepoNamespaceName &&
+        typeof r.RepoName === 'string' &&
+        r.RepoName &&
+        typeof r.RepoId === 'string' &&
+        r.RepoId
+        ? [{ namespace: r.RepoNamespaceName, name: r.RepoName, repoId: r.RepoId }]
+        : [];
+    });
+    return { ...(total !== undefined ? { total } : {}), repositories };
   },
 
   async createRepoTagScanTask(image: AcrImage, scanService?: AcrScanService): Promise<void> {

@@ -181,6 +181,16 @@ export const createSasApi = (rpc: RpcClient) => {
       return { images: Math.max(Number(data.ScanImageCount) || 0, Number(data.NeedAuthCount) || 0) };
     },
 
+    /**
+     * DescribeImageScanAuthCount: the image-scan authorizations bought (`ImageScanCapacity`) and used (`ScanCount`)
+     * (https://www.alibabacloud.com/help/en/security-center/developer-reference/api-sas-2018-12-03-describeimagescanauthcount).
+     */
+    async imageScanAuthCount(): Promise<{ capacity: number; used: number }> {
+      const res = await call('DescribeImageScanAuthCount', {});
+      const scan = (res.ImageScan ?? {}) as Record<string, unknown>;
+      return { capacity: Number(scan.ImageScanCapacity) || 0, used: Number(scan.ScanCount) || 0 };
+    },
+
     async createImageScanTask(filters: SasScanFilters): Promise<SasTaskStart> {
       requireDigests('PublicCreateImageScanTask', filters);
       // Each create spends scan quota and one of the 10 task slots: never sent again blindly.

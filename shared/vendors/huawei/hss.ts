@@ -26,10 +26,14 @@ export interface HssImage {
 /** An image as HSS lists it (`image/swr-repository` and `image/registries/images` items, the fields both share). */
 export interface HssListedImage {
   image_id?: string;
+  namespace?: string;
+  image_name?: string;
   image_digest?: string;
   image_version?: string;
   /** ms since the epoch. */
   latest_update_time?: number;
+  /** ms since the epoch; 0 or absent when never scanned. */
+  latest_scan_time?: number;
   scan_status?: HssScanStatus;
   scan_failed_code?: string;
   scan_failed_desc?: string;
@@ -67,7 +71,7 @@ export const createHssApi = (client: HuaweiClient, enterpriseProjectId: string) 
   /** SWR EE images from `image/registries/images`, the others from `image/swr-repository`; by tag when there is one. */
   const listPage = async (
     registry: HssRegistry,
-    image: Omit<HssImage, 'digest'>,
+    image: Partial<Omit<HssImage, 'digest'>>,
     page: { offset: number; limit: number; scanStatus?: HssScanStatus },
   ): Promise<{ total?: number; items: HssListedImage[] }> => {
     const enterprise = registry.imageType === 'instance_image';
@@ -147,6 +151,14 @@ export const createHssApi = (client: HuaweiClient, enterpriseProjectId: string) 
      */
     scannedVersions: (registry: HssRegistry, image: Omit<HssImage, 'version' | 'digest'>, page: { offset: number; limit: number }) =>
       listPage(registry, image, { ...page, scanStatus: 'success' }),
+
+    /**
+     * One page of the images HSS lists (every repository and version it knows of the registry), or of one repository's
+     * versions: the lists above without a name, or by name only. Filtering by neither is allowed, as the same pages
+     * document both fields as optional.
+     */
+    images: (registry: HssRegistry, repository: Omit<HssImage, 'version' | 'digest'> | undefined, page: { offset: number; limit: number }) =>
+      listPage(registry, repository ?? {}, page),
 
     /**
      * ListImageVulnerabilities, of one repair necessity or all: the total and `limit` (10–200) findings from `offset`

@@ -20,6 +20,8 @@ export type SwrScanStatus = 'Pending' | 'Running' | 'Success' | 'Error' | 'Stopp
 
 export interface SwrScanOverview {
   scan_status?: SwrScanStatus;
+  /** When the scan ended (ISO 8601), as Harbor's overview says. */
+  end_time?: string;
   severity?: string;
   complete_percent?: number;
   summary?: { total?: number; fixable?: number; summary?: Record<string, number> };
@@ -69,7 +71,42 @@ const pickReport = <T>(byMime: unknown): T | undefined => {
   return map[SWR_REPORT_MIME] ?? Object.values(map)[0];
 };
 
+/** A repository of an instance as ListInstanceRepositories lists it. */
+export interface SwrRepository {
+  namespace: string;
+  /** Without the namespace. */
+  name: string;
+}
+
+/**
+ * A repository entry's namespace and name. Whether `name` repeats the namespace (Harbor's own API writes
+ * `project/repo`) is not documented: a leading `namespace/` is taken off.
+ */
+const swrRepository = (raw: unknown): SwrRepository | undefined => {
+  const r = (raw ?? {}) as Record<string, unknown>;
+  if (typeof r.namespace_name !== 'string' || !r.namespace_name || typeof r.name !== 'string' || !r.name) return undefined;
+  const name = r.name.startsWith(`${r.namespace_name}/`) ? r.name.slice(r.namespace_name.length + 1) : r.name;
+  return name ? { namespace: r.namespace_name, name } : undefined;
+};
+
 export const createSwrApi = (client: HuaweiClient) => ({
+  /**
+   * ListInstanceRepositories: one page of the instance's repositories, `GET /v2/{project_id}/instances/{instance_id}/repositories`
+   * with `offset` (a multiple of `limit`) and `limit` (at most 100), answering `total` and `repositories` (as Huawei's
+   * official SDKs model it: https://github.com/huaweicloud/huaweicloud-sdk-go-v3/tree/master/services/swr/v2; the
+   * IAM action, by the API's name, `swr:repository:list`, unconfirmed).
+   */
+  async listRepositories(instanceId: string, page: { offset: number; limit: number }): Promise<{ total?: number; repositories: SwrRepository[] }> {
+    const reply = await client.call('ListInstanceRepositories', {
+      method: 'GET',
+      path: ['/v2', pathSegment(client.projectId), 'instances', pathSegment(instanceId), 'repositories'].join('/'),
+      query: { offset: String(page.offset), limit: String(page.limit) },
+    });
+    const total = Number(reply.total);
+    const repositories = (Array.isArray(reply.repositories) ? reply.repositories : []).flatMap((r) => swrRepository(r) ?? []);
+    return { ...(reply.total !== undefined && Number.isFinite(total) ? { total } : {}), repositories };
+  },
+
   /** StartManualScanning: 202, empty body. Needs an instance at v25.7.20 or later. */
   async startManualScanning(ref: SwrArtifactRef): Promise<void> {
     await client.call('StartManualScanning', { method: 'POST', path: `${artifactPath(client.projectId, ref)}/scan` });

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { globMatches, globToRegExp } from '../../../functions/onPush/glob.js';
 import { handleWebhook } from '../../../functions/onPush/handler.js';
-import { matchRoute } from '../../../functions/onPush/planJobs.js';
 import { MAX_BODY_BYTES, secretMatches, type WebhookHttpRequest } from '../../../functions/onPush/readRequest.js';
 import { type Config, parseConfig } from '../../../shared/config/config.js';
+import { globMatches, globToRegExp } from '../../../shared/config/glob.js';
+import { matchRoute } from '../../../shared/config/matchRoute.js';
 import type { JobQueue } from '../../../shared/queue/jobQueue.js';
 import type { Runtime } from '../../../shared/runtime/runtime.js';
 import { readEvent } from '../../support/events.js';

@@ -99,6 +99,15 @@ describe('forwardIntake', () => {
     ]);
   });
 
+  it("a sweep's re-scan to a scanner that starts one image per call goes through the scan queue, not started here", async () => {
+    const rescan = { ...scanJob('swept-api'), rescan: { sweep: '2026-11-22T06:00:00.000Z', complete: true } };
+    const results = await forwardIntake(rt, log, [intake(rescan), intake(scanJob('pushed-api'))]);
+
+    expect(statuses(results)).toEqual(['fulfilled', 'fulfilled']);
+    expect(rec.sent.queued.flatMap((q) => q.jobs.map((j) => [j.image.repository, j.rescan?.sweep]))).toEqual([['swept-api', '2026-11-22T06:00:00.000Z']]);
+    expect(rec.sent.polls.map((p) => p.job.image.repository)).toEqual(['pushed-api']);
+  });
+
   it('a push to a scanner that fails to start is handled as on the scan queue: its record alone is handed back', async () => {
     sim.setBehaviour('team-a/now-outage', { failFirst: 3, failWith: 'unavailable' });
     const results = await forwardIntake(rt, log, [intake(scanJob('now-outage')), intake(scanJob('now-fine'))]);

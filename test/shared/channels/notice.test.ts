@@ -171,3 +171,47 @@ describe('buildNotice: what changed since the baseline', () => {
     }
   });
 });
+
+describe('buildNotice: a re-scan by a sweep', () => {
+  const delta = report('delta');
+  const rescan = (over: Partial<NotifyJob> = {}): NotifyJob =>
+    NotifyJob.parse({
+      ...delta,
+      image: { ...delta.image, pushedAt: '2026-11-17T08:00:00Z' },
+      finishedAt: '2026-11-29T09:00:00Z',
+      rescan: { sweep: '2026-11-29T03:00:00Z', lastScannedAt: '2026-11-20T03:00:00Z' },
+      ...over,
+    });
+
+  it('says it is a re-scan, how many are new since the last scan, when that was and how long ago the image was pushed', () => {
+    const notice = buildNotice(rescan(), 'ACR');
+    expect(notice.headline).toBe('Re-scan: 57 vulnerabilities found, worst high · 3 new since the last scan');
+    expect(notice.since).toBe('its last scan (on 2026-11-20); pushed 12 days ago');
+    expect(notice.findings[0]).toMatchObject({ id: 'CVE-2026-0142', isNew: true });
+  });
+
+  it('without a scan date or a push time it says so; in Chinese too', () => {
+    const { pushedAt: _, ...unknownPush } = delta.image;
+    const job = rescan({ image: unknownPush, rescan: { sweep: '2026-11-29T03:00:00Z' } });
+    expect(buildNotice(job, 'ACR').since).toBe('its last scan (date not given by the scanner); pushed on an unknown date');
+    const zh = buildNotice(rescan(), 'ACR', 'zh-CN');
+    expect(zh.headline).toBe('定期重新扫描：发现 57 个漏洞，最高高危 · 与上次扫描相比新增 3');
+    expect(zh.since).toBe('此镜像上次扫描（2026-11-20）；推送于12 天前');
+  });
+
+  it('a failed re-scan says it is a re-scan', () => {
+    const failed = rescan({ outcome: { status: 'failed', reason: 'ACR reported the scan as FAILED' } });
+    expect(buildNotice(failed, 'ACR').headline).toBe('Re-scan: Scan failed: ACR reported the scan as FAILED');
+  });
+
+  it('every target shows the re-scan line and the last scan', () => {
+    for (const type of Object.keys(channels)) {
+      const config = ChannelConfig.parse(EXAMPLE_CHANNELS[type]);
+      const job = rescan();
+      const body = channelPlugin(type).render(config, { job, notice: buildNotice(job, 'ACR'), now: new Date() }).body;
+      expect(body, type).toContain('Re-scan: ');
+      if (type !== 'webhook') expect(body, type).toContain('its last scan (on 2026-11-20)');
+      else expect(JSON.parse(body).rescan).toEqual({ sweep: '2026-11-29T03:00:00Z', lastScannedAt: '2026-11-20T03:00:00Z' });
+    }
+  });
+});

@@ -12,7 +12,7 @@ describe('notifyJobKey: what makes two notify jobs one message', () => {
     expect(notifyJobKey(byEvent)).toBe(notifyJobKey(byTimer));
   });
 
-  it('another channel, route, scanner, image, tag or outcome is another message', () => {
+  it('another channel, route, scanner, image, tag, outcome or sweep is another message', () => {
     const key = notifyJobKey(result);
     const others: NotifyJob[] = [
       { ...result, channel: 'other' },
@@ -22,6 +22,7 @@ describe('notifyJobKey: what makes two notify jobs one message', () => {
       { ...result, image: { ...result.image, digest: `sha256:${'e'.repeat(64)}` } },
       { ...result, image: { ...result.image, tag: 'other-tag' } },
       { ...result, outcome: { status: 'failed', reason: 'scanner said so' } },
+      { ...result, rescan: { sweep: '2026-11-29T06:00:00.000Z' } },
     ];
     for (const other of others) expect(notifyJobKey(other)).not.toBe(key);
   });

@@ -237,3 +237,32 @@ describe('HSS scanner report', () => {
     expect((err as Error).message).toContain('nowhere/ghost@sha256:');
   });
 });
+
+describe('HSS: what a sweep lists', () => {
+  const DAY = 86_400_000;
+
+  it('lists the repositories of its image list, their tagged versions with push times, and an image last scan with its time', async () => {
+    const now = Date.now();
+    sim.setImage('private_image', 'sweep-h', 'api', 'v1', digestOf('h-api-1'), now - 20 * DAY, { scanned: true });
+    sim.setImage('private_image', 'sweep-h', 'api', 'v2', digestOf('h-api-2'), now - 3 * DAY);
+    sim.setImage('private_image', 'sweep-h', 'web', 'v1', digestOf('h-web-1'), now - DAY, { scanned: true });
+    const list = scanner().list!;
+    const repositories = await list.repositories();
+    expect(repositories).toEqual(
+      expect.arrayContaining([
+        { namespace: 'sweep-h', repository: 'api' },
+        { namespace: 'sweep-h', repository: 'web' },
+      ]),
+    );
+    const tags = await list.tags({ namespace: 'sweep-h', repository: 'api' });
+    expect(tags.sort((a, b) => a.tag.localeCompare(b.tag))).toEqual([
+      { tag: 'v1', digest: digestOf('h-api-1'), pushedAt: now - 20 * DAY },
+      { tag: 'v2', digest: digestOf('h-api-2'), pushedAt: now - 3 * DAY },
+    ]);
+    const last = await list.lastScan(push('sweep-h', 'api', 'v1', digestOf('h-api-1')));
+    expect(last?.complete).toBe(true);
+    expect(last?.findings.length).toBeGreaterThan(0);
+    expect(last?.scannedAt).toBe(new Date(now - 20 * DAY).toISOString());
+    expect(await list.lastScan(push('sweep-h', 'api', 'v2', digestOf('h-api-2')))).toBeUndefined();
+  });
+});

@@ -532,3 +532,40 @@ describe('digest format', () => {
     expect((await client.report(bare, handle)).total).toBe(15);
   });
 });
+
+describe('Security Center: what a sweep lists', () => {
+  const DAY = 86_400_000;
+  const hex = (seed: string) => Buffer.from(seed).toString('hex').padEnd(64, '0').slice(0, 64);
+
+  it('lists the asset center repositories of its registry type and region, their tags, and an image last scan with its time', async () => {
+    const now = Date.now();
+    const asset = (repo: string, tag: string, at: number, regionId = 'cn-hangzhou') => ({
+      registryType: 'acr',
+      regionId,
+      instanceId: 'cri-unit',
+      namespace: 'sweep-s',
+      repo,
+      tag,
+      digest: hex(`${repo}:${tag}`),
+      addedAt: at,
+    });
+    sim.addAsset(asset('api', 'v1', now - 20 * DAY), { scanned: true });
+    sim.addAsset(asset('api', 'v2', now - 2 * DAY));
+    sim.addAsset(asset('elsewhere', 'v1', now - DAY, 'cn-beijing'), { scanned: true });
+    const list = scanner().list!;
+    const repositories = await list.repositories();
+    expect(repositories).toContainEqual({ namespace: 'sweep-s', repository: 'api' });
+    expect(repositories).not.toContainEqual({ namespace: 'sweep-s', repository: 'elsewhere' });
+    const tags = await list.tags({ namespace: 'sweep-s', repository: 'api' });
+    expect(tags.sort((a, b) => a.tag.localeCompare(b.tag))).toEqual([
+      { tag: 'v1', digest: `sha256:${hex('api:v1')}`, pushedAt: now - 20 * DAY },
+      { tag: 'v2', digest: `sha256:${hex('api:v2')}`, pushedAt: now - 2 * DAY },
+    ]);
+    const scanned = { source: 'acr', region: 'cn-hangzhou', namespace: 'sweep-s', repository: 'api', tag: 'v1', digest: `sha256:${hex('api:v1')}` };
+    const last = await list.lastScan(scanned);
+    expect(last?.complete).toBe(true);
+    expect(last?.findings.length).toBeGreaterThan(0);
+    expect(last?.scannedAt).toBeDefined();
+    expect(await list.lastScan({ ...scanned, tag: 'v2', digest: `sha256:${hex('api:v2')}` })).toBeUndefined();
+  });
+});

@@ -130,3 +130,46 @@ describe('SWR Enterprise Edition scanner', () => {
     ]);
   });
 });
+
+describe('SWR Enterprise Edition: what a sweep lists', () => {
+  const digest = (seed: string) => `sha256:${Buffer.from(seed).toString('hex').padEnd(64, '0').slice(0, 64)}`;
+  const DAY = 86_400_000;
+
+  it('lists the instance repositories (a name with /), their tagged artifacts with push times, and an image last scan with its end', async () => {
+    const now = Date.now();
+    sim.pushArtifact('sweep-a/platform/api', digest('api-1'), '1.0', now - 9 * DAY, { scanned: true });
+    sim.pushArtifact('sweep-a/platform/api', digest('api-2'), '1.1', now - 2 * DAY);
+    sim.pushArtifact('sweep-b/web', digest('web-1'), 'v1', now - DAY, { scanned: true });
+    const list = scanner().list!;
+    const repositories = await list.repositories();
+    expect(repositories).toEqual(
+      expect.arrayContaining([
+        { namespace: 'sweep-a', repository: 'platform/api' },
+        { namespace: 'sweep-b', repository: 'web' },
+      ]),
+    );
+    expect(sim.calls.filter((c) => c.operation === 'ListInstanceRepositories').every((c) => c.status === 200)).toBe(true);
+
+    const tags = await list.tags({ namespace: 'sweep-a', repository: 'platform/api' });
+    expect(tags.sort((a, b) => a.tag.localeCompare(b.tag))).toEqual([
+      { tag: '1.0', digest: digest('api-1'), pushedAt: now - 9 * DAY },
+      { tag: '1.1', digest: digest('api-2'), pushedAt: now - 2 * DAY },
+    ]);
+
+    const image = { source: 'swr', namespace: 'sweep-a', repository: 'platform/api', tag: '1.0', digest: digest('api-1') };
+    const last = await list.lastScan(image);
+    expect(last?.complete).toBe(true);
+    expect(last?.findings).toHaveLength(11);
+    expect(last?.scannedAt).toBe(new Date(now - 9 * DAY).toISOString());
+    // Never scanned: no last scan.
+    expect(await list.lastScan({ ...image, tag: '1.1', digest: digest('api-2') })).toBeUndefined();
+  });
+
+  it('pages the repository list 100 at a time', async () => {
+    for (let i = 0; i < 120; i++) sim.pushArtifact(`paged/r-${String(i).padStart(3, '0')}`, digest(`paged-${i}`), 'v1');
+    const before = sim.count('ListInstanceRepositories');
+    const repositories = await scanner().list!.repositories();
+    expect(repositories.filter((r) => r.namespace === 'paged')).toHaveLength(120);
+    expect(sim.count('ListInstanceRepositories') - before).toBeGreaterThanOrEqual(2);
+  });
+});
