@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, rm, stat, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { deflateRawSync } from 'node:zlib';
 import { startAcrSimulator } from '../local/simulators/acr.js';
@@ -56,6 +56,15 @@ interface Probe {
   result: { statusCode?: number; batchItemFailures?: unknown[] };
   sdk: string[];
 }
+
+/** What the Lambda runtime sets in every function's environment (clients read it: aws-lite, for one, reads no AWS config file in Lambda). */
+const lambdaEnv = (name: string, taskRoot: string) => ({
+  AWS_LAMBDA_FUNCTION_NAME: `scanhook-bench-${name.replace(/\W+/g, '-')}`,
+  AWS_LAMBDA_FUNCTION_MEMORY_SIZE: '256',
+  AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
+  AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs22.x',
+  LAMBDA_TASK_ROOT: taskRoot,
+});
 
 /** A function's zip or an anchor's bundle, with what its first invocation is handed. */
 interface Target {
@@ -146,9 +155,9 @@ export const measureColdStarts = async (samples = 7) => {
     };
 
     /** One fresh Node process: module load and first invocation of `file`'s export. */
-    const probeOnce = async ({ file, event, exportName }: Target): Promise<Probe> => {
+    const probeOnce = async ({ name, file, event, exportName }: Target): Promise<Probe> => {
       const { stdout } = await run(process.execPath, ['--input-type=module', '-e', PROBE], {
-        env: { ...env, BENCH_PROBE: JSON.stringify({ file, exportName, event }) },
+        env: { ...env, ...lambdaEnv(name, dirname(file)), BENCH_PROBE: JSON.stringify({ file, exportName, event }) },
         maxBuffer: 16 * 1024 * 1024,
       }).catch((err: { stderr?: string }) => {
         const lines = (err.stderr ?? '').split('\n').filter((l) => l.length < 400);
