@@ -40,18 +40,22 @@ const sdk = new Set();
 registerHooks({ resolve(specifier, context, next) { const r = next(specifier, context); const m = /\\/@aws-sdk\\/[^/]+/.exec(r.url); if (m) sdk.add(m[0].slice(1)); return r; } });
 const { file, exportName, event } = JSON.parse(process.env.BENCH_PROBE); delete process.env.BENCH_PROBE;
 const context = { functionName: 'bench', awsRequestId: 'bench-1', getRemainingTimeInMillis: () => 60000 };
+const c0 = process.cpuUsage();
 const t0 = performance.now();
 const m = await import(file);
 const loadMs = performance.now() - t0;
 const result = await m[exportName](event, context);
 const coldMs = performance.now() - t0;
-process.stdout.write('\\n@@probe ' + JSON.stringify({ loadMs, coldMs, rssKb: process.resourceUsage().maxRSS, result, sdk: [...sdk] }) + '\\n');
+const cpu = process.cpuUsage(c0);
+process.stdout.write('\\n@@probe ' + JSON.stringify({ loadMs, coldMs, cpuMs: (cpu.user + cpu.system) / 1000, rssKb: process.resourceUsage().maxRSS, result, sdk: [...sdk] }) + '\\n');
 process.exit(0);
 `;
 
 interface Probe {
   loadMs: number;
   coldMs: number;
+  /** CPU time of the process over the same span (all its threads): steadier than wall time on a shared machine. */
+  cpuMs: number;
   rssKb: number;
   result: { statusCode?: number; batchItemFailures?: unknown[] };
   sdk: string[];
@@ -213,6 +217,7 @@ export const measureColdStarts = async (samples = 7) => {
         zipKiB: t.zipKiB,
         loadMs: median(out.map((p) => p.loadMs)),
         coldMs: median(out.map((p) => p.coldMs)),
+        cpuMs: median(out.map((p) => p.cpuMs)),
         peakRssMb: Math.max(...out.map((p) => p.rssKb)) / 1024,
         awsSdk: [...new Set(out.flatMap((p) => p.sdk))].sort(),
       };
@@ -243,6 +248,7 @@ export const coldStartRows = ({ functions, anchors, anchorOf }: Awaited<ReturnTy
       'load ms': f.loadMs,
       'load bar': f.name === 'onPush' ? `${ok(f.loadMs <= COLD_BARS.onPushLoadMs)} (≤ ${COLD_BARS.onPushLoadMs})` : '',
       'cold start ms': f.coldMs,
+      'CPU ms': f.cpuMs,
       ...Object.fromEntries(VENDORS.map((v, i) => [`× ${v} anchor`, `${ratios[i]!.toFixed(2)} (${anchorOf[f.name]![v]})`])),
       'cold bar': `${ok(ratios.every((r) => r <= COLD_BARS.anchorRatio))} (≤ ${COLD_BARS.anchorRatio}×)`,
       'peak RSS MB': f.peakRssMb,
@@ -256,6 +262,7 @@ export const coldStartRows = ({ functions, anchors, anchorOf }: Awaited<ReturnTy
     'load ms': a.loadMs,
     'load bar': '',
     'cold start ms': a.coldMs,
+    'CPU ms': a.cpuMs,
     ...Object.fromEntries(VENDORS.map((v) => [`× ${v} anchor`, ''])),
     'cold bar': '',
     'peak RSS MB': a.peakRssMb,
