@@ -1,18 +1,34 @@
 import { execFile } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, rm, stat, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { deflateRawSync } from 'node:zlib';
 import { startAcrSimulator } from '../local/simulators/acr.js';
 import { startChatSink } from '../local/simulators/chatSink.js';
+import { createTokenBook, HUAWEI_SIM_KEYS, HUAWEI_SIM_PROJECT } from '../local/simulators/huaweiApig.js';
 import { startSsmSimulator } from '../local/simulators/ssm.js';
+import { startSwrSimulator } from '../local/simulators/swr.js';
 import { startLocalQueues } from '../local/sqs.js';
 import { bundleEntry, FUNCTIONS } from './bundles.js';
 
 const run = promisify(execFile);
 const CONFIG_PARAMETER = '/scanhook/bench/config';
-export const ANCHORS = ['alibaba', 'huawei'] as const;
+export const VENDORS = ['alibaba', 'huawei'] as const;
+type Vendor = (typeof VENDORS)[number];
+type FunctionName = (typeof FUNCTIONS)[number];
+
+/**
+ * Each function's anchor on each vendor's SDK: a file of bench/anchors/ and its export. onPush and notify call no
+ * registry, so one anchor, on the AWS SDK alone, stands for both vendors.
+ */
+export const ANCHORS: Record<FunctionName, Record<Vendor, { file: string; export: string }>> = {
+  onPush: { alibaba: { file: 'onPush', export: 'handler' }, huawei: { file: 'onPush', export: 'handler' } },
+  startScan: { alibaba: { file: 'alibaba', export: 'startScan' }, huawei: { file: 'huawei', export: 'startScan' } },
+  pollStatus: { alibaba: { file: 'alibaba', export: 'pollStatus' }, huawei: { file: 'huawei', export: 'pollStatus' } },
+  notify: { alibaba: { file: 'notify', export: 'handler' }, huawei: { file: 'notify', export: 'handler' } },
+};
+const anchorKey = (a: { file: string; export: string }) => (a.export === 'handler' ? a.file : `${a.export} (${a.file})`);
 
 /**
  * Runs in a fresh Node process: imports the handler, invokes it once, and reports module load and cold start (load
@@ -22,23 +38,46 @@ const PROBE = `
 import { registerHooks } from 'node:module';
 const sdk = new Set();
 registerHooks({ resolve(specifier, context, next) { const r = next(specifier, context); const m = /\\/@aws-sdk\\/[^/]+/.exec(r.url); if (m) sdk.add(m[0].slice(1)); return r; } });
-const { file, event } = JSON.parse(process.env.BENCH_PROBE); delete process.env.BENCH_PROBE;
+const { file, exportName, event } = JSON.parse(process.env.BENCH_PROBE); delete process.env.BENCH_PROBE;
 const context = { functionName: 'bench', awsRequestId: 'bench-1', getRemainingTimeInMillis: () => 60000 };
+const c0 = process.cpuUsage();
 const t0 = performance.now();
 const m = await import(file);
 const loadMs = performance.now() - t0;
-const result = await m.handler(event, context);
+const result = await m[exportName](event, context);
 const coldMs = performance.now() - t0;
-process.stdout.write('\\n@@probe ' + JSON.stringify({ loadMs, coldMs, rssKb: process.resourceUsage().maxRSS, result, sdk: [...sdk] }) + '\\n');
+const cpu = process.cpuUsage(c0);
+process.stdout.write('\\n@@probe ' + JSON.stringify({ loadMs, coldMs, cpuMs: (cpu.user + cpu.system) / 1000, rssKb: process.resourceUsage().maxRSS, result, sdk: [...sdk] }) + '\\n');
 process.exit(0);
 `;
 
 interface Probe {
   loadMs: number;
   coldMs: number;
+  /** CPU time of the process over the same span (all its threads): steadier than wall time on a shared machine. */
+  cpuMs: number;
   rssKb: number;
   result: { statusCode?: number; batchItemFailures?: unknown[] };
   sdk: string[];
+}
+
+/** What the Lambda runtime sets in every function's environment (clients read it: aws-lite, for one, reads no AWS config file in Lambda). */
+const lambdaEnv = (name: string, taskRoot: string) => ({
+  AWS_LAMBDA_FUNCTION_NAME: `scanhook-bench-${name.replace(/\W+/g, '-')}`,
+  AWS_LAMBDA_FUNCTION_MEMORY_SIZE: '256',
+  AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
+  AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs22.x',
+  LAMBDA_TASK_ROOT: taskRoot,
+});
+
+/** A function's zip or an anchor's bundle, with what its first invocation is handed. */
+interface Target {
+  name: string;
+  kind: 'function' | 'anchor';
+  zipKiB: number;
+  file: string;
+  event: unknown;
+  exportName: string;
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
@@ -63,9 +102,20 @@ const firstEvents = async (): Promise<Record<string, unknown>> => ({
   notify: await eventOf('sqs/notify-findings.json'),
 });
 
-const benchConfig = (acrUrl: string, chatUrl: string) => ({
+/** The functions scan with ACR; the Huawei anchors call the SWR entry. */
+const benchConfig = (acrUrl: string, swrUrl: string, chatUrl: string) => ({
   sources: { acr: { secret: 'local-demo-secret-change-me' } },
-  scanners: { 'acr-hz': { type: 'acr', region: 'cn-hangzhou', instanceId: 'cri-bench', endpoint: acrUrl } },
+  scanners: {
+    'acr-hz': { type: 'acr', region: 'cn-hangzhou', instanceId: 'cri-bench', endpoint: acrUrl },
+    'swr-bj': {
+      type: 'swr',
+      region: 'cn-north-4',
+      projectId: HUAWEI_SIM_PROJECT,
+      instanceId: 'swr-bench',
+      endpoint: swrUrl,
+      credentials: { ak: HUAWEI_SIM_KEYS.accessKey, sk: HUAWEI_SIM_KEYS.secretKey },
+    },
+  },
   channels: { sec: { type: 'slack', url: `${chatUrl}/slack/sec` }, audit: { type: 'slack', url: `${chatUrl}/slack/audit` } },
   routes: [{ source: 'acr', scanner: 'acr-hz', channels: ['sec', 'audit'] }],
 });
@@ -79,11 +129,19 @@ const benchConfig = (acrUrl: string, chatUrl: string) => ({
 export const measureColdStarts = async (samples = 7) => {
   await run('npm', ['run', '--silent', 'package'], { maxBuffer: 16 * 1024 * 1024 });
   const root = await mkdtemp(join(tmpdir(), 'scanhook-cold-'));
-  const [acr, chat, ssm, queues] = await Promise.all([startAcrSimulator(), startChatSink(), startSsmSimulator(), startLocalQueues()]);
+  // Every status check finds the scan running: each sample of pollStatus and of its anchors does the same work.
+  const running = { scanChecks: Number.MAX_SAFE_INTEGER };
+  const [acr, swr, chat, ssm, queues] = await Promise.all([
+    startAcrSimulator({ defaults: running }),
+    startSwrSimulator({ tokens: createTokenBook(), defaults: running }),
+    startChatSink(),
+    startSsmSimulator(),
+    startLocalQueues(),
+  ]);
   try {
     await mkdir(join(root, 'node_modules'), { recursive: true });
     await symlink(resolve('node_modules/@aws-sdk'), join(root, 'node_modules/@aws-sdk'), 'dir');
-    ssm.put(CONFIG_PARAMETER, JSON.stringify(benchConfig(acr.url, chat.url)));
+    ssm.put(CONFIG_PARAMETER, JSON.stringify(benchConfig(acr.url, swr.url, chat.url)));
     const env = {
       PATH: process.env.PATH ?? '',
       NODE_NO_WARNINGS: '1',
@@ -100,51 +158,77 @@ export const measureColdStarts = async (samples = 7) => {
       ),
     };
 
-    const probe = async (file: string, event: unknown) => {
-      const out: Probe[] = [];
-      for (let i = 0; i < samples; i++) {
-        const { stdout } = await run(process.execPath, ['--input-type=module', '-e', PROBE], {
-          env: { ...env, BENCH_PROBE: JSON.stringify({ file, event }) },
-          maxBuffer: 16 * 1024 * 1024,
-        }).catch((err: { stderr?: string }) => {
-          const lines = (err.stderr ?? '').split('\n').filter((l) => l.length < 400);
-          throw new Error(`${file} failed: ${lines.slice(-12).join('\n')}`);
-        });
-        const line = stdout.split('\n').find((l) => l.startsWith('@@probe '));
-        if (!line) throw new Error(`${file}: no result from the probe:\n${stdout.slice(-2000)}`);
-        const p = JSON.parse(line.slice(8)) as Probe;
-        const failed = (p.result.statusCode !== undefined && p.result.statusCode !== 202) || (p.result.batchItemFailures?.length ?? 0) > 0;
-        if (failed) throw new Error(`${file}: the first invocation failed: ${JSON.stringify(p.result)}\n${stdout.slice(-2000)}`);
-        out.push(p);
-      }
-      return {
-        loadMs: median(out.map((p) => p.loadMs)),
-        coldMs: median(out.map((p) => p.coldMs)),
-        peakRssMb: Math.max(...out.map((p) => p.rssKb)) / 1024,
-        awsSdk: [...new Set(out.flatMap((p) => p.sdk))].sort(),
-      };
+    /** One fresh Node process: module load and first invocation of `file`'s export. */
+    const probeOnce = async ({ name, file, event, exportName }: Target): Promise<Probe> => {
+      const { stdout } = await run(process.execPath, ['--input-type=module', '-e', PROBE], {
+        env: { ...env, ...lambdaEnv(name, dirname(file)), BENCH_PROBE: JSON.stringify({ file, exportName, event }) },
+        maxBuffer: 16 * 1024 * 1024,
+      }).catch((err: { stderr?: string }) => {
+        const lines = (err.stderr ?? '').split('\n').filter((l) => l.length < 400);
+        throw new Error(`${file} failed: ${lines.slice(-12).join('\n')}`);
+      });
+      const line = stdout.split('\n').find((l) => l.startsWith('@@probe '));
+      if (!line) throw new Error(`${file}: no result from the probe:\n${stdout.slice(-2000)}`);
+      const p = JSON.parse(line.slice(8)) as Probe;
+      const failed = (p.result.statusCode !== undefined && p.result.statusCode !== 202) || (p.result.batchItemFailures?.length ?? 0) > 0;
+      if (failed) throw new Error(`${file}: the first invocation failed: ${JSON.stringify(p.result)}\n${stdout.slice(-2000)}`);
+      return p;
     };
 
     const events = await firstEvents();
-    const functions = [];
+    const targets: Target[] = [];
     for (const name of FUNCTIONS) {
       const zip = resolve('.serverless', `${name}.zip`);
       const dir = join(root, name);
       await run('unzip', ['-q', '-o', zip, '-d', dir]);
-      functions.push({ name, zipKiB: (await stat(zip)).size / 1024, ...(await probe(join(dir, 'functions', name, 'handler.mjs'), events[name])) });
+      targets.push({
+        name,
+        kind: 'function',
+        zipKiB: (await stat(zip)).size / 1024,
+        file: join(dir, 'functions', name, 'handler.mjs'),
+        event: events[name],
+        exportName: 'handler',
+      });
     }
-    const anchors = [];
-    for (const name of ANCHORS) {
-      const built = await bundleEntry(`bench/anchors/${name}.ts`, `anchor-${name}`, ['@aws-sdk/*']);
-      const file = join(root, 'anchors', `${name}.mjs`);
-      await mkdir(join(root, 'anchors'), { recursive: true });
-      await run('cp', [built, file]);
-      // A zip of the bundle is its deflated bytes and a few headers.
-      anchors.push({ name, zipKiB: deflateRawSync(await readFile(file), { level: 9 }).length / 1024, ...(await probe(file, events.onPush)) });
+    const anchorOf: Record<string, Record<Vendor, string>> = {};
+    await mkdir(join(root, 'anchors'), { recursive: true });
+    for (const name of FUNCTIONS) {
+      anchorOf[name] = { alibaba: anchorKey(ANCHORS[name].alibaba), huawei: anchorKey(ANCHORS[name].huawei) };
+      for (const vendor of VENDORS) {
+        const anchor = ANCHORS[name][vendor];
+        const key = anchorKey(anchor);
+        if (targets.some((t) => t.kind === 'anchor' && t.name === key)) continue;
+        const built = await bundleEntry(`bench/anchors/${anchor.file}.ts`, `anchor-${anchor.file}`, ['@aws-sdk/*']);
+        const file = join(root, 'anchors', `${anchor.file}.mjs`);
+        await run('cp', [built, file]);
+        // A zip of the bundle is its deflated bytes and a few headers.
+        const zipKiB = deflateRawSync(await readFile(file), { level: 9 }).length / 1024;
+        targets.push({ name: key, kind: 'anchor', zipKiB, file, event: events[name], exportName: anchor.export });
+      }
     }
-    return { functions, anchors };
+
+    // Round by round, every function and anchor once per round: a spell of load on the machine weighs on all of them.
+    const probes = new Map<Target, Probe[]>(targets.map((t) => [t, []]));
+    for (let i = 0; i < samples; i++) for (const target of targets) probes.get(target)!.push(await probeOnce(target));
+    const summary = (t: Target) => {
+      const out = probes.get(t)!;
+      return {
+        name: t.name,
+        zipKiB: t.zipKiB,
+        loadMs: median(out.map((p) => p.loadMs)),
+        coldMs: median(out.map((p) => p.coldMs)),
+        cpuMs: median(out.map((p) => p.cpuMs)),
+        peakRssMb: Math.max(...out.map((p) => p.rssKb)) / 1024,
+        awsSdk: [...new Set(out.flatMap((p) => p.sdk))].sort(),
+      };
+    };
+    return {
+      functions: targets.filter((t) => t.kind === 'function').map(summary),
+      anchors: targets.filter((t) => t.kind === 'anchor').map(summary),
+      anchorOf,
+    };
   } finally {
-    await Promise.all([acr.close(), chat.close(), ssm.close(), queues.stop()]);
+    await Promise.all([acr.close(), swr.close(), chat.close(), ssm.close(), queues.stop()]);
     await rm(root, { recursive: true, force: true });
   }
 };
@@ -152,19 +236,20 @@ export const measureColdStarts = async (samples = 7) => {
 /** The bars issue 14 sets: cold start against each anchor, onPush's module load, every process's peak RSS. */
 export const COLD_BARS = { anchorRatio: 0.25, onPushLoadMs: 60, rssMb: 90 };
 
-/** One row per function and per anchor: each figure beside its bar, ratios against the anchors of the same run. */
-export const coldStartRows = ({ functions, anchors }: Awaited<ReturnType<typeof measureColdStarts>>) => {
+/** One row per function and per anchor: each figure beside its bar, ratios against the function's anchors of the same run. */
+export const coldStartRows = ({ functions, anchors, anchorOf }: Awaited<ReturnType<typeof measureColdStarts>>) => {
   const ok = (pass: boolean) => (pass ? 'ok' : 'OVER BAR');
-  const ratio = (ms: number, anchor: { coldMs: number }) => ms / anchor.coldMs;
+  const anchorNamed = (name: string) => anchors.find((a) => a.name === name)!;
   const rows = functions.map((f) => {
-    const ratios = anchors.map((a) => ratio(f.coldMs, a));
+    const ratios = VENDORS.map((v) => f.coldMs / anchorNamed(anchorOf[f.name]![v]).coldMs);
     return {
       function: f.name,
       'zip KiB': f.zipKiB,
       'load ms': f.loadMs,
       'load bar': f.name === 'onPush' ? `${ok(f.loadMs <= COLD_BARS.onPushLoadMs)} (≤ ${COLD_BARS.onPushLoadMs})` : '',
       'cold start ms': f.coldMs,
-      ...Object.fromEntries(anchors.map((a, i) => [`× ${a.name} anchor`, ratios[i]!.toFixed(2)])),
+      'CPU ms': f.cpuMs,
+      ...Object.fromEntries(VENDORS.map((v, i) => [`× ${v} anchor`, `${ratios[i]!.toFixed(2)} (${anchorOf[f.name]![v]})`])),
       'cold bar': `${ok(ratios.every((r) => r <= COLD_BARS.anchorRatio))} (≤ ${COLD_BARS.anchorRatio}×)`,
       'peak RSS MB': f.peakRssMb,
       'RSS bar': `${ok(f.peakRssMb <= COLD_BARS.rssMb)} (≤ ${COLD_BARS.rssMb})`,
@@ -177,7 +262,8 @@ export const coldStartRows = ({ functions, anchors }: Awaited<ReturnType<typeof 
     'load ms': a.loadMs,
     'load bar': '',
     'cold start ms': a.coldMs,
-    ...Object.fromEntries(anchors.map((b) => [`× ${b.name} anchor`, ratio(a.coldMs, b).toFixed(2)])),
+    'CPU ms': a.cpuMs,
+    ...Object.fromEntries(VENDORS.map((v) => [`× ${v} anchor`, ''])),
     'cold bar': '',
     'peak RSS MB': a.peakRssMb,
     'RSS bar': '',

@@ -1,3 +1,4 @@
+import '../../shared/runtime/zodJitless.js';
 import { functionLogger } from '../../shared/logging/logger.js';
 import { sqsFunction } from '../../shared/queue/sqsFunction.js';
 import { loadRuntime, once } from '../../shared/runtime/runtime.js';

@@ -1,3 +1,4 @@
+import '../../shared/runtime/zodJitless.js';
 import type { SQSRecord } from 'aws-lambda';
 import { functionLogger } from '../../shared/logging/logger.js';
 import { sqsFunction } from '../../shared/queue/sqsFunction.js';
