@@ -7,11 +7,11 @@ export const FUNCTIONS = ['onPush', 'startScan', 'pollStatus', 'notify'] as cons
 const OUT_DIR = '.bench';
 
 /** Bundles a function the way serverless.yml's custom.esbuild does (minified ESM, AWS SDK left to the runtime). */
-export const bundle = async (name: string): Promise<string> => {
+export const bundle = async (name: string, entryPoint = `functions/${name}/handler.ts`): Promise<string> => {
   mkdirSync(OUT_DIR, { recursive: true });
   const outfile = `${OUT_DIR}/${name}.mjs`;
   await build({
-    entryPoints: [`functions/${name}/handler.ts`],
+    entryPoints: [entryPoint],
     bundle: true,
     minify: true,
     format: 'esm',

@@ -1,5 +1,6 @@
 import { measureBundles, nodeVersion } from './bundles.js';
 import { coalescedStartCalls } from './coalescing.js';
+import { scaleRun } from './scale.js';
 import { baselineCosts, huaweiScanCosts, sasCosts, scanCosts, worstDelays } from './scans.js';
 import { scanToMessage } from './scanToMessage.js';
 import { onPushThroughput } from './throughput.js';
@@ -165,3 +166,34 @@ console.log(
   ),
 );
 console.log('\nLocal mode gathers the scan queue with one poller; on AWS, Lambda may split a burst between a few pollers (README, "Coalescing caveat").');
+
+const scale = await scaleRun();
+console.log(
+  `\n## Scale: ${scale.accepted} of ${scale.pushes} pushes accepted within ${scale.pushSeconds.toFixed(0)} s (ACR, Security Center, HSS round robin; deployed queue settings, default polling; each function in its own process)\n`,
+);
+console.log(
+  table(
+    scale.channels.map((c) => ({
+      channel: `${c.channel} (${c.type})`,
+      images: c.images,
+      posts: c.posts,
+      missing: c.missing,
+      duplicated: c.duplicated,
+      'busiest window': c.worstWindow ? `${c.worstWindow.posts} in ${c.worstWindow.seconds} s` : 'no limit',
+      'limit bar': c.worstWindow ? `≤ ${c.worstWindow.limit}` : '',
+      'refused (429, size)': c.refused,
+      verdict: ok(c.missing === 0 && c.duplicated === 0 && c.refused === 0 && (!c.worstWindow || c.worstWindow.posts <= c.worstWindow.limit)),
+    })),
+  ),
+);
+const rss = Object.entries(scale.peakRssMb)
+  .map(([fn, mb]) => `${fn} ${mb.toFixed(0)}`)
+  .join(', ');
+const dead = Object.values(scale.deadLetters).reduce((a, b) => a + b, 0);
+console.log(
+  `\nSecurity Center start calls: ${scale.sasStartCalls} (bar ≤ 100) → ${ok(scale.sasStartCalls <= 100)}; HSS ${scale.hssStartCalls}; ACR ${scale.acrStartCalls} (one per push)`,
+);
+console.log(`Peak RSS per function process, MB: ${rss} (bar ≤ 128) → ${ok(Object.values(scale.peakRssMb).every((mb) => mb <= 128))}`);
+console.log(
+  `Time to drain (first push → last message): ${scale.drainSeconds.toFixed(0)} s${scale.drained ? '' : ' — NOT DRAINED: messages were left in the queues'}; dead letters: ${dead}`,
+);
