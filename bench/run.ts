@@ -169,7 +169,7 @@ console.log('\nLocal mode gathers the scan queue with one poller; on AWS, Lambda
 
 const scale = await scaleRun();
 console.log(
-  `\n## Scale: ${scale.accepted} of ${scale.pushes} pushes accepted within ${scale.pushSeconds.toFixed(0)} s (ACR, Security Center, HSS round robin; deployed queue settings, default polling; each function in its own process)\n`,
+  `\n## Scale: ${scale.accepted} of ${scale.pushes} pushes accepted within ${scale.pushSeconds.toFixed(0)} s (ACR, Security Center, HSS round robin; deployed queue settings, default polling; each function instance in a process of its own)\n`,
 );
 console.log(
   table(
