@@ -181,8 +181,11 @@ console.log(
       duplicated: c.duplicated,
       'busiest window': c.worstWindow ? `${c.worstWindow.posts} in ${c.worstWindow.seconds} s` : 'no limit',
       'limit bar': c.worstWindow ? `≤ ${c.worstWindow.limit}` : '',
-      'refused (429, size)': c.refused,
-      verdict: ok(c.missing === 0 && c.duplicated === 0 && c.refused === 0 && (!c.worstWindow || c.worstWindow.posts <= c.worstWindow.limit)),
+      'refused (429 or size)': c.refused,
+      'size violations': c.violations,
+      verdict: ok(
+        c.missing === 0 && c.duplicated === 0 && c.refused === 0 && c.violations === 0 && (!c.worstWindow || c.worstWindow.posts <= c.worstWindow.limit),
+      ),
     })),
   ),
 );

@@ -79,13 +79,13 @@ export interface ChannelFigures {
   type: string;
   images: number;
   posts: number;
-  summaries: number;
   missing: number;
   duplicated: number;
   /** Most posts in any window of the target's documented period, and the limit (undefined: none known). */
   worstWindow?: { posts: number; limit: number; seconds: number };
   /** Posts the sink refused: a size limit broken, or a throttled reply (429 or the target's own code). */
   refused: number;
+  /** Posts that broke one of the target's documented size limits. */
   violations: number;
 }
 
@@ -126,7 +126,6 @@ const channelFigures = (chat: ChatSink, channel: string, images: string[]): Chan
     type: typeOf(channel),
     images: images.length,
     posts: delivered.length,
-    summaries: delivered.filter((p) => images.filter((image) => p.body.includes(image)).length > 1).length,
     missing: images.filter((image) => !seen.has(image)).length,
     duplicated: [...seen.values()].filter((n) => n > 1).length,
     ...(limit === 'unlimited'
