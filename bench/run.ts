@@ -1,6 +1,7 @@
 import { measureBundles, nodeVersion } from './bundles.js';
 import { coalescedStartCalls } from './coalescing.js';
 import { coldStartRows, measureColdStarts } from './coldStart.js';
+import { scaleRun } from './scale.js';
 import { scanEventToMessage } from './scanEvents.js';
 import { baselineCosts, huaweiScanCosts, sasCosts, scanCosts, worstDelays } from './scans.js';
 import { scanToMessage } from './scanToMessage.js';
@@ -198,4 +199,37 @@ console.log(
 const hssSweep = await hssSweepStarts();
 console.log(
   `\nHSS, one sweep of ${hssSweep.images} images (100 repositories × 10 tags): ${hssSweep.startCalls} start calls (bar ≤ 100 → ${ok(hssSweep.startCalls <= 100)}), all started after ${hssSweep.seconds.toFixed(1)} s`,
+);
+const scale = await scaleRun();
+console.log(
+  `\n## Scale: ${scale.accepted} of ${scale.pushes} pushes accepted within ${scale.pushSeconds.toFixed(0)} s (ACR, Security Center, HSS round robin; deployed queue settings, default polling; each function instance in a process of its own)\n`,
+);
+console.log(
+  table(
+    scale.channels.map((c) => ({
+      channel: `${c.channel} (${c.type})`,
+      images: c.images,
+      posts: c.posts,
+      missing: c.missing,
+      duplicated: c.duplicated,
+      'busiest window': c.worstWindow ? `${c.worstWindow.posts} in ${c.worstWindow.seconds} s` : 'no limit',
+      'limit bar': c.worstWindow ? `≤ ${c.worstWindow.limit}` : '',
+      'refused (429 or size)': c.refused,
+      'size violations': c.violations,
+      verdict: ok(
+        c.missing === 0 && c.duplicated === 0 && c.refused === 0 && c.violations === 0 && (!c.worstWindow || c.worstWindow.posts <= c.worstWindow.limit),
+      ),
+    })),
+  ),
+);
+const rss = Object.entries(scale.peakRssMb)
+  .map(([fn, mb]) => `${fn} ${mb.toFixed(0)}`)
+  .join(', ');
+const dead = Object.values(scale.deadLetters).reduce((a, b) => a + b, 0);
+console.log(
+  `\nSecurity Center start calls: ${scale.sasStartCalls} (bar ≤ 100) → ${ok(scale.sasStartCalls <= 100)}; HSS ${scale.hssStartCalls}; ACR ${scale.acrStartCalls} (one per push)`,
+);
+console.log(`Peak RSS per function process, MB: ${rss} (bar ≤ 128) → ${ok(Object.values(scale.peakRssMb).every((mb) => mb <= 128))}`);
+console.log(
+  `Time to drain (first push → last message): ${scale.drainSeconds.toFixed(0)} s${scale.drained ? '' : ' — NOT DRAINED: messages were left in the queues'}; dead letters: ${dead}`,
 );

@@ -91,25 +91,28 @@ const DB_FILES = ['fauxqs.db', 'fauxqs.db-wal', 'fauxqs.db-shm'];
 
 /**
  * fauxqs 2.4.1 hands out at most one message per FIFO message group in a receive; SQS hands out up to ten of one
- * group, in order (so a burst of results for one chat channel lands in one batch). This receives again with the
- * groups just served unlocked, and restores their locks (one per message in flight) at the end.
+ * group, in order, and "attempts to return as many messages with the same message group ID as possible" before it
+ * adds other groups' (https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/FIFO-queues-understanding-logic.html).
+ * So a burst of results for one chat channel lands in one batch, and a batch is mostly one channel's. This receives
+ * one message at a time with the group just served unlocked: fauxqs serves the first unlocked group with messages,
+ * so that is the same group until it runs out, then the next. The groups' locks are restored (one per message in
+ * flight) at the end.
  */
 const wholeFifoGroups = (queue: FifoInternals) => {
   const dequeueFifo = queue.dequeueFifo.bind(queue);
   const receiveWhole = (limit: number, visibilityTimeout: number | undefined, rest: unknown[]) => {
-    const received = dequeueFifo(limit, visibilityTimeout, ...rest);
+    const received: Received[] = [];
     const groupOf = (receiptHandle: string) => queue.inflightMessages.get(receiptHandle)?.message.messageGroupId;
     const served = new Set<string>();
     try {
-      for (let more = received; more.length > 0 && received.length < limit; ) {
-        for (const { ReceiptHandle } of more) {
-          const group = groupOf(ReceiptHandle);
-          if (group === undefined) continue;
-          served.add(group);
-          queue.fifoLockedGroups.delete(group);
-        }
-        more = dequeueFifo(limit - received.length, visibilityTimeout, ...rest);
+      while (received.length < limit) {
+        const more = dequeueFifo(1, visibilityTimeout, ...rest);
+        if (more.length === 0) break;
         received.push(...more);
+        const group = groupOf(more[0]!.ReceiptHandle);
+        if (group === undefined) continue;
+        served.add(group);
+        queue.fifoLockedGroups.delete(group);
       }
     } finally {
       // One lock per message of the group in flight, as fauxqs counts them.

@@ -1,5 +1,6 @@
 import { DeleteMessageCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { createNotify } from '../functions/notify/handler.js';
+import { LONGEST_PAUSE_MS } from '../functions/notify/rateLimit.js';
 import { type NotifyRuntime, withChannels } from '../functions/notify/withChannels.js';
 import { createOnPush } from '../functions/onPush/handler.js';
 import { createPollStatus } from '../functions/pollStatus/handler.js';
@@ -79,12 +80,13 @@ export const startStack = async (opts: StackOptions = {}) => {
     ...(shortVisibility === undefined
       ? {}
       : {
-          // As on AWS, the scan queue's timeout must cover its batching window as well as the function's run.
+          // As on AWS, the scan queue's timeout must cover its batching window as well as the function's run, and
+          // the notify queue's the pause a batch keeps after its posts to a rate-limited channel.
           visibilityTimeoutSeconds: {
             intake: shortVisibility,
             scan: shortVisibility + scanWindow + 5,
             poll: shortVisibility,
-            notify: shortVisibility,
+            notify: shortVisibility + LONGEST_PAUSE_MS / 1000,
           },
         }),
   }).catch(async (err: unknown) => {

@@ -3,13 +3,14 @@ import type { SQSRecord } from 'aws-lambda';
 import { localeOf } from '../../shared/channels/i18n.js';
 import { channelPlugin } from '../../shared/channels/index.js';
 import { buildNotice, summaryNotice } from '../../shared/channels/notice.js';
+import { sleep } from '../../shared/http/retry.js';
 import { recordMetric, recordSeconds } from '../../shared/logging/metrics.js';
 import { NotifyJob } from '../../shared/messages/jobs.js';
 import { DELIVERY_UNKNOWN } from '../../shared/queue/jobQueue.js';
 import { opsNotices } from '../../shared/queue/opsNotices.js';
 import { parseRecord, RecordHeld, receiveCount } from '../../shared/queue/records.js';
 import { type ChatTarget, type Delivery, OUT_OF_TIME, postNotice } from './postNotice.js';
-import { postsPerBatch, splitForRateLimit } from './rateLimit.js';
+import { paceOf, splitForRateLimit } from './rateLimit.js';
 import type { NotifyRuntime } from './withChannels.js';
 
 /** How long a rate-limited channel's first result waits for the rest of a burst. */
@@ -22,6 +23,9 @@ interface Entry {
 }
 type LogContext = Record<string, unknown>;
 type Settled = [Entry, PromiseSettledResult<void>];
+type Pause = (ms: number) => Promise<void>;
+/** What the invocation keeps of its time after a pause (see paceOf). */
+const PAUSE_RESERVE_MS = 500;
 const done = (e: Entry): Settled => [e, { status: 'fulfilled', value: undefined }];
 const failed = (e: Entry, reason: unknown): Settled => [e, { status: 'rejected', reason }];
 
@@ -53,6 +57,7 @@ export const deliverNotifyBatch = async (
   log: Logger,
   records: SQSRecord[],
   timeLeftMs: () => number = () => Number.POSITIVE_INFINITY,
+  pause: Pause = sleep,
 ): Promise<PromiseSettledResult<void>[]> => {
   const results = new Array<PromiseSettledResult<void>>(records.length);
   const byChannel = new Map<string, Entry[]>();
@@ -78,13 +83,20 @@ export const deliverNotifyBatch = async (
   });
   await Promise.all(
     [...byChannel].map(async ([channel, entries]) => {
-      for (const [entry, result] of await deliverToChannel(rt, log, channel, entries, timeLeftMs)) results[entry.index] = result;
+      for (const [entry, result] of await deliverToChannel(rt, log, channel, entries, timeLeftMs, pause)) results[entry.index] = result;
     }),
   );
   return results;
 };
 
-const deliverToChannel = async (rt: NotifyRuntime, log: Logger, channel: string, entries: Entry[], timeLeftMs: () => number): Promise<Settled[]> => {
+const deliverToChannel = async (
+  rt: NotifyRuntime,
+  log: Logger,
+  channel: string,
+  entries: Entry[],
+  timeLeftMs: () => number,
+  pause: Pause,
+): Promise<Settled[]> => {
   const config = Object.hasOwn(rt.config.channels, channel) ? rt.config.channels[channel] : undefined;
   if (!config) {
     const problem = Object.hasOwn(rt.channelProblems, channel)
@@ -104,8 +116,8 @@ const deliverToChannel = async (rt: NotifyRuntime, log: Logger, channel: string,
     });
     return hold(rt, log, entries, gatherMs, { channel, channelType: config.type });
   }
-  const budget = postsPerBatch(target.plugin.rateLimit);
-  const { singles, combined } = splitForRateLimit(entries, budget);
+  const pace = paceOf(target.plugin.rateLimit);
+  const { singles, combined } = splitForRateLimit(entries, pace.posts);
   if (combined.length > 0) {
     log.info('more results than the channel may take at once: combining them into one summary', {
       channel,
@@ -118,16 +130,21 @@ const deliverToChannel = async (rt: NotifyRuntime, log: Logger, channel: string,
   const settled: Settled[] = [];
   // Once a post is deferred or failed, the channel's later posts in this batch are not tried: they wait with it.
   let waiting: Extract<Delivery, { result: 'deferred' | 'failed' }> | undefined;
+  let posted = false;
   for (const unit of [...singles.map((e) => [e]), ...(combined.length > 0 ? [combined] : [])]) {
     const context: LogContext =
       unit.length === 1
         ? { jobId: unit[0]!.job.jobId, channel, channelType: config.type, outcome: unit[0]!.job.outcome.status }
         : { channel, channelType: config.type, jobIds: unit.map((e) => e.job.jobId) };
     const delivery: Delivery = waiting ?? (await post(rt, log, target, unit, timeLeftMs, context));
+    // A held or failed post leaves its messages in flight, and the group locked, anyway.
+    if (delivery.result === 'delivered' || delivery.result === 'dead') posted = true;
     if (delivery.result === 'deferred' || delivery.result === 'failed') waiting = delivery;
     recordDelivery(config.type, unit, delivery, rt.now());
     settled.push(...(await settle(rt, log, unit, delivery, context)));
   }
+  // Holding the channel's group (its messages stay in flight until the invocation ends), so the next batch keeps the pace.
+  if (posted && pace.gapMs > 0) await pause(Math.max(0, Math.min(pace.gapMs, timeLeftMs() - PAUSE_RESERVE_MS)));
   return settled;
 };
 

@@ -162,6 +162,17 @@ describe('FIFO queues as SQS runs them', () => {
     expect((await receive(queues, queues.urls.notify)).map((m) => m.Body)).toEqual(['a4']);
   });
 
+  it('a receive fills from one group as far as it can before taking another, as SQS does', async () => {
+    const queues = await start({});
+    for (let i = 1; i <= 6; i++) {
+      await sendTo(queues, 'A', `a${i}`);
+      await sendTo(queues, 'B', `b${i}`);
+      await sendTo(queues, 'C', `c${i}`);
+    }
+    expect((await receive(queues, queues.urls.notify)).map((m) => m.Body)).toEqual(['a1', 'a2', 'a3', 'a4', 'a5', 'a6', 'b1', 'b2', 'b3', 'b4']);
+    expect((await receive(queues, queues.urls.notify)).map((m) => m.Body)).toEqual(['c1', 'c2', 'c3', 'c4', 'c5', 'c6']);
+  });
+
   it('messages made visible again (a hold that ended) come back; a peek sees them all and leaves them', async () => {
     const queues = await start({});
     for (const body of ['h1', 'h2']) await sendTo(queues, 'H', body);

@@ -19,6 +19,7 @@ const SLACK = '/slack/T0UNIT/B0UNIT/unit-token';
 const OPS = '/slack/T0UNIT/B0OPS/ops-token';
 const HOOK = '/webhook/unit';
 const GCHAT = '/googlechat/v1/spaces/AAAAunit/messages';
+const DING = '/dingtalk/robot/send?access_token=unit-ding';
 
 let sink: ChatSink;
 let rt: NotifyRuntime;
@@ -26,6 +27,8 @@ const resent: { jobs: NotifyJob[] }[] = [];
 /** Messages made invisible for a while, by receipt handle. */
 const held: { handles: string[]; seconds: number }[] = [];
 const dead: { body: string; reason: string; mayHaveBeenDelivered?: boolean }[] = [];
+/** The pauses a batch took to keep a channel's pace (recorded, not slept). */
+const paused: number[] = [];
 const log = new Logger({ serviceName: 'scanhook-test', logLevel: 'SILENT' });
 
 const queue = {
@@ -52,6 +55,7 @@ beforeAll(async () => {
       ops: { type: 'slack', url: `${sink.url}${OPS}` },
       audit: { type: 'webhook', url: `${sink.url}${HOOK}` },
       gchat: { type: 'googlechat', url: `${sink.url}${GCHAT}?key=unit-key&token=unit-token` },
+      ding: { type: 'dingtalk', url: `${sink.url}${DING}` },
     },
     routes: [{ source: 'acr', scanner: 'acr-hz', channels: ['sec', 'ops', 'audit'] }],
     http: { timeoutMs: 2000, attempts: 3, baseDelayMs: 10, maxDelayMs: 1500 },
@@ -67,6 +71,7 @@ beforeEach(() => {
   resent.length = 0;
   held.length = 0;
   dead.length = 0;
+  paused.length = 0;
 });
 
 const sample = (): NotifyJob => NotifyJob.parse(jobOf('sqs/notify-findings.json'));
@@ -86,7 +91,10 @@ const record = (body: unknown, receiveCount = 1, sentAgoMs = 60_000): SQSRecord 
   } as unknown as SQSRecord;
 };
 const handlesOf = (records: SQSRecord[]) => records.map((r) => r.receiptHandle);
-const run = (records: SQSRecord[], timeLeftMs?: () => number) => deliverNotifyBatch(rt, log, records, timeLeftMs);
+const run = (records: SQSRecord[], timeLeftMs?: () => number) =>
+  deliverNotifyBatch(rt, log, records, timeLeftMs, async (ms) => {
+    paused.push(ms);
+  });
 const postsTo = (prefix: string) => sink.posts.filter((p) => p.path.startsWith(prefix));
 const statuses = (results: PromiseSettledResult<void>[]) => results.map((r) => r.status);
 
@@ -122,6 +130,37 @@ describe('rate limits: one batch posts at most what a channel may take, and comb
     expect(dead.map((d) => JSON.parse(d.body).image.repository)).toEqual(['x', 'y', 'z']);
     for (const d of dead) expect(d.reason).toBe('summary of 3 results: channel_not_found: Slack answered 404 channel_not_found');
     expect(resent).toEqual([]);
+  });
+});
+
+describe('a channel keeps its pace from one batch to the next: the batch stays on after its posts, its group locked', () => {
+  it('DingTalk (20 a minute) gets one post a batch, then 3 s; Slack 1 s; a target with no limit no pause', async () => {
+    const results = await run([record(job('ding', 'd1'), 2), record(job('ding', 'd2'), 2), record(job('ding', 'd3'), 2), record(job('audit', 'a1'))]);
+    expect(statuses(results)).toEqual(['fulfilled', 'fulfilled', 'fulfilled', 'fulfilled']);
+    expect(postsTo(DING)).toHaveLength(1);
+    expect(postsTo(DING)[0]!.body).toContain('3');
+    for (const repo of ['d1', 'd2', 'd3']) expect(postsTo(DING)[0]!.body).toContain(`team-a/${repo}:`);
+    expect(paused).toEqual([3000]);
+
+    paused.length = 0;
+    await run([record(job('sec', 's1'))]);
+    expect(paused).toEqual([1000]);
+  });
+
+  it('a batch that posted nothing to the channel does not pause: results held to gather a burst, a channel asked to wait', async () => {
+    await run([record(job('ding', 'fresh'), 1, 100)]);
+    expect(sink.posts).toEqual([]);
+    expect(paused).toEqual([]);
+
+    sink.script(SLACK, { status: 429, headers: { 'retry-after': '60' }, body: 'rate_limited' });
+    await run([record(job('sec', 'waits'), 2)]);
+    expect(paused).toEqual([]);
+  });
+
+  it('never pauses past the time the invocation has left', async () => {
+    await run([record(job('ding', 'tight'), 2)], () => 3200);
+    expect(postsTo(DING)).toHaveLength(1);
+    expect(paused).toEqual([2700]);
   });
 });
 
