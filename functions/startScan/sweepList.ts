@@ -107,9 +107,9 @@ export const fitQuotas = async (rt: ScannerRuntime, images: SweepListing['images
   const problems: string[] = [];
   for (const [scanner, indexes] of byScanner) {
     try {
-      const fit = rt.scanner(scanner).list?.fitQuota;
-      if (!fit) continue;
-      const { kept, line } = await fit(indexes.map((i) => images[i]!.image));
+      const fitQuota = rt.scanner(scanner).list?.fitQuota;
+      if (!fitQuota) continue;
+      const { kept, line } = await fitQuota(indexes.map((i) => images[i]!.image));
       const keep = new Set(kept.map((k) => indexes[k]));
       for (const i of indexes) if (!keep.has(i)) dropped.add(i);
       if (line) problems.push(`scanner ${scanner}: ${line}`);
