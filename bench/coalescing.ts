@@ -1,17 +1,14 @@
 import type { SimulatorUrls } from '../local/demoConfig.js';
 import { ALIBABA_SIM_CREDENTIALS } from '../local/simulators/acs3Verifier.js';
-import { HUAWEI_SIM_KEYS, HUAWEI_SIM_PROJECT } from '../local/simulators/huaweiApig.js';
+import { HUAWEI_SIM_KEYS } from '../local/simulators/huaweiApig.js';
 import { type Stack, startStack } from '../local/stack.js';
+import { benchScanners } from './fixtures.js';
 
 const SECRET = 'bench-secret-0123456789';
 
 const config = ({ acrUrl, sasUrl, hssUrl, chatUrl }: SimulatorUrls) => ({
   sources: { acr: { secret: SECRET } },
-  scanners: {
-    acr: { type: 'acr', region: 'cn-hangzhou', instanceId: 'cri-bench', endpoint: acrUrl },
-    sas: { type: 'sas', region: 'cn-hangzhou', registryType: 'acr', instanceId: 'cri-bench', endpoint: sasUrl, acrEndpoint: acrUrl },
-    hss: { type: 'hss', region: 'cn-north-4', projectId: HUAWEI_SIM_PROJECT, endpoint: hssUrl },
-  },
+  scanners: benchScanners({ acrUrl, sasUrl, hssUrl }),
   channels: { sink: { type: 'webhook', url: `${chatUrl}/webhook/bench` } },
   routes: ['acr', 'sas', 'hss'].map((scanner) => ({ source: 'acr', namespace: `${scanner}-*`, scanner, channels: ['sink'] })),
   // Long scans: only the start calls are counted here.

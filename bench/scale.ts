@@ -6,7 +6,7 @@ import { startAcrSimulator } from '../local/simulators/acr.js';
 import { ALIBABA_SIM_CREDENTIALS } from '../local/simulators/acs3Verifier.js';
 import { type ChatSink, startChatSink } from '../local/simulators/chatSink.js';
 import { startHssSimulator } from '../local/simulators/hss.js';
-import { HUAWEI_SIM_KEYS, HUAWEI_SIM_PROJECT } from '../local/simulators/huaweiApig.js';
+import { HUAWEI_SIM_KEYS } from '../local/simulators/huaweiApig.js';
 import { startIamSimulator } from '../local/simulators/iam.js';
 import { startSasSimulator } from '../local/simulators/sas.js';
 import { type LocalQueues, startLocalQueues } from '../local/sqs.js';
@@ -14,6 +14,7 @@ import { channelPlugin } from '../shared/channels/index.js';
 import settings from '../shared/queue/queues.json' with { type: 'json' };
 import type { QueueName } from '../shared/queue/queueUrls.js';
 import { bundleEntry } from './bundles.js';
+import { benchScanners } from './fixtures.js';
 import type { FunctionName, FunctionReport, FunctionStart } from './scaleFunction.js';
 
 const SECRET = 'bench-secret-0123456789';
@@ -33,11 +34,7 @@ const CHANNELS: Record<Scanner, { limited: string; hook: string }> = {
 
 const config = ({ acrUrl, sasUrl, hssUrl, chatUrl }: SimulatorUrls) => ({
   sources: { acr: { secret: SECRET } },
-  scanners: {
-    acr: { type: 'acr', region: 'cn-hangzhou', instanceId: 'cri-bench', endpoint: acrUrl },
-    sas: { type: 'sas', region: 'cn-hangzhou', registryType: 'acr', instanceId: 'cri-bench', endpoint: sasUrl, acrEndpoint: acrUrl },
-    hss: { type: 'hss', region: 'cn-north-4', projectId: HUAWEI_SIM_PROJECT, endpoint: hssUrl },
-  },
+  scanners: benchScanners({ acrUrl, sasUrl, hssUrl }),
   channels: {
     'slack-acr': { type: 'slack', url: `${chatUrl}/slack/TSCALE/BACR/scale-token` },
     'slack-hss': { type: 'slack', url: `${chatUrl}/slack/TSCALE/BHSS/scale-token` },
