@@ -40,7 +40,7 @@ const throttledSoFar = (target: ChatTarget, entries: Entry[]) =>
     ...entries.map((e) => {
       const { SentTimestamp, ApproximateFirstReceiveTimestamp } = e.record.attributes;
       const gathered = target.plugin.rateLimit !== 'unlimited' && Number(ApproximateFirstReceiveTimestamp) - Number(SentTimestamp) < BURST_GATHER_MS;
-      return Math.max(e.job.throttled ?? 0, receiveCount(e.record) - 1 - (gathered ? 1 : 0));
+      return receiveCount(e.record) - 1 - (gathered ? 1 : 0);
     }),
   );
 
@@ -70,11 +70,8 @@ export const deliverNotifyBatch = async (
       return;
     }
     const entries = byChannel.get(job.channel) ?? [];
-    // SQS delivers at least once: a second copy of a message in the same batch is posted once, with the higher count.
-    const copy = entries.find((e) => e.job.jobId === job.jobId && e.job.outcome.status === job.outcome.status);
-    if (copy) {
-      const throttled = Math.max(copy.job.throttled ?? 0, job.throttled ?? 0);
-      if (throttled > 0) copy.job = { ...copy.job, throttled };
+    // SQS delivers at least once: a second copy of a message in the same batch is posted once.
+    if (entries.some((e) => e.job.jobId === job.jobId && e.job.outcome.status === job.outcome.status)) {
       log.info('second copy of a message in this batch: posted once', { jobId: job.jobId, channel: job.channel });
       results[index] = { status: 'fulfilled', value: undefined };
       return;

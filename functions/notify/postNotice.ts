@@ -15,8 +15,8 @@ export interface ChatTarget {
 /** What became of one post: the caller deletes, re-sends, dead-letters or hands back the messages it stands for. */
 export type Delivery =
   | { result: 'delivered' }
-  /** Try again from a new message `delayMs` from now; `throttled` = throttled replies so far. */
-  | { result: 'deferred'; delayMs: number; throttled: number; code: string }
+  /** Try again `delayMs` from now. */
+  | { result: 'deferred'; delayMs: number; code: string }
   /** Cannot succeed, or may have been posted (`ambiguous`): never sent again. */
   | { result: 'dead'; error: CallError }
   /** Still failing after the retries (an outage): SQS redelivers. */
@@ -67,9 +67,9 @@ export const postNotice = async (
     return { result: 'delivered' };
   } catch (err) {
     // A short delay, so that a message never comes straight back to an invocation short of time.
-    if (err instanceof OutOfTime) return { result: 'deferred', delayMs: OUT_OF_TIME_DELAY_MS, throttled, code: OUT_OF_TIME };
+    if (err instanceof OutOfTime) return { result: 'deferred', delayMs: OUT_OF_TIME_DELAY_MS, code: OUT_OF_TIME };
     if (err instanceof CallError && err.kind === 'throttled') {
-      return { result: 'deferred', delayMs: err.retryAfterMs ?? DEFAULT_THROTTLE_WAIT_MS, throttled, code: err.code };
+      return { result: 'deferred', delayMs: err.retryAfterMs ?? DEFAULT_THROTTLE_WAIT_MS, code: err.code };
     }
     if (err instanceof CallError && !err.retryable) return { result: 'dead', error: err };
     return { result: 'failed', error: err };

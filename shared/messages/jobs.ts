@@ -92,8 +92,6 @@ export const NotifyJob = z.object({
   finishedAt: z.iso.datetime(),
   /** A notice to the config's ops channels about a dead-lettered job: its own failure is not reported again. */
   ops: z.literal(true).optional(),
-  /** Throttled replies this channel gave for this message so far: each next wait doubles. */
-  throttled: z.number().int().positive().optional(),
   /** A re-scan by a sweep: the message says so. */
   rescan: z.object(rescanNote).optional(),
 });
