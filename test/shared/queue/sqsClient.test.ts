@@ -1,7 +1,8 @@
 import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalQueues, startLocalQueues } from '../../../local/sqs.js';
-import { createSqsClient, SqsError } from '../../../shared/queue/sqsClient.js';
+import { AwsError } from '../../../shared/http/awsJson.js';
+import { createSqsClient } from '../../../shared/queue/sqsClient.js';
 
 /** The functions' SQS client against a local SQS server; what arrived is read back with the AWS SDK. */
 let queues: LocalQueues;
@@ -84,7 +85,7 @@ describe('the SQS client the functions send with', () => {
 
   it("names SQS's error and whose fault it is, as the AWS SDK does", async () => {
     const err = await queues.queueClient.sendMessage({ QueueUrl: `${queues.urls.scan}-missing`, MessageBody: 'x' }).catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(SqsError);
+    expect(err).toBeInstanceOf(AwsError);
     expect(err).toMatchObject({ name: 'QueueDoesNotExist', $fault: 'client', $retryable: false });
   });
 
