@@ -67,7 +67,12 @@ export const recordingQueue = (opts: { fail?: Error } = {}) => {
   };
   /** Every notify job sent, in order. */
   const notified = () => sent.notify.flatMap((n) => n.jobs);
-  return { queue, sent, calls, notified };
+  /** Forgets what was sent (between tests). */
+  const clear = () => {
+    for (const list of Object.values(sent)) list.length = 0;
+    calls.length = 0;
+  };
+  return { queue, sent, calls, notified, clear };
 };
 
 /** What every function has, with a fixed clock and the queue given. */

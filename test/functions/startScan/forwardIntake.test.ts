@@ -39,8 +39,7 @@ afterAll(async () => {
 });
 beforeEach(() => {
   sim.calls.length = 0;
-  for (const list of Object.values(rec.sent)) list.length = 0;
-  rec.calls.length = 0;
+  rec.clear();
 });
 
 const scanSample = ScanJob.parse(jobOf('sqs/scan.json'));

@@ -32,8 +32,7 @@ afterAll(async () => {
 });
 beforeEach(() => {
   sim.calls.length = 0;
-  for (const list of Object.values(rec.sent)) list.length = 0;
-  rec.calls.length = 0;
+  rec.clear();
 });
 
 const sample = ScanJob.parse(jobOf('sqs/scan.json'));

@@ -48,7 +48,7 @@ afterAll(async () => {
   await sim?.close();
 });
 beforeEach(() => {
-  for (const list of Object.values(rec.sent)) list.length = 0;
+  rec.clear();
   sim.calls.length = 0;
 });
 
