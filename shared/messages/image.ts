@@ -2,6 +2,9 @@ import * as z from 'zod';
 
 export const Digest = z.string().regex(/^sha256:[0-9a-f]{64}$/, 'expected "sha256:" followed by 64 hex digits');
 
+/** A digest with its `sha256:`, for APIs that answer with bare hex (ACR's); anything else is left for `Digest` to judge. */
+export const prefixedDigest = (digest: string): string => (/^[0-9a-f]{64}$/i.test(digest) ? `sha256:${digest.toLowerCase()}` : digest);
+
 export const ImagePush = z.object({
   source: z.string(),
   region: z.string().optional(),
