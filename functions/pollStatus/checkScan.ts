@@ -37,7 +37,8 @@ export const checkScan = async (
   const job = parseRecord(record, PollJob, log);
   const context = { jobId: job.jobId, scanner: job.scanner, check: job.scan.checks + 1 };
   // The event's check on a scanning route stands beside the timer of the scan's start, which follows whatever it cannot tell.
-  const timerFollows = job.fromEvent === true && rt.config.routes[job.route]?.scanner !== REGISTRY_SCANNER;
+  const route = rt.config.routes[job.route];
+  const timerFollows = job.fromEvent === true && route?.scanner !== REGISTRY_SCANNER;
   try {
     const client = rt.scanner(job.scanner);
     const status = await client.check(job.image, job.scan.handle);
@@ -51,7 +52,6 @@ export const checkScan = async (
     const ageSeconds = (now.getTime() - Date.parse(job.scan.startedAt)) / 1000;
 
     if (status.state === 'complete') {
-      const route = rt.config.routes[job.route];
       const policy = policyOf(rt.config, route);
       const report = job.rescan
         ? await readRescanReport(client, job.image, job.scan.handle, policy, job.rescan, now)

@@ -2,7 +2,7 @@ import type { Config, Route } from '../../shared/config/config.js';
 import { CallError } from '../../shared/http/callError.js';
 import { type ImagePush, tagsOf } from '../../shared/messages/image.js';
 import { carriedReport } from '../../shared/report/carry.js';
-import { type BaselineRead, judgeReport } from '../../shared/report/judge.js';
+import { type BaselineRead, judgeReport, type ScannedReport } from '../../shared/report/judge.js';
 import { type BaselineSetting, needsWholeList, type ReportPolicy } from '../../shared/report/policy.js';
 import { Report } from '../../shared/report/report.js';
 import type { ReadBudget } from '../../shared/scanners/pages.js';
@@ -70,5 +70,9 @@ export const readReport = async (
   };
   // The two lists are read side by side: one page of each at a time.
   const [scanned, baseline] = await Promise.all([client.fullReport(image, handle), comparing()]);
-  return carriedReport(Report.parse(judgeReport({ scanned: { ...scanned, report: Report.parse(scanned.report) }, baseline, policy, now: opts.now })));
+  return judgedReport(scanned, baseline, policy, opts.now);
 };
+
+/** The scanner's whole list judged against its baseline by the route's policy, as a queue message may carry it. */
+export const judgedReport = (scanned: ScannedReport, baseline: BaselineRead | undefined, policy: ReportPolicy, now: Date): Report =>
+  carriedReport(Report.parse(judgeReport({ scanned: { ...scanned, report: Report.parse(scanned.report) }, baseline, policy, now })));

@@ -1,12 +1,11 @@
 import type { ImagePush } from '../../shared/messages/image.js';
 import type { Rescan } from '../../shared/messages/jobs.js';
-import { carriedReport } from '../../shared/report/carry.js';
-import { judgeReport } from '../../shared/report/judge.js';
 import { knownFindings } from '../../shared/report/knownFindings.js';
 import type { ReportPolicy } from '../../shared/report/policy.js';
-import { Report } from '../../shared/report/report.js';
+import type { Report } from '../../shared/report/report.js';
 import type { Threshold } from '../../shared/report/threshold.js';
 import type { ScanHandle, ScannerClient } from '../../shared/scanners/scanner.js';
+import { judgedReport } from './readReport.js';
 
 /**
  * A finished re-scan's report, compared with the image's own last scan: the findings whose identity the sweep read
@@ -28,7 +27,7 @@ export const readRescanReport = async (
     findings: scanned.findings.filter(isKnown),
     complete: rescan.complete,
   };
-  return carriedReport(Report.parse(judgeReport({ scanned: { ...scanned, report: Report.parse(scanned.report) }, baseline, policy, now })));
+  return judgedReport(scanned, baseline, policy, now);
 };
 
 /** A re-scan is news only for what is new at or above the route's bar: the route's threshold, as a `changes` route without passes. */

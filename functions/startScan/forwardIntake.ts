@@ -1,26 +1,32 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { SQSRecord } from 'aws-lambda';
-import { IntakeJob, type NotifyJob } from '../../shared/messages/jobs.js';
+import { IntakeJob } from '../../shared/messages/intakeJob.js';
+import type { NotifyJob } from '../../shared/messages/jobs.js';
+import type { SweepJob } from '../../shared/messages/sweepJob.js';
 import { parseRecord, receiveCount } from '../../shared/queue/records.js';
 import type { ScannerRuntime } from '../../shared/runtime/withScanners.js';
 import { logJoined, mergeSameImage, type QueuedScanJob } from './mergeScans.js';
 import { startMerged, startsInBatches } from './startScans.js';
+import { runSweep } from './sweep.js';
 
 /**
  * Records from the FIFO intake queue, whose deduplication dropped repeated webhooks; tags of one image are merged
  * into one job. A push to a scanner that starts many images in one call moves on to the scan queue, whose batching
  * window gathers those arriving close together, and so does a sweep's re-scan; any other push is started here and
- * now, with no window to wait for. A registry's own results (notify jobs) go on to the notify queue. A record fails only if its forwarding or
- * its start failed and was not reported.
+ * now, with no window to wait for. A registry's own results (notify jobs) go on to the notify queue. A sweep (the
+ * watch schedule's, or a part of one) runs here, each on its own. A record fails only if its forwarding, its start or
+ * its sweep failed and was not reported.
  */
 export const forwardIntake = async (rt: ScannerRuntime, log: Logger, records: SQSRecord[]): Promise<PromiseSettledResult<void>[]> => {
   const results: PromiseSettledResult<void>[] = records.map(() => ({ status: 'fulfilled', value: undefined }));
   const pushes: QueuedScanJob[] = [];
   const registryResults: { index: number; job: NotifyJob }[] = [];
+  const sweeps: { index: number; job: SweepJob }[] = [];
   records.forEach((record, index) => {
     try {
       const job = parseRecord(record, IntakeJob, log);
       if (job.kind === 'notify') registryResults.push({ index, job });
+      else if (job.kind === 'sweep') sweeps.push({ index, job });
       else pushes.push({ index, body: record.body, receiveCount: receiveCount(record), job });
     } catch (reason) {
       results[index] = { status: 'rejected', reason };
@@ -49,7 +55,8 @@ export const forwardIntake = async (rt: ScannerRuntime, log: Logger, records: SQ
       registryResults.map((r) => r.index),
       () => rt.queue.sendNotify(registryResults.map((r) => r.job)),
     ),
+    ...sweeps.map(({ index, job }) => forward([index], () => runSweep(rt, log, job))),
   ]);
-  log.debug('intake forwarded', { gathered: gathered.length, started: direct.length, registryResults: registryResults.length });
+  log.debug('intake forwarded', { gathered: gathered.length, started: direct.length, registryResults: registryResults.length, sweeps: sweeps.length });
   return results;
 };

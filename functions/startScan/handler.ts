@@ -7,7 +7,6 @@ import { withHttp } from '../../shared/runtime/withHttp.js';
 import { type ScannerRuntime, withScanners } from '../../shared/runtime/withScanners.js';
 import { forwardIntake } from './forwardIntake.js';
 import { startScans } from './startScans.js';
-import { isSweepRecord, runSweeps } from './sweep.js';
 
 const log = functionLogger('startScan');
 
@@ -22,21 +21,15 @@ const fromIntake = (record: SQSRecord) => record.eventSourceARN.endsWith('.fifo'
  */
 export const createStartScan = (runtime: () => Promise<ScannerRuntime>) =>
   sqsFunction(log, runtime, async (rt, records) => {
-    const sweep = (record: SQSRecord) => fromIntake(record) && isSweepRecord(record);
-    const [forwarded, started, swept] = await Promise.all([
-      forwardIntake(
-        rt,
-        log,
-        records.filter((r) => fromIntake(r) && !sweep(r)),
-      ),
+    const [forwarded, started] = await Promise.all([
+      forwardIntake(rt, log, records.filter(fromIntake)),
       startScans(
         rt,
         log,
         records.filter((r) => !fromIntake(r)),
       ),
-      runSweeps(rt, log, records.filter(sweep)),
     ]);
-    return records.map((record) => (sweep(record) ? swept : fromIntake(record) ? forwarded : started).shift()!);
+    return records.map((record) => (fromIntake(record) ? forwarded : started).shift()!);
   });
 
 export const handler = createStartScan(once(async () => withScanners(withHttp(await loadRuntime()), log)));

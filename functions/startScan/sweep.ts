@@ -1,7 +1,5 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
-import type { SQSRecord } from 'aws-lambda';
 import { SweepJob } from '../../shared/messages/sweepJob.js';
-import { parseRecord } from '../../shared/queue/records.js';
 import type { ScannerRuntime } from '../../shared/runtime/withScanners.js';
 import { fitQuotas, listWatched } from './sweepList.js';
 import { sweepNotices } from './sweepNotice.js';
@@ -11,15 +9,6 @@ import { queueRescans } from './sweepPart.js';
 export const SWEEP_PART_SIZE = 25;
 /** How long a sweep's listing or a part's reading may take, within the function's 30 s. */
 const BUDGET_MS = 20_000;
-
-/** Whether an intake record is a sweep (the schedule's, `npm run sweep`'s, or a part of one). */
-export const isSweepRecord = (record: SQSRecord): boolean => {
-  try {
-    return (JSON.parse(record.body) as { kind?: unknown }).kind === 'sweep';
-  } catch {
-    return false;
-  }
-};
 
 const report = async (rt: ScannerRuntime, log: Logger, job: SweepJob, lines: string[]) => {
   if (lines.length === 0) return;
@@ -76,7 +65,3 @@ export const runSweep = async (rt: ScannerRuntime, log: Logger, job: SweepJob): 
   });
   await report(rt, log, job, lines);
 };
-
-/** The sweep records of an intake batch, each on its own: one that fails comes back alone. */
-export const runSweeps = (rt: ScannerRuntime, log: Logger, records: SQSRecord[]): Promise<PromiseSettledResult<void>[]> =>
-  Promise.allSettled(records.map((record) => runSweep(rt, log, parseRecord(record, SweepJob, log))));

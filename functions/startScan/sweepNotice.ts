@@ -1,6 +1,6 @@
 import { jobIdFor } from '../../shared/messages/jobId.js';
 import type { NotifyJob } from '../../shared/messages/jobs.js';
-import { notifyJobs } from '../../shared/messages/notifyJobs.js';
+import { opsNoticeJobs } from '../../shared/queue/opsNotices.js';
 import { sha256Hex } from '../../shared/vendors/encoding.js';
 
 /** A sweep's lines in one message: only so many, the rest counted. */
@@ -11,7 +11,7 @@ const MAX_LINES = 10;
  * message per channel, as the error notice every chat target renders, standing for the sweep rather than an image.
  */
 export const sweepNotices = (opsChannels: readonly string[], scheduledAt: string, part: string, lines: readonly string[], finishedAt: string): NotifyJob[] => {
-  if (opsChannels.length === 0 || lines.length === 0) return [];
+  if (lines.length === 0) return [];
   const shown = lines.slice(0, MAX_LINES);
   const more = lines.length - shown.length;
   const reason = `${shown.join('; ')}${more > 0 ? `; and ${more} more (see the startScan log)` : ''}`;
@@ -19,9 +19,7 @@ export const sweepNotices = (opsChannels: readonly string[], scheduledAt: string
     jobId: jobIdFor(`sweep-notice|${scheduledAt}|${part}`, new Date(scheduledAt)),
     route: 0,
     scanner: 'sweep',
-    channels: [...opsChannels],
     image: { source: 'sweep', namespace: 'sweep', repository: scheduledAt, digest: `sha256:${sha256Hex(`${scheduledAt}|${part}`)}` },
   };
-  const outcome = { status: 'error' as const, code: 'Sweep', reason, retryable: false };
-  return notifyJobs(subject, { type: 'sweep', label: 'scanhook sweep' }, outcome, { finishedAt }).map((job) => ({ ...job, ops: true as const }));
+  return opsNoticeJobs(opsChannels, subject, { type: 'sweep', label: 'scanhook sweep' }, { code: 'Sweep', reason }, finishedAt);
 };

@@ -2,6 +2,9 @@ import * as z from 'zod';
 
 export const Digest = z.string().regex(/^sha256:[0-9a-f]{64}$/, 'expected "sha256:" followed by 64 hex digits');
 
+/** A digest with its `sha256:`, for APIs that answer with bare hex (ACR's); anything else is left for `Digest` to judge. */
+export const prefixedDigest = (digest: string): string => (/^[0-9a-f]{64}$/i.test(digest) ? `sha256:${digest.toLowerCase()}` : digest);
+
 export const ImagePush = z.object({
   source: z.string(),
   region: z.string().optional(),
@@ -35,6 +38,7 @@ export interface RegistryNameRules {
 }
 
 const OCI_NAME_RULES: RegistryNameRules = { namespaceMaxLength: NAME_MAX_LENGTH, repositoryMaxLength: NAME_MAX_LENGTH, nestedRepositories: true };
+const ACR_NAME_RULES: RegistryNameRules = { ...OCI_NAME_RULES, namespaceMaxLength: 120 };
 
 /**
  * By registry (source type). Every one has a namespace of one path component: ACR Enterprise Edition's of 2–120
@@ -42,8 +46,9 @@ const OCI_NAME_RULES: RegistryNameRules = { namespaceMaxLength: NAME_MAX_LENGTH,
  * three. Only limits a registry documents today are enforced: refusing a real push loses its scan.
  */
 export const REGISTRY_NAME_RULES: Readonly<Record<string, RegistryNameRules>> = {
-  acr: { ...OCI_NAME_RULES, namespaceMaxLength: 120 },
-  'acr-events': { ...OCI_NAME_RULES, namespaceMaxLength: 120 },
+  acr: ACR_NAME_RULES,
+  /** The same ACR Enterprise Edition instance, told of pushes by EventBridge instead of a trigger. */
+  'acr-events': ACR_NAME_RULES,
   harbor: OCI_NAME_RULES,
   swr: OCI_NAME_RULES,
 };

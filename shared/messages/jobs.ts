@@ -98,7 +98,4 @@ export const NotifyJob = z.object({
 export type NotifyJob = z.infer<typeof NotifyJob>;
 
 export const Job = z.discriminatedUnion('kind', [ScanJob, PollJob, NotifyJob]);
-
-/** What the intake queue carries: pushes to scan, and scan results a registry reported itself. */
-export const IntakeJob = z.discriminatedUnion('kind', [ScanJob, NotifyJob]);
 export type Job = z.infer<typeof Job>;

@@ -13,7 +13,23 @@ export const opsNotices = (
   by: ScannedBy,
   dead: { queue: QueueName; reason: string; finishedAt: string },
 ): NotifyJob[] => {
-  if (subject.ops || opsChannels.length === 0) return [];
-  const outcome = { status: 'error' as const, code: 'DeadLettered', reason: `dead-lettered from the ${dead.queue} queue: ${dead.reason}`, retryable: false };
-  return notifyJobs({ ...subject, channels: [...opsChannels] }, by, outcome, { finishedAt: dead.finishedAt }).map((job) => ({ ...job, ops: true }));
+  if (subject.ops) return [];
+  const error = { code: 'DeadLettered', reason: `dead-lettered from the ${dead.queue} queue: ${dead.reason}` };
+  return opsNoticeJobs(opsChannels, subject, by, error, dead.finishedAt);
+};
+
+/**
+ * One notice per ops channel, as the error outcome every chat target renders, marked `ops` so that its own failure
+ * is never reported again; none without ops channels.
+ */
+export const opsNoticeJobs = (
+  opsChannels: readonly string[],
+  subject: Omit<NotifySubject, 'channels'>,
+  by: ScannedBy,
+  error: { code: string; reason: string },
+  finishedAt: string,
+): NotifyJob[] => {
+  if (opsChannels.length === 0) return [];
+  const outcome = { status: 'error' as const, ...error, retryable: false };
+  return notifyJobs({ ...subject, channels: [...opsChannels] }, by, outcome, { finishedAt }).map((job) => ({ ...job, ops: true }));
 };

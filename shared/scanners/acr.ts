@@ -192,12 +192,7 @@ export const acrScanner = defineScanner({
         // ACR says neither when a tag was scanned nor which scan is the last one: its current result is the last scan.
         async lastScan(image, budget) {
           if (!image.tag) return undefined;
-          const acrImage = {
-            instanceId: config.instanceId,
-            repoId: await gate(() => repoIdOf(image.namespace, image.repository)),
-            tag: image.tag,
-            digest: image.digest,
-          };
+          const acrImage = imageOf(image.digest, { repoId: await gate(() => repoIdOf(image.namespace, image.repository)), tag: image.tag });
           const state = await gate(() => cr.getRepoTagScanStatus(acrImage)).catch((err: unknown) => {
             if (err instanceof CallError && err.kind === 'not_found') return undefined; // never scanned
             throw err;

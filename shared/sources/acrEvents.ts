@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import { strictObject } from '../config/strictObject.js';
-import { Digest, type ImagePush } from '../messages/image.js';
+import { Digest, type ImagePush, prefixedDigest } from '../messages/image.js';
 import { CLOUD_EVENTS_TYPE } from './harborPayload.js';
 import { defineSource, type ParsedWebhook, type WebhookRequest } from './source.js';
 
@@ -28,10 +28,7 @@ const Envelope = z.object({
 });
 
 /** ACR's APIs answer digests with or without `sha256:` (ListRepoTag's examples show bare hex): both are taken. */
-const EventDigest = z
-  .string()
-  .transform((d) => (/^[0-9a-f]{64}$/.test(d) ? `sha256:${d}` : d))
-  .pipe(Digest);
+const EventDigest = z.string().transform(prefixedDigest).pipe(Digest);
 
 /**
  * The `data` of both events. `InstanceId`, `RegionId`, `RepoId`, `RepoNamespaceName`, `RepoName` and `Tag` are

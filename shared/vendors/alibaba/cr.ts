@@ -1,4 +1,5 @@
 import { CallError } from '../../http/callError.js';
+import { prefixedDigest } from '../../messages/image.js';
 import type { RpcClient } from './rpc.js';
 
 /** Alibaba Cloud Container Registry Enterprise Edition, API 2018-12-01 (https://www.alibabacloud.com/help/en/acr/developer-reference/api-cr-2018-12-01-getrepotagscanstatus). */
@@ -37,8 +38,6 @@ export interface AcrScanState {
   /** Which engine scanned it (`ACR_SCAN_SERVICE` / `SAS_SCAN_SERVICE`), where the reply says. */
   scanService?: string;
 }
-
-const prefixedDigest = (digest: string): string => (/^[0-9a-f]{64}$/i.test(digest) ? `sha256:${digest.toLowerCase()}` : digest);
 
 const acrTag = (raw: unknown): AcrTag | undefined => {
   const t = (raw ?? {}) as Record<string, unknown>;
