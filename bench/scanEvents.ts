@@ -3,6 +3,7 @@ import { acrSimRepoId } from '../local/simulators/acr.js';
 import { pushCompletedEvent } from '../local/simulators/acrEvents.js';
 import { ALIBABA_SIM_CREDENTIALS } from '../local/simulators/acs3Verifier.js';
 import type { Stack } from '../local/stack.js';
+import { median } from './median.js';
 import { pushWebhook, startQuietStack } from './quietStack.js';
 
 const SECRET = 'bench-events-secret-0123456789';
@@ -19,8 +20,6 @@ const config = ({ acrUrl, chatUrl }: SimulatorUrls) => ({
   ],
   polling: { initialDelaySeconds: 300, maxDelaySeconds: 300, deadlineMinutes: 30 },
 });
-
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 const imageOf = (namespace: string, repository: string) => ({
   ...INSTANCE,
