@@ -42,7 +42,7 @@ export const scanToMessage = async () => {
     });
     return Date.now();
   };
-  const postsTo = (name: string) => stack.chat.posts.filter((p) => p.path.includes(`/B${name.toUpperCase()}/`) && p.status === 200);
+  const postsTo = (name: string) => stack.chat.delivered(`/slack/TBENCH/B${name.toUpperCase()}/`);
   try {
     for (const s of LENGTHS) stack.acr.setBehaviour(`team-a/${repoOf(s)}`, { scanSeconds: s });
     for (let i = 0; i < BURST; i++) stack.acr.setBehaviour(`team-a/${burstRepo(i)}`, { scanSeconds: BURST_SCAN_SECONDS });
