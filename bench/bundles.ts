@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { build } from 'esbuild';
+import { median } from './median.js';
 
 export const FUNCTIONS = ['onPush', 'startScan', 'pollStatus', 'notify'] as const;
 const OUT_DIR = '.bench';
@@ -32,8 +33,6 @@ export const bundleEntry = async (entry: string, outName: string, external: stri
   });
   return outfile;
 };
-
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 /** Module-load time and peak RSS of a bundle, each in a fresh Node process. */
 export const coldLoad = (file: string, runs = 11) => {

@@ -1,8 +1,9 @@
 import type { SimulatorUrls } from '../local/demoConfig.js';
 import { ALIBABA_SIM_CREDENTIALS } from '../local/simulators/acs3Verifier.js';
 import { HUAWEI_SIM_KEYS } from '../local/simulators/huaweiApig.js';
-import { type Stack, startStack } from '../local/stack.js';
+import type { Stack } from '../local/stack.js';
 import { benchScanners } from './fixtures.js';
+import { pushWebhook, startQuietStack } from './quietStack.js';
 
 const SECRET = 'bench-secret-0123456789';
 
@@ -37,10 +38,7 @@ const counters: Record<string, (stack: Stack) => { calls: number; images: number
  * its own: it is the anchor, one call per push.
  */
 export const coalescedStartCalls = async (pushes = 100, spreadSeconds = 10) => {
-  const write = process.stdout.write.bind(process.stdout);
-  process.stdout.write = (() => true) as typeof process.stdout.write; // the functions log every job
-  const stack = await startStack({
-    port: 0,
+  const stack = await startQuietStack({
     config,
     env: {
       ALIBABA_CLOUD_ACCESS_KEY_ID: ALIBABA_SIM_CREDENTIALS.accessKeyId,
@@ -65,12 +63,7 @@ export const coalescedStartCalls = async (pushes = 100, spreadSeconds = 10) => {
           push_data: { digest, tag: '1.0.0' },
           repository: { name: `svc-${i}`, namespace: `${scanner}-team`, region: scanner === 'hss' ? 'cn-north-4' : 'cn-hangzhou' },
         };
-        const res = await fetch(`${stack.url}/webhooks/acr?token=${SECRET}`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json' },
-          body: JSON.stringify(body),
-        });
-        if (res.status !== 202) throw new Error(`webhook answered ${res.status}: ${await res.text()}`);
+        await pushWebhook(stack.url, 'acr', SECRET, body);
       }
       while (count().images < pushes) {
         if (Date.now() - started > 120_000) throw new Error(`${scanner}: only ${count().images} of ${pushes} scans started`);
@@ -80,7 +73,6 @@ export const coalescedStartCalls = async (pushes = 100, spreadSeconds = 10) => {
     }
   } finally {
     await stack.stop();
-    process.stdout.write = write;
   }
   return rows;
 };

@@ -11,6 +11,7 @@ import { startSsmSimulator } from '../local/simulators/ssm.js';
 import { startSwrSimulator } from '../local/simulators/swr.js';
 import { startLocalQueues } from '../local/sqs.js';
 import { bundleEntry, FUNCTIONS } from './bundles.js';
+import { median } from './median.js';
 
 const run = promisify(execFile);
 const CONFIG_PARAMETER = '/scanhook/bench/config';
@@ -79,8 +80,6 @@ interface Target {
   event: unknown;
   exportName: string;
 }
-
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 const eventOf = async (path: string) => JSON.parse(await readFile(new URL(`../events/${path}`, import.meta.url), 'utf8'));
 

@@ -1,7 +1,6 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import { connect } from 'node:net';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { DEMO_SECRET } from '../local/demoConfig.js';
 import type { Stack } from '../local/stack.js';
 
@@ -556,21 +555,11 @@ export interface StackStats {
 }
 
 export const stackStats = async (stack: Stack): Promise<StackStats> => {
-  let queuedMessages = 0;
-  for (const url of Object.values(stack.queues.urls)) {
-    const res = await stack.queues.sqs.send(
-      new GetQueueAttributesCommand({
-        QueueUrl: url,
-        AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible', 'ApproximateNumberOfMessagesDelayed'],
-      }),
-    );
-    for (const v of Object.values(res.Attributes ?? {})) queuedMessages += Number(v);
-  }
   return {
     rssBytes: process.memoryUsage().rss,
     vendorCalls: { ACR: stack.acr.calls.length, 'Security Center': stack.sas.calls.length, 'SWR EE': stack.swr.calls.length, HSS: stack.hss.calls.length },
     chatPosts: stack.chat.posts.length,
-    queuedMessages,
+    queuedMessages: await stack.queues.queued(),
   };
 };
 

@@ -1,6 +1,5 @@
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import type { SimulatorUrls } from '../local/demoConfig.js';
 import { startAcrSimulator } from '../local/simulators/acr.js';
 import { ALIBABA_SIM_CREDENTIALS } from '../local/simulators/acs3Verifier.js';
@@ -9,7 +8,7 @@ import { startHssSimulator } from '../local/simulators/hss.js';
 import { HUAWEI_SIM_KEYS } from '../local/simulators/huaweiApig.js';
 import { startIamSimulator } from '../local/simulators/iam.js';
 import { startSasSimulator } from '../local/simulators/sas.js';
-import { type LocalQueues, startLocalQueues } from '../local/sqs.js';
+import { startLocalQueues } from '../local/sqs.js';
 import { channelPlugin } from '../shared/channels/index.js';
 import settings from '../shared/queue/queues.json' with { type: 'json' };
 import type { QueueName } from '../shared/queue/queueUrls.js';
@@ -142,15 +141,6 @@ const channelFigures = (chat: ChatSink, channel: string, images: string[]): Chan
   };
 };
 
-const queueDepth = async (queues: LocalQueues, url: string) => {
-  const { Attributes } = await queues.sqs.send(
-    new GetQueueAttributesCommand({
-      QueueUrl: url,
-      AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible', 'ApproximateNumberOfMessagesDelayed'],
-    }),
-  );
-  return Object.values(Attributes ?? {}).reduce((n, v) => n + Number(v), 0);
-};
 const QUEUES: QueueName[] = ['intake', 'scan', 'poll', 'notify'];
 /**
  * The function instances, one process each, reading one queue one invocation at a time as a Lambda container does: as
@@ -256,7 +246,7 @@ export const scaleRun = async (): Promise<ScaleFigures> => {
       { channel: CHANNELS[s].hook, images: imagesOf(s) },
     ]);
     const allPosted = () => routes.every((r) => channelFigures(chat, r.channel, r.images).missing === 0);
-    const empty = async () => (await Promise.all(QUEUES.map((q) => queueDepth(queues, queues.urls[q])))).every((n) => n === 0);
+    const empty = async () => (await Promise.all(QUEUES.map((q) => queues.depth(queues.urls[q])))).every((n) => n === 0);
     const limit = Date.now() + DRAIN_LIMIT_SECONDS * 1000;
     let drained = false;
     while (Date.now() < limit) {
@@ -267,9 +257,10 @@ export const scaleRun = async (): Promise<ScaleFigures> => {
       await new Promise((r) => setTimeout(r, 1000));
     }
     const lastPost = Math.max(...chat.posts.filter((p) => p.delivered).map((p) => p.at));
-    const deadLetters = Object.fromEntries(
-      await Promise.all(QUEUES.map(async (q) => [q, await queueDepth(queues, queues.urls[`${q}Dlq`])] as const)),
-    ) as Record<QueueName, number>;
+    const deadLetters = Object.fromEntries(await Promise.all(QUEUES.map(async (q) => [q, await queues.depth(queues.urls[`${q}Dlq`])] as const))) as Record<
+      QueueName,
+      number
+    >;
     const peakRssMb: Partial<Record<FunctionName, number>> = {};
     for (const [i, mb] of (await Promise.all(functions.map((f) => f.stop()))).entries()) {
       const { name } = functions[i]!;

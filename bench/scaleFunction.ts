@@ -1,21 +1,11 @@
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { createNotify } from '../functions/notify/handler.js';
-import { withChannels } from '../functions/notify/withChannels.js';
-import { createOnPush } from '../functions/onPush/handler.js';
-import { createPollStatus } from '../functions/pollStatus/handler.js';
-import { createStartScan } from '../functions/startScan/handler.js';
-import { type SqsHandler, startEventSource } from '../local/eventSource.js';
+import { startEventSource } from '../local/eventSource.js';
 import { startHttpFront } from '../local/httpFront.js';
-import { loadConfig } from '../shared/config/config.js';
-import { awsSsmReader } from '../shared/config/ssm.js';
-import { functionLogger } from '../shared/logging/logger.js';
+import { localRuntime, wireFunctions } from '../local/wireFunctions.js';
 import { createJobQueue } from '../shared/queue/jobQueue.js';
 import settings from '../shared/queue/queues.json' with { type: 'json' };
 import type { QueueName, QueueUrls } from '../shared/queue/queueUrls.js';
 import { createSqsClient } from '../shared/queue/sqsClient.js';
-import { defaultMaxReceiveCount, type Runtime } from '../shared/runtime/runtime.js';
-import { withHttp } from '../shared/runtime/withHttp.js';
-import { withScanners } from '../shared/runtime/withScanners.js';
 
 export type FunctionName = 'onPush' | 'startScan' | 'pollStatus' | 'notify';
 
@@ -44,26 +34,18 @@ const runFunction = async ({ name, queue, env, sqsAddress, urls, arns }: Functio
   const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
   // The event source plays Lambda's poller (the AWS SDK, as local mode's); the function sends with its own client.
   const sqs = new SQSClient({ endpoint: sqsAddress, region: 'us-east-1', credentials });
-  const runtime: Runtime = {
-    config: await loadConfig(env, awsSsmReader),
-    queue: createJobQueue(createSqsClient({ endpoint: sqsAddress, region: 'us-east-1', credentials }), urls),
-    env,
-    now: () => new Date(),
-    maxReceiveCount: defaultMaxReceiveCount,
-  };
+  const runtime = await localRuntime(env, createJobQueue(createSqsClient({ endpoint: sqsAddress, region: 'us-east-1', credentials }), urls));
+  const { clients, onPush, handlers } = wireFunctions(runtime);
   if (name === 'onPush') {
-    const front = await startHttpFront(createOnPush(async () => runtime) as never, 0);
-    return { url: front.url, stop: () => new Promise<void>((resolve) => front.server.close(() => resolve())) };
+    const front = await startHttpFront(onPush, 0);
+    return {
+      url: front.url,
+      stop: async () => {
+        await new Promise<void>((resolve) => front.server.close(() => resolve()));
+        await clients.http.close();
+      },
+    };
   }
-  const clients = withHttp(runtime);
-  const scanners = name === 'notify' ? undefined : withScanners(clients, functionLogger(name));
-  const channels = name === 'notify' ? withChannels(clients, functionLogger(name)) : undefined;
-  const handler =
-    name === 'startScan'
-      ? createStartScan(async () => scanners!)
-      : name === 'pollStatus'
-        ? createPollStatus(async () => scanners!)
-        : createNotify(async () => channels!);
   if (!queue) throw new Error(`${name} reads a queue`);
   const source = startEventSource({
     sqs,
@@ -71,7 +53,7 @@ const runFunction = async ({ name, queue, env, sqsAddress, urls, arns }: Functio
     queueUrl: urls[queue],
     queueArn: arns[queue],
     batchSize: settings[queue].batchSize,
-    handler: handler as unknown as SqsHandler,
+    handler: handlers[queue],
     timeoutSeconds: settings.functionTimeoutSeconds,
     concurrency: 1,
     ...(queue === 'scan' ? { batchingWindowSeconds: settings.scan.batchingWindowSeconds } : {}),

@@ -2,7 +2,9 @@ import type { SimulatorUrls } from '../local/demoConfig.js';
 import { acrSimRepoId } from '../local/simulators/acr.js';
 import { pushCompletedEvent } from '../local/simulators/acrEvents.js';
 import { ALIBABA_SIM_CREDENTIALS } from '../local/simulators/acs3Verifier.js';
-import { type Stack, startStack } from '../local/stack.js';
+import type { Stack } from '../local/stack.js';
+import { median } from './median.js';
+import { pushWebhook, startQuietStack } from './quietStack.js';
 
 const SECRET = 'bench-events-secret-0123456789';
 const INSTANCE = { instanceId: 'cri-bench', region: 'cn-hangzhou' };
@@ -19,8 +21,6 @@ const config = ({ acrUrl, chatUrl }: SimulatorUrls) => ({
   polling: { initialDelaySeconds: 300, maxDelaySeconds: 300, deadlineMinutes: 30 },
 });
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-
 const imageOf = (namespace: string, repository: string) => ({
   ...INSTANCE,
   namespace,
@@ -30,14 +30,7 @@ const imageOf = (namespace: string, repository: string) => ({
   digest: `sha256:${Buffer.from(`${namespace}/${repository}`).toString('hex').padEnd(64, '0').slice(0, 64)}`,
 });
 
-const post = async (stack: Stack, event: unknown) => {
-  const res = await fetch(`${stack.url}/webhooks/acr-ee?token=${SECRET}`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(event),
-  });
-  if (res.status !== 202) throw new Error(`the webhook answered ${res.status}: ${await res.text()}`);
-};
+const post = (stack: Stack, event: unknown) => pushWebhook(stack.url, 'acr-ee', SECRET, event);
 
 const until = async <T>(what: string, probe: () => T | undefined): Promise<T> => {
   const end = Date.now() + 60_000;
@@ -65,10 +58,7 @@ const secondsToMessage = async (stack: Stack, event: unknown, repository: string
  * deployed queue settings (shared/queue/queues.json): onPush → poll queue → pollStatus → notify queue → notify.
  */
 export const scanEventToMessage = async (events = 5) => {
-  const write = process.stdout.write.bind(process.stdout);
-  process.stdout.write = (() => true) as typeof process.stdout.write; // the functions log every job
-  const stack = await startStack({
-    port: 0,
+  const stack = await startQuietStack({
     config,
     env: { ALIBABA_CLOUD_ACCESS_KEY_ID: ALIBABA_SIM_CREDENTIALS.accessKeyId, ALIBABA_CLOUD_ACCESS_KEY_SECRET: ALIBABA_SIM_CREDENTIALS.accessKeySecret },
   });
@@ -92,6 +82,5 @@ export const scanEventToMessage = async (events = 5) => {
     ];
   } finally {
     await stack.stop();
-    process.stdout.write = write;
   }
 };

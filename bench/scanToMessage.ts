@@ -1,5 +1,5 @@
 import { ACR_SIM_CREDENTIALS } from '../local/simulators/acr.js';
-import { startStack } from '../local/stack.js';
+import { pushWebhook, startQuietStack } from './quietStack.js';
 
 const SECRET = 'bench-secret-0123456789';
 /** Scan lengths in seconds: the bar is 10 s for a scan under a minute, 30 s for any scan. */
@@ -18,10 +18,7 @@ const burstRepo = (i: number) => `burst-${i}`;
  * the time from the webhook's 202 to the scan's start call.
  */
 export const scanToMessage = async () => {
-  const write = process.stdout.write.bind(process.stdout);
-  process.stdout.write = (() => true) as typeof process.stdout.write; // the functions log every job
-  const stack = await startStack({
-    port: 0,
+  const stack = await startQuietStack({
     config: ({ acrUrl, chatUrl }: { acrUrl: string; chatUrl: string }) => ({
       sources: { acr: { secret: SECRET } },
       scanners: { acr: { type: 'acr', region: 'cn-hangzhou', instanceId: 'cri-bench', endpoint: acrUrl } },
@@ -39,15 +36,13 @@ export const scanToMessage = async () => {
   let seq = 0;
   const push = async (repository: string) => {
     const digest = `sha256:${(++seq).toString(16).padStart(64, 'a')}`;
-    const res = await fetch(`${stack.url}/webhooks/acr?token=${SECRET}`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ push_data: { digest, tag: '1.0.0' }, repository: { name: repository, namespace: 'team-a', region: 'cn-hangzhou' } }),
+    await pushWebhook(stack.url, 'acr', SECRET, {
+      push_data: { digest, tag: '1.0.0' },
+      repository: { name: repository, namespace: 'team-a', region: 'cn-hangzhou' },
     });
-    if (res.status !== 202) throw new Error(`webhook answered ${res.status}: ${await res.text()}`);
     return Date.now();
   };
-  const postsTo = (name: string) => stack.chat.posts.filter((p) => p.path.includes(`/B${name.toUpperCase()}/`) && p.status === 200);
+  const postsTo = (name: string) => stack.chat.delivered(`/slack/TBENCH/B${name.toUpperCase()}/`);
   try {
     for (const s of LENGTHS) stack.acr.setBehaviour(`team-a/${repoOf(s)}`, { scanSeconds: s });
     for (let i = 0; i < BURST; i++) stack.acr.setBehaviour(`team-a/${burstRepo(i)}`, { scanSeconds: BURST_SCAN_SECONDS });
@@ -90,6 +85,5 @@ export const scanToMessage = async () => {
     return { rows, burst };
   } finally {
     await stack.stop();
-    process.stdout.write = write;
   }
 };

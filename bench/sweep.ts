@@ -1,7 +1,7 @@
 import type { SimulatorUrls } from '../local/demoConfig.js';
 import { ALIBABA_SIM_CREDENTIALS } from '../local/simulators/acs3Verifier.js';
 import { HUAWEI_SIM_KEYS, HUAWEI_SIM_PROJECT } from '../local/simulators/huaweiApig.js';
-import { startStack } from '../local/stack.js';
+import { startQuietStack } from './quietStack.js';
 
 const REPOSITORIES = 100;
 const TAGS = 3;
@@ -30,10 +30,7 @@ const config = ({ acrUrl, chatUrl }: SimulatorUrls) => ({
  * time from the sweep job to the last re-scan read and the last message.
  */
 export const sweepCosts = async () => {
-  const write = process.stdout.write.bind(process.stdout);
-  process.stdout.write = (() => true) as typeof process.stdout.write; // the functions log every job
-  const stack = await startStack({
-    port: 0,
+  const stack = await startQuietStack({
     config,
     schedule: false,
     env: {
@@ -83,7 +80,6 @@ export const sweepCosts = async () => {
     };
   } finally {
     await stack.stop();
-    process.stdout.write = write;
   }
 };
 
@@ -92,10 +88,7 @@ export const sweepCosts = async () => {
  * HSS starts every re-scan of one scan-queue batch (up to 100) in one call. The bar: at most 100.
  */
 export const hssSweepStarts = async () => {
-  const write = process.stdout.write.bind(process.stdout);
-  process.stdout.write = (() => true) as typeof process.stdout.write;
-  const stack = await startStack({
-    port: 0,
+  const stack = await startQuietStack({
     schedule: false,
     env: { HUAWEICLOUD_SDK_AK: HUAWEI_SIM_KEYS.accessKey, HUAWEICLOUD_SDK_SK: HUAWEI_SIM_KEYS.secretKey },
     config: ({ hssUrl, chatUrl }: SimulatorUrls) => ({
@@ -126,6 +119,5 @@ export const hssSweepStarts = async () => {
     return { images: images(), startCalls: stack.hss.count('CreateManualImageScanTask'), seconds: (Date.now() - started) / 1000 };
   } finally {
     await stack.stop();
-    process.stdout.write = write;
   }
 };

@@ -1,4 +1,5 @@
 import { pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
 import {
   ChangeMessageVisibilityCommand,
   DeleteMessageCommand,
@@ -156,19 +157,22 @@ const USAGE = `usage: npm run dlq -- list [queue] [--stage STAGE] [--region REGI
   without --stage: the npm start running on this machine (same PORT as it)`;
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  const args = process.argv.slice(2);
-  const flag = (name: string) => {
-    const i = args.indexOf(`--${name}`);
-    return i >= 0 ? args.splice(i, 2)[1] : undefined;
-  };
-  const stage = flag('stage');
-  const region = flag('region');
-  const includeMaybeDelivered = args.includes('--include-maybe-delivered');
-  const [command, queue] = args.filter((a) => !a.startsWith('--'));
-  if ((command !== 'list' && command !== 'redrive') || (queue !== undefined && !QUEUES.includes(queue as QueueName))) {
+  const usage = () => {
     process.stderr.write(`${USAGE}\n`);
-    process.exit(2);
-  }
+    return process.exit(2);
+  };
+  const options = { stage: { type: 'string' }, region: { type: 'string' }, 'include-maybe-delivered': { type: 'boolean' } } as const;
+  const { values, positionals } = (() => {
+    try {
+      return parseArgs({ args: process.argv.slice(2), options, allowPositionals: true });
+    } catch {
+      return usage();
+    }
+  })();
+  const { stage, region } = values;
+  const includeMaybeDelivered = values['include-maybe-delivered'] === true;
+  const [command, queue] = positionals;
+  if ((command !== 'list' && command !== 'redrive') || (queue !== undefined && !QUEUES.includes(queue as QueueName))) usage();
   const deployment = stage ? awsStage(stage, region) : localRun(Number(process.env.PORT ?? 3000));
   const only = queue as QueueName | undefined;
   try {

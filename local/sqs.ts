@@ -33,6 +33,10 @@ export interface LocalQueues {
   restored: { messages: number; inFlight: number; delayed: number; deadLetters: number };
   /** With a state folder: a queue function's invocation whose sends and deletes reach the disk together (see below). */
   invocation?: () => Invocation;
+  /** The messages on one queue: waiting, in flight and delayed. */
+  depth(url: string): Promise<number>;
+  /** The messages on every queue and DLQ. */
+  queued(): Promise<number>;
   stop(): Promise<void>;
 }
 
@@ -374,9 +378,20 @@ export const startLocalQueues = async (opts: LocalQueuesOptions = {}): Promise<L
     await close();
     throw err;
   }
+  const depth = async (url: string) => {
+    const { Attributes } = await sqs.send(
+      new GetQueueAttributesCommand({
+        QueueUrl: url,
+        AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible', 'ApproximateNumberOfMessagesDelayed'],
+      }),
+    );
+    return Object.values(Attributes ?? {}).reduce((n, v) => n + Number(v), 0);
+  };
   return {
     sqs,
     queueClient,
+    depth,
+    queued: async () => (await Promise.all(Object.values(urls).map(depth))).reduce((a, b) => a + b, 0),
     urls: urls as QueueUrls,
     arns: arns as Record<QueueName, string>,
     address,

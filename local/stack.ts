@@ -1,22 +1,13 @@
 import { DeleteMessageCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
-import { createNotify } from '../functions/notify/handler.js';
 import { LONGEST_PAUSE_MS } from '../functions/notify/rateLimit.js';
-import { type NotifyRuntime, withChannels } from '../functions/notify/withChannels.js';
-import { createOnPush } from '../functions/onPush/handler.js';
-import { createPollStatus } from '../functions/pollStatus/handler.js';
-import { createStartScan } from '../functions/startScan/handler.js';
-import { loadConfig } from '../shared/config/config.js';
-import { awsSsmReader } from '../shared/config/ssm.js';
 import { functionLogger } from '../shared/logging/logger.js';
 import { SweepJob } from '../shared/messages/sweepJob.js';
 import { createJobQueue } from '../shared/queue/jobQueue.js';
 import settings from '../shared/queue/queues.json' with { type: 'json' };
 import type { QueueName } from '../shared/queue/queueUrls.js';
-import { defaultMaxReceiveCount, type Runtime } from '../shared/runtime/runtime.js';
-import { type HttpRuntime, withHttp } from '../shared/runtime/withHttp.js';
-import { type ScannerRuntime, withScanners } from '../shared/runtime/withScanners.js';
+import type { Runtime } from '../shared/runtime/runtime.js';
 import { DEMO_AGING, DEMO_DINGTALK, demoConfig, type SimulatorUrls } from './demoConfig.js';
-import { currentBatch, type SqsHandler, startEventSource } from './eventSource.js';
+import { currentBatch, startEventSource } from './eventSource.js';
 import { parseFullConfig } from './fullConfig.js';
 import { startHttpFront } from './httpFront.js';
 import { runSchedule } from './schedule.js';
@@ -28,6 +19,7 @@ import { startIamSimulator } from './simulators/iam.js';
 import { startSasSimulator } from './simulators/sas.js';
 import { startSwrSimulator } from './simulators/swr.js';
 import { startLocalQueues } from './sqs.js';
+import { functionOf, localRuntime, wireFunctions } from './wireFunctions.js';
 
 export interface StackOptions {
   /** Webhook port; 0 picks a free one. */
@@ -115,38 +107,18 @@ export const startStack = async (opts: StackOptions = {}) => {
 
   // The queue functions' runtime checks every scanner and channel entry, so a bad config stops the start here.
   let runtime: Runtime;
-  let withClients: HttpRuntime;
-  let scanning: ScannerRuntime;
-  let polling: ScannerRuntime;
-  let notifying: NotifyRuntime;
+  let wired: ReturnType<typeof wireFunctions>;
   try {
-    const config = await loadConfig(env, awsSsmReader);
-    if (opts.checkConfig !== false) parseFullConfig(config);
-    runtime = {
-      config,
-      queue: createJobQueue(queues.queueClient, queues.urls),
-      env,
-      now: () => new Date(),
-      maxReceiveCount: defaultMaxReceiveCount,
-    };
-    withClients = withHttp(runtime);
-    scanning = withScanners(withClients, functionLogger('startScan'));
-    polling = withScanners(withClients, functionLogger('pollStatus'));
-    notifying = withChannels(withClients, functionLogger('notify'));
+    runtime = await localRuntime(env, createJobQueue(queues.queueClient, queues.urls));
+    if (opts.checkConfig !== false) parseFullConfig(runtime.config);
+    wired = wireFunctions(runtime);
     // Durable queues: a job whose post went through is deleted at once, so a crash mid-batch posts nothing twice.
-    if (queues.invocation) notifying.delivered = (records) => currentBatch()?.ack(records.map((r) => r.receiptHandle));
+    if (queues.invocation) wired.notifying.delivered = (records) => currentBatch()?.ack(records.map((r) => r.receiptHandle));
   } catch (err) {
     await Promise.all([closeSimulators(), queues.stop()]);
     throw err;
   }
-  const startScan = createStartScan(async () => scanning) as unknown as SqsHandler;
-  const handlers: Record<QueueName, SqsHandler> = {
-    intake: startScan,
-    scan: startScan,
-    poll: createPollStatus(async () => polling) as unknown as SqsHandler,
-    notify: createNotify(async () => notifying) as unknown as SqsHandler,
-  };
-  const functionNames: Record<QueueName, string> = { intake: 'startScan', scan: 'startScan', poll: 'pollStatus', notify: 'notify' };
+  const { clients: withClients, scanning, notifying, handlers } = wired;
   const eventSource: Record<QueueName, { concurrency: number; pollers?: number; batchingWindowSeconds?: number }> = {
     intake: { concurrency: 4 },
     // One poller gathers the scan queue's batches: Lambda may run several, each gathering its own batch, so a
@@ -156,17 +128,15 @@ export const startStack = async (opts: StackOptions = {}) => {
     notify: { concurrency: settings.notify.maximumConcurrency },
   };
   // The webhook port before the queue functions: a start that fails on a port in use has done no work at all.
-  const front = await startHttpFront(createOnPush(async () => runtime) as never, opts.port ?? 3000, opts.host ? { host: opts.host } : {}).catch(
-    async (err: Error) => {
-      await withClients.http.close();
-      await Promise.all([closeSimulators(), queues.stop()]);
-      throw err;
-    },
-  );
+  const front = await startHttpFront(wired.onPush, opts.port ?? 3000, opts.host ? { host: opts.host } : {}).catch(async (err: Error) => {
+    await withClients.http.close();
+    await Promise.all([closeSimulators(), queues.stop()]);
+    throw err;
+  });
   const sources = (Object.keys(handlers) as QueueName[]).map((name) =>
     startEventSource({
       sqs: queues.sqs,
-      name: functionNames[name],
+      name: functionOf[name],
       queueUrl: queues.urls[name],
       queueArn: queues.arns[name],
       batchSize: settings[name].batchSize,

@@ -1,4 +1,3 @@
-import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { acrSimRepoId } from '../../local/simulators/acr.js';
 import { pushCompletedEvent } from '../../local/simulators/acrEvents.js';
@@ -49,19 +48,7 @@ describe('acr-events with the timer 10 minutes away: what arrives comes from the
     await stack?.stop();
   });
 
-  const queuedAnywhere = async () => {
-    let total = 0;
-    for (const url of [stack.queues.urls.intake, stack.queues.urls.poll]) {
-      const res = await stack.queues.sqs.send(
-        new GetQueueAttributesCommand({
-          QueueUrl: url,
-          AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible', 'ApproximateNumberOfMessagesDelayed'],
-        }),
-      );
-      total += Object.values(res.Attributes ?? {}).reduce((sum, n) => sum + Number(n), 0);
-    }
-    return total;
-  };
+  const queuedAnywhere = async () => (await stack.queues.depth(stack.queues.urls.intake)) + (await stack.queues.depth(stack.queues.urls.poll));
 
   it('a wrong or missing token is 401 and a malformed event 400 naming the field: nothing queued, nothing called', async () => {
     const scanCompleted = readEvent('acr-events/scan-completed.json');

@@ -1,4 +1,3 @@
-import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runFuzz, sendRaw } from '../../bench/fuzz.js';
 import type { SimulatorUrls } from '../../local/demoConfig.js';
@@ -38,20 +37,6 @@ afterAll(async () => {
   process.stderr.write = original.stderr;
   await stack?.stop();
 });
-
-const queuedMessages = async () => {
-  let n = 0;
-  for (const url of Object.values(stack.queues.urls)) {
-    const res = await stack.queues.sqs.send(
-      new GetQueueAttributesCommand({
-        QueueUrl: url,
-        AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible', 'ApproximateNumberOfMessagesDelayed'],
-      }),
-    );
-    for (const v of Object.values(res.Attributes ?? {})) n += Number(v);
-  }
-  return n;
-};
 
 const post = (target: string, body: string, extra = '') =>
   `POST ${target} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n${extra}\r\n${body}`;
@@ -120,7 +105,7 @@ describe('hostile requests against local mode', () => {
     expect(tally.alive).toBe(true);
     // Anything queued would reach the scan queue and the fake ACR within its batching window (1 s here).
     await new Promise((r) => setTimeout(r, 2000));
-    expect(await queuedMessages()).toBe(0);
+    expect(await stack.queues.queued()).toBe(0);
     expect(stack.acr.calls).toEqual([]);
     expect(stack.chat.posts).toEqual([]);
     const output = held.join('');
