@@ -18,17 +18,20 @@ export const SCAN_COMPLETED = 'cr:Artifact:ScanCompleted';
 /**
  * The CloudEvents envelope EventBridge delivers, as Alibaba's published examples show it
  * (https://www.alibabacloud.com/help/en/eventbridge/user-guide/container-registry-events): `specversion`, `type`,
- * `time`, `aliyunregionid`, `data`. Unknown fields are allowed everywhere: the format is not versioned.
+ * `time`, `aliyunregionid`, `data`. Unknown fields are allowed everywhere: the format is not versioned. Built on first
+ * use, as ACR's (see acr.ts).
  */
-const Envelope = z.object({
-  specversion: z.string().check(z.minLength(1)),
-  type: z.string().check(z.minLength(1)),
-  time: z.optional(z.string()),
-  aliyunregionid: z.optional(z.string()),
-});
+const Envelope = z.lazy(() =>
+  z.object({
+    specversion: z.string().check(z.minLength(1)),
+    type: z.string().check(z.minLength(1)),
+    time: z.optional(z.string()),
+    aliyunregionid: z.optional(z.string()),
+  }),
+);
 
 /** ACR's APIs answer digests with or without `sha256:` (ListRepoTag's examples show bare hex): both are taken. */
-const EventDigest = z.pipe(z.pipe(z.string(), z.transform(prefixedDigest)), Digest);
+const EventDigest = z.lazy(() => z.pipe(z.pipe(z.string(), z.transform(prefixedDigest)), Digest));
 
 /**
  * The `data` of both events. `InstanceId`, `RegionId`, `RepoId`, `RepoNamespaceName`, `RepoName` and `Tag` are
@@ -38,7 +41,7 @@ const EventDigest = z.pipe(z.pipe(z.string(), z.transform(prefixedDigest)), Dige
  * an event without one is refused with a 400 naming `data.Digest`. PushCompleted's `data` is not published at
  * all (unconfirmed): it is read with the same names.
  */
-const ArtifactData = z.object({
+const artifactFields = () => ({
   InstanceId: z.optional(z.string().check(z.minLength(1))),
   RegionId: z.optional(z.string().check(z.minLength(1))),
   RepoId: z.optional(z.string().check(z.minLength(1))),
@@ -47,9 +50,10 @@ const ArtifactData = z.object({
   Tag: z.string().check(z.minLength(1)),
   Digest: EventDigest,
 });
+const ArtifactData = z.lazy(() => z.object(artifactFields()));
 
 /** ScanCompleted documents `RepoId`, which the ACR scanner finds the scan by. */
-const ScanCompletedData = z.extend(ArtifactData, { RepoId: z.string().check(z.minLength(1)) });
+const ScanCompletedData = z.lazy(() => z.object({ ...artifactFields(), RepoId: z.string().check(z.minLength(1)) }));
 
 const imageOf = (sourceKey: string, envelope: z.infer<typeof Envelope>, data: z.infer<typeof ArtifactData>, pushedAt?: string): ImagePush => {
   const region = data.RegionId ?? envelope.aliyunregionid;

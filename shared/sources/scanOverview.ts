@@ -4,21 +4,23 @@ import type { Report } from '../report/report.js';
 import type { RegistryScanResult } from './source.js';
 
 /** One entry of Harbor's `scan_overview` (its NativeReportSummary, https://github.com/goharbor/harbor/blob/main/src/pkg/scan/vuln/summary.go). Unknown fields are allowed. */
-export const ReportSummary = z.object({
-  scan_status: z.optional(z.string()),
-  severity: z.optional(z.string()),
-  summary: z.nullish(
-    z.object({
-      total: z.optional(z.number().check(z.int(), z.nonnegative())),
-      fixable: z.optional(z.number().check(z.int(), z.nonnegative())),
-      /** Severity name → count, e.g. `{"High": 2, "Low": 3}`; severities with no findings are left out. */
-      summary: z.nullish(z.record(z.string(), z.number().check(z.int(), z.nonnegative()))),
-    }),
-  ),
-  start_time: z.optional(z.string()),
-  end_time: z.optional(z.string()),
-  scanner: z.nullish(z.object({ name: z.optional(z.string()) })),
-});
+export const ReportSummary = z.lazy(() =>
+  z.object({
+    scan_status: z.optional(z.string()),
+    severity: z.optional(z.string()),
+    summary: z.nullish(
+      z.object({
+        total: z.optional(z.number().check(z.int(), z.nonnegative())),
+        fixable: z.optional(z.number().check(z.int(), z.nonnegative())),
+        /** Severity name → count, e.g. `{"High": 2, "Low": 3}`; severities with no findings are left out. */
+        summary: z.nullish(z.record(z.string(), z.number().check(z.int(), z.nonnegative()))),
+      }),
+    ),
+    start_time: z.optional(z.string()),
+    end_time: z.optional(z.string()),
+    scanner: z.nullish(z.object({ name: z.optional(z.string()) })),
+  }),
+);
 type ReportSummary = z.infer<typeof ReportSummary>;
 
 /** `scan_overview` is keyed by report MIME type; these carry vulnerability counts, newest first. */
