@@ -7,7 +7,8 @@ export default defineConfig({
   test: {
     testTimeout: 30_000,
     // Fails a test file whose code writes one of the suite's secrets to stdout or stderr.
-    setupFiles: ['test/support/noSecrets.ts'],
+    // And zod/mini's English messages, which the code loads with its issue formatting: some tests read messages straight from a schema.
+    setupFiles: ['test/support/noSecrets.ts', 'shared/config/zodIssues.ts'],
     hookTimeout: 120_000,
     // Integration files each start their own local stack on free ports; two at once suit a 2-core machine.
     maxWorkers: 2,

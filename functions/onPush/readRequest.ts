@@ -1,5 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import * as z from 'zod';
+// Straight from zod's core: `z.core.$ZodError` would keep the whole of it, every locale too, in the bundle.
+import { $ZodError } from 'zod/v4/core';
 import type { Config } from '../../shared/config/config.js';
 import { formatIssues } from '../../shared/config/zodIssues.js';
 import { type ImagePush, imageName } from '../../shared/messages/image.js';
@@ -71,7 +72,7 @@ export const readRequest = (config: Config, req: WebhookHttpRequest): WebhookRea
   try {
     parsed = plugin.parse({ headers, query, payload }, req.source, sourceConfig);
   } catch (err) {
-    if (err instanceof z.ZodError) return { statusCode: 400, error: `invalid ${sourceConfig.type} payload: ${formatIssues(err)}` };
+    if (err instanceof $ZodError) return { statusCode: 400, error: `invalid ${sourceConfig.type} payload: ${formatIssues(err)}` };
     throw err;
   }
   const images = [...parsed.pushes, ...[...(parsed.results ?? []), ...(parsed.scansEnded ?? [])].map((r) => r.image)];

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { CallError, type FailureKind } from '../http/callError.js';
 import type { HttpResponse } from '../http/client.js';
 import { jsonObject } from '../http/jsonObject.js';
@@ -31,7 +31,7 @@ export type RateLimit = { posts: number; perSeconds: number } | 'unlimited';
  * `render` is pure (previews and golden files use it); `check` reads the target's reply: it returns nothing
  * on success and a CallError otherwise (`throttled` ones are retried after `retryAfterMs`).
  */
-export interface ChannelPlugin<Schema extends z.ZodType = z.ZodType> {
+export interface ChannelPlugin<Schema extends z.ZodMiniType = z.ZodMiniType> {
   type: string;
   configSchema: Schema;
   render(config: z.infer<Schema>, input: RenderInput): ChatRequest;
@@ -42,7 +42,7 @@ export interface ChannelPlugin<Schema extends z.ZodType = z.ZodType> {
   idempotent?: boolean;
 }
 
-export const defineChannel = <Schema extends z.ZodType>(plugin: ChannelPlugin<Schema>): ChannelPlugin<Schema> => plugin;
+export const defineChannel = <Schema extends z.ZodMiniType>(plugin: ChannelPlugin<Schema>): ChannelPlugin<Schema> => plugin;
 
 /** What a target renders: the notice clipped to chat sizes, and the words of the channel's locale (English by default). */
 export const localNotice = (config: { locale?: Locale | undefined }, raw: Notice) => {
@@ -61,12 +61,12 @@ export const PLAIN_HTTP_CREDENTIALS = 'sends its credentials over plain http: us
 
 /** Config fields every chat target shares. The URL is the credential of most targets, so it must be https beyond this machine. */
 export const channelFields = {
-  url: httpUrl.refine((u) => !URL.canParse(u) || !isPlainHttpAway(new URL(u)), PLAIN_HTTP_CREDENTIALS),
-  locale: LocaleSchema.optional(),
+  url: httpUrl.check(z.refine((u) => !URL.canParse(u) || !isPlainHttpAway(new URL(u)), PLAIN_HTTP_CREDENTIALS)),
+  locale: z.optional(LocaleSchema),
 };
 
 /** A URL field that must also pass `test` (a query key, a path shape); the message says what is missing, never the URL. */
-export const chatUrl = (test: (url: URL) => boolean, message: string) => channelFields.url.refine((u) => test(new URL(u)), message);
+export const chatUrl = (test: (url: URL) => boolean, message: string) => channelFields.url.check(z.refine((u) => test(new URL(u)), message));
 
 /** `Retry-After` in seconds (or an HTTP date), as milliseconds. */
 export const retryAfterMs = (header: string | undefined, fallbackMs: number): number => {

@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { strictObject } from '../config/strictObject.js';
 import { channelFields, chatUrl, codeFailure, codeReply, defineChannel, jsonReply, type KnownCodes, localNotice, replyCode, statusFailure } from './channel.js';
 import { clip, fitNotice, jsonBytes } from './fit.js';
@@ -11,9 +11,9 @@ const DingTalkChannelConfig = strictObject({
   url: chatUrl((u) => u.searchParams.has('access_token'), 'expected a DingTalk robot URL with ?access_token='),
   locale: channelFields.locale,
   /** The robot's signing secret (加签, `SEC…`), when it has one. */
-  secret: z.string().min(1).optional(),
+  secret: z.optional(z.string().check(z.minLength(1))),
   /** One of the robot's custom keywords (自定义关键词), when it uses them: every message then contains it. */
-  keyword: z.string().min(1).max(64).optional(),
+  keyword: z.optional(z.string().check(z.minLength(1), z.maxLength(64))),
 });
 
 /** 20 000 bytes is a third-party figure (the official one was not found); keep a margin. */

@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { strictObject } from '../config/strictObject.js';
 import { channelFields, chatUrl, codeFailure, codeReply, defineChannel, jsonReply, type KnownCodes, localNotice, replyCode, statusFailure } from './channel.js';
 import { clip, fitNotice, jsonBytes } from './fit.js';
@@ -12,7 +12,7 @@ const FeishuChannelConfig = strictObject({
   url: chatUrl((u) => /\/open-apis\/bot\/v2\/hook\/[^/]+$/.test(u.pathname), 'expected a Feishu or Lark custom-bot URL ending in /open-apis/bot/v2/hook/<id>'),
   locale: channelFields.locale,
   /** The bot's signing secret (签名校验), when it has one. */
-  secret: z.string().min(1).optional(),
+  secret: z.optional(z.string().check(z.minLength(1))),
 });
 
 /** "请求体的数据大小不能超过 20 KB"; keep a margin. */

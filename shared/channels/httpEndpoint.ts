@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { strictObject } from '../config/strictObject.js';
 import type { NotifyJob } from '../messages/jobs.js';
 import { channelFields, defineChannel, httpUrl, isPlainHttpAway, PLAIN_HTTP_CREDENTIALS, statusFailure } from './channel.js';
@@ -10,13 +10,15 @@ const HttpEndpointChannelConfig = strictObject({
   url: httpUrl,
   locale: channelFields.locale,
   /** Extra request headers, e.g. an Authorization for the receiver. Treated as secrets. */
-  headers: z.record(z.string(), z.string()).optional(),
-}).superRefine((config, ctx) => {
-  const url = URL.canParse(config.url) ? new URL(config.url) : undefined;
-  if (url && isPlainHttpAway(url) && (url.search !== '' || Object.keys(config.headers ?? {}).length > 0)) {
-    ctx.addIssue({ code: 'custom', path: ['url'], message: PLAIN_HTTP_CREDENTIALS });
-  }
-});
+  headers: z.optional(z.record(z.string(), z.string())),
+}).check(
+  z.superRefine((config, ctx) => {
+    const url = URL.canParse(config.url) ? new URL(config.url) : undefined;
+    if (url && isPlainHttpAway(url) && (url.search !== '' || Object.keys(config.headers ?? {}).length > 0)) {
+      ctx.addIssue({ code: 'custom', path: ['url'], message: PLAIN_HTTP_CREDENTIALS });
+    }
+  }),
+);
 
 const EVENT: Record<Notice['kind'], string> = {
   complete: 'scan.completed',

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import type { Severity } from '../report/report.js';
 
 /** The languages messages render in: a channel's `locale`, English by default. */
@@ -163,4 +163,4 @@ const TEXTS: Record<Locale, Texts> = { en, 'zh-CN': zhCN };
 export const texts = (locale: Locale = 'en'): Texts => TEXTS[locale];
 
 /** A channel entry's `locale`, English when it has none. */
-export const localeOf = (channel: Record<string, unknown>): Locale => LocaleSchema.catch('en').parse(channel.locale);
+export const localeOf = (channel: Record<string, unknown>): Locale => z.catch(LocaleSchema, 'en').parse(channel.locale);

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { strictObject } from '../config/strictObject.js';
 import { channelFields, defineChannel, replyCode, statusFailure } from './channel.js';
 import { clip, clipNotice, fitNotice } from './fit.js';

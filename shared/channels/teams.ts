@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { strictObject } from '../config/strictObject.js';
 import { channelFields, defineChannel, jsonReply, localNotice, replyCode, statusFailure } from './channel.js';
 import { clip, fitNotice, jsonBytes } from './fit.js';
@@ -10,9 +10,8 @@ const RETIRED_CONNECTOR = /(^|\.)webhook\.office\.com$|^outlook\.office\.com$/;
 const TeamsChannelConfig = strictObject({
   type: z.literal('teams'),
   /** A Workflows "When a Teams webhook request is received" URL: its `sig` makes it the credential. */
-  url: channelFields.url.refine(
-    (u) => !RETIRED_CONNECTOR.test(new URL(u).hostname),
-    'Office 365 connector URLs are retired: use a Teams Workflows webhook URL',
+  url: channelFields.url.check(
+    z.refine((u) => !RETIRED_CONNECTOR.test(new URL(u).hostname), 'Office 365 connector URLs are retired: use a Teams Workflows webhook URL'),
   ),
   locale: channelFields.locale,
 });

@@ -1,15 +1,15 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { ConfigError } from './configError.js';
 import { formatIssues } from './zodIssues.js';
 
 interface Plugin {
   type: string;
-  configSchema: z.ZodType;
+  configSchema: z.ZodMiniType;
 }
 
 /** The config schema of a plugin family: a union discriminated by `type`, with an error that lists the known types. */
 const pluginConfigUnion = (family: string, plugins: readonly Plugin[]) =>
-  z.discriminatedUnion('type', plugins.map((p) => p.configSchema) as unknown as [z.ZodObject<{ type: z.ZodLiteral<string> }>], {
+  z.discriminatedUnion('type', plugins.map((p) => p.configSchema) as unknown as [z.ZodMiniObject<{ type: z.ZodMiniLiteral<string> }>], {
     error: (issue) => (issue.code === 'invalid_union' ? `unknown ${family} type; expected one of ${plugins.map((p) => `"${p.type}"`).join(', ')}` : undefined),
   });
 
@@ -17,7 +17,7 @@ type EntriesKey = 'scanners' | 'channels';
 type WithEntries = Record<EntriesKey, Record<string, unknown>>;
 
 /** Each entry of one plugin family in the config checked against the family's schema: the good ones parsed, the others' problems by name. */
-const checkEntries = <C extends WithEntries>(config: C, key: EntriesKey, schema: z.ZodType) => {
+const checkEntries = <C extends WithEntries>(config: C, key: EntriesKey, schema: z.ZodMiniType) => {
   const problems: Record<string, string> = {};
   const parsed: Record<string, unknown> = {};
   for (const [name, entry] of Object.entries(config[key])) {

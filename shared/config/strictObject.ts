@@ -1,5 +1,5 @@
 import leven from 'leven';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 
 /** The known field a mistyped one most likely meant: the same but for case, or a few letters off. */
 export const closestField = (key: string, known: readonly string[]): string | undefined => {

@@ -1,4 +1,9 @@
-import type * as z from 'zod';
+import { en } from 'zod/locales';
+import * as z from 'zod/mini';
+
+// zod/mini brings no messages of its own ("Invalid input" for every issue); classic zod loads the English ones on
+// import. Every message shown to a sender or an operator passes through here, so this is where they are loaded.
+z.config(en());
 
 /** `["routes", 0, "scanner"]` → `routes[0].scanner`. */
 export const formatPath = (path: readonly PropertyKey[]): string =>

@@ -1,21 +1,21 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 
-export const Digest = z.string().regex(/^sha256:[0-9a-f]{64}$/, 'expected "sha256:" followed by 64 hex digits');
+export const Digest = z.string().check(z.regex(/^sha256:[0-9a-f]{64}$/, 'expected "sha256:" followed by 64 hex digits'));
 
 /** A digest with its `sha256:`, for APIs that answer with bare hex (ACR's); anything else is left for `Digest` to judge. */
 export const prefixedDigest = (digest: string): string => (/^[0-9a-f]{64}$/i.test(digest) ? `sha256:${digest.toLowerCase()}` : digest);
 
 export const ImagePush = z.object({
   source: z.string(),
-  region: z.string().optional(),
-  namespace: z.string().min(1),
-  repository: z.string().min(1),
+  region: z.optional(z.string()),
+  namespace: z.string().check(z.minLength(1)),
+  repository: z.string().check(z.minLength(1)),
   /** The tag this push set; absent for a digest-only push. Routing and tag-based scanners use it. */
-  tag: z.string().optional(),
+  tag: z.optional(z.string()),
   /** Every tag pushed with this digest that scanhook saw together (this push's `tag` included), for messages. */
-  tags: z.array(z.string().min(1)).optional(),
+  tags: z.optional(z.array(z.string().check(z.minLength(1)))),
   digest: Digest,
-  pushedAt: z.string().optional(),
+  pushedAt: z.optional(z.string()),
 });
 export type ImagePush = z.infer<typeof ImagePush>;
 
@@ -61,14 +61,18 @@ const COMPONENT_RULE = 'lowercase letters and digits, separated by ".", "_", "__
 const pathName = (maxLength: number, nested: boolean) =>
   z
     .string()
-    .min(1, { message: 'expected a name', abort: true })
-    .max(maxLength, { message: `expected at most ${maxLength} characters`, abort: true })
-    .regex(nested ? NESTED_COMPONENTS : ONE_COMPONENT, `expected ${COMPONENT_RULE}${nested ? ', in path components joined by "/"' : ''}`);
+    .check(
+      z.minLength(1, { message: 'expected a name', abort: true }),
+      z.maxLength(maxLength, { message: `expected at most ${maxLength} characters`, abort: true }),
+      z.regex(nested ? NESTED_COMPONENTS : ONE_COMPONENT, `expected ${COMPONENT_RULE}${nested ? ', in path components joined by "/"' : ''}`),
+    );
 
 export const TagName = z
   .string()
-  .max(TAG_MAX_LENGTH, { message: `expected a tag of at most ${TAG_MAX_LENGTH} characters`, abort: true })
-  .regex(TAG, 'expected a tag of letters, digits, "_", "." and "-", not starting with "." or "-"');
+  .check(
+    z.maxLength(TAG_MAX_LENGTH, { message: `expected a tag of at most ${TAG_MAX_LENGTH} characters`, abort: true }),
+    z.regex(TAG, 'expected a tag of letters, digits, "_", "." and "-", not starting with "." or "-"'),
+  );
 
 const imageNameOf = (registry: string) => {
   const rules = Object.hasOwn(REGISTRY_NAME_RULES, registry) ? REGISTRY_NAME_RULES[registry]! : OCI_NAME_RULES;
@@ -76,22 +80,18 @@ const imageNameOf = (registry: string) => {
     .object({
       namespace: pathName(rules.namespaceMaxLength, false),
       repository: pathName(rules.repositoryMaxLength, rules.nestedRepositories),
-      tag: TagName.optional(),
-      tags: z.array(TagName).max(100).optional(),
+      tag: z.optional(TagName),
+      tags: z.optional(z.array(TagName).check(z.maxLength(100))),
       digest: Digest,
-      region: z
-        .string()
-        .regex(/^[a-z0-9]{1,32}(?:-[a-z0-9]{1,32}){0,7}$/, 'expected a region id such as "cn-hangzhou"')
-        .optional(),
-      pushedAt: z
-        .string()
-        .regex(/^[\x20-\x7e]{0,64}$/, 'expected a time of at most 64 printable characters')
-        .optional(),
+      region: z.optional(z.string().check(z.regex(/^[a-z0-9]{1,32}(?:-[a-z0-9]{1,32}){0,7}$/, 'expected a region id such as "cn-hangzhou"'))),
+      pushedAt: z.optional(z.string().check(z.regex(/^[\x20-\x7e]{0,64}$/, 'expected a time of at most 64 printable characters'))),
     })
-    .refine((image) => image.namespace.length + 1 + image.repository.length <= NAME_MAX_LENGTH, {
-      path: ['repository'],
-      message: `expected "namespace/repository" of at most ${NAME_MAX_LENGTH} characters`,
-    });
+    .check(
+      z.refine((image) => image.namespace.length + 1 + image.repository.length <= NAME_MAX_LENGTH, {
+        path: ['repository'],
+        message: `expected "namespace/repository" of at most ${NAME_MAX_LENGTH} characters`,
+      }),
+    );
 };
 
 /** Built once per registry type and kept: a schema built per request costs the webhook most of its time. */

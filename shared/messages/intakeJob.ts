@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { NotifyJob, ScanJob } from './jobs.js';
 import { SweepJob } from './sweepJob.js';
 

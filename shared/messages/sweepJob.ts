@@ -1,8 +1,8 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { ImagePush } from './image.js';
 
 /** An image a sweep re-scans, and the route that watches it. */
-export const SweepImage = z.object({ route: z.number().int().nonnegative(), image: ImagePush });
+export const SweepImage = z.object({ route: z.number().check(z.int(), z.nonnegative()), image: ImagePush });
 export type SweepImage = z.infer<typeof SweepImage>;
 
 /**
@@ -14,8 +14,8 @@ export const SweepJob = z.object({
   v: z.literal(1),
   /** The schedule's time for this sweep: what makes its jobs the same when the schedule delivers it twice. */
   scheduledAt: z.iso.datetime({ offset: true }),
-  images: z.array(SweepImage).max(100).optional(),
+  images: z.optional(z.array(SweepImage).check(z.maxLength(100))),
   /** Which part of the sweep this is, from 0. */
-  part: z.number().int().nonnegative().optional(),
+  part: z.optional(z.number().check(z.int(), z.nonnegative())),
 });
 export type SweepJob = z.infer<typeof SweepJob>;

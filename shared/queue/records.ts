@@ -1,6 +1,6 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { SQSRecord } from 'aws-lambda';
-import type * as z from 'zod';
+import type * as z from 'zod/mini';
 import { formatIssues } from '../config/zodIssues.js';
 
 export class InvalidMessageError extends Error {
@@ -11,7 +11,7 @@ export class InvalidMessageError extends Error {
  * Parses an SQS record's body with the job's schema. A bad message is logged and throws, failing its record,
  * so SQS redelivers it until `maxReceiveCount` moves it to the DLQ.
  */
-export const parseRecord = <S extends z.ZodType>(record: SQSRecord, schema: S, log: Logger): z.infer<S> => {
+export const parseRecord = <S extends z.ZodMiniType>(record: SQSRecord, schema: S, log: Logger): z.infer<S> => {
   try {
     return parseBody(record, schema);
   } catch (err) {
@@ -20,7 +20,7 @@ export const parseRecord = <S extends z.ZodType>(record: SQSRecord, schema: S, l
   }
 };
 
-const parseBody = <S extends z.ZodType>(record: SQSRecord, schema: S): z.infer<S> => {
+const parseBody = <S extends z.ZodMiniType>(record: SQSRecord, schema: S): z.infer<S> => {
   let body: unknown;
   try {
     body = JSON.parse(record.body);

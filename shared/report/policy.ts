@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { strictObject } from '../config/strictObject.js';
 import { TagName } from '../messages/image.js';
 
@@ -42,20 +42,12 @@ const required = (what: string) => (issue: { input?: unknown }) => (issue.input 
 
 /** An accepted risk: a finding (advisory id, optionally only in one package) left out of every verdict until a date. */
 export const IgnoreEntry = strictObject({
-  id: z
-    .string({ error: required('the advisory id, e.g. "CVE-2024-1234"') })
-    .trim()
-    .min(1, 'expected an advisory id')
-    .max(200),
-  package: z.string().trim().min(1, 'expected a package name (or leave the field out)').max(300).optional(),
+  id: z.string({ error: required('the advisory id, e.g. "CVE-2024-1234"') }).check(z.trim(), z.minLength(1, 'expected an advisory id'), z.maxLength(200)),
+  package: z.optional(z.string().check(z.trim(), z.minLength(1, 'expected a package name (or leave the field out)'), z.maxLength(300))),
   until: z
     .string({ error: required('the last day the risk is accepted, e.g. "2027-03-31"') })
-    .refine((s) => ignoreEndsAt(s) !== undefined, 'expected a date such as "2027-03-31" or a time such as "2027-03-31T18:00:00+08:00"'),
-  reason: z
-    .string({ error: required('why the risk is accepted') })
-    .trim()
-    .min(1, 'expected why the risk is accepted')
-    .max(500),
+    .check(z.refine((s) => ignoreEndsAt(s) !== undefined, 'expected a date such as "2027-03-31" or a time such as "2027-03-31T18:00:00+08:00"')),
+  reason: z.string({ error: required('why the risk is accepted') }).check(z.trim(), z.minLength(1, 'expected why the risk is accepted'), z.maxLength(500)),
 });
 export type IgnoreEntry = z.infer<typeof IgnoreEntry>;
 

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 
 /** One severity scale for every scanner: each scanner maps its own levels onto it. */
 export const SEVERITIES = ['critical', 'high', 'medium', 'low', 'unknown'] as const;
@@ -9,11 +9,11 @@ const RANK: Record<Severity, number> = { critical: 4, high: 3, medium: 2, low: 1
 export const severityRank = (s: Severity): number => RANK[s];
 
 export const SeverityCounts = z.object({
-  critical: z.number().int().nonnegative(),
-  high: z.number().int().nonnegative(),
-  medium: z.number().int().nonnegative(),
-  low: z.number().int().nonnegative(),
-  unknown: z.number().int().nonnegative(),
+  critical: z.number().check(z.int(), z.nonnegative()),
+  high: z.number().check(z.int(), z.nonnegative()),
+  medium: z.number().check(z.int(), z.nonnegative()),
+  low: z.number().check(z.int(), z.nonnegative()),
+  unknown: z.number().check(z.int(), z.nonnegative()),
 });
 export type SeverityCounts = z.infer<typeof SeverityCounts>;
 
@@ -21,10 +21,10 @@ export const Finding = z.object({
   id: z.string(),
   severity: Severity,
   package: z.string(),
-  installedVersion: z.string().optional(),
-  fixedVersion: z.string().optional(),
-  fixCommand: z.string().optional(),
-  link: z.string().optional(),
+  installedVersion: z.optional(z.string()),
+  fixedVersion: z.optional(z.string()),
+  fixCommand: z.optional(z.string()),
+  link: z.optional(z.string()),
 });
 export type Finding = z.infer<typeof Finding>;
 
@@ -32,7 +32,7 @@ export type Finding = z.infer<typeof Finding>;
 export const findingKey = (f: Pick<Finding, 'id' | 'package'>): string => `${f.id.toLowerCase()}\u0000${f.package.toLowerCase()}`;
 
 /** The image a report was compared with: its tag and its digest (each absent where the scanner does not say). */
-export const BaselineRef = z.object({ tag: z.string().optional(), digest: z.string().min(1).optional() });
+export const BaselineRef = z.object({ tag: z.optional(z.string()), digest: z.optional(z.string().check(z.minLength(1))) });
 export type BaselineRef = z.infer<typeof BaselineRef>;
 
 /** Why a report was not compared: the first image, a named baseline tag without a completed scan, or the push is that tag. */
@@ -52,30 +52,30 @@ export const Delta = z.discriminatedUnion('status', [
     /** The worst new findings, worst first (at most MAX_FINDINGS_CARRIED). */
     newFindings: z.array(Finding),
   }),
-  z.object({ status: z.literal('none'), reason: NoBaselineReason, tag: z.string().optional() }),
+  z.object({ status: z.literal('none'), reason: NoBaselineReason, tag: z.optional(z.string()) }),
   z.object({ status: z.literal('unavailable'), reason: z.string() }),
 ]);
 export type Delta = z.infer<typeof Delta>;
 
 /** An ignore entry past its `until` that matches a finding of the image: the accepted risk counts again. */
-export const ExpiredIgnore = z.object({ id: z.string(), package: z.string().optional(), until: z.string(), severity: Severity });
+export const ExpiredIgnore = z.object({ id: z.string(), package: z.optional(z.string()), until: z.string(), severity: Severity });
 export type ExpiredIgnore = z.infer<typeof ExpiredIgnore>;
 
 /** The unified scan report every scanner produces and every channel renders. */
 export const Report = z.object({
   counts: SeverityCounts,
-  total: z.number().int().nonnegative(),
-  fixable: z.number().int().nonnegative().optional(),
+  total: z.number().check(z.int(), z.nonnegative()),
+  fixable: z.optional(z.number().check(z.int(), z.nonnegative())),
   /** The worst findings, worst first; a scanner may list fewer than `total`. */
   findings: z.array(Finding),
-  consoleUrl: z.string().optional(),
-  delta: Delta.optional(),
+  consoleUrl: z.optional(z.string()),
+  delta: z.optional(Delta),
   /** Findings an active ignore entry covers: counted in nothing above. */
-  ignored: z.number().int().nonnegative().optional(),
+  ignored: z.optional(z.number().check(z.int(), z.nonnegative())),
   /** Expired ignore entries that match a finding here (at most MAX_EXPIRED_CARRIED). */
-  expired: z.array(ExpiredIgnore).optional(),
+  expired: z.optional(z.array(ExpiredIgnore)),
   /** `fixableOnly`: findings with neither a fixed version nor a fix command, counted in nothing above. */
-  withoutFix: z.number().int().nonnegative().optional(),
+  withoutFix: z.optional(z.number().check(z.int(), z.nonnegative())),
 });
 export type Report = z.infer<typeof Report>;
 

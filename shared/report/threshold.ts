@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import type { NotifyMode } from './policy.js';
 import { type Report, SEVERITIES, type Severity, type SeverityCounts, severityRank } from './report.js';
 

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 
 // zod compiles a fast parser (`new Function`) for each object schema the first time it parses one, which pays off
 // only over many parses. A cold start parses each schema once or twice, and skipping the compile takes about 5 ms

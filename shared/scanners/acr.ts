@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { strictObject } from '../config/strictObject.js';
 import { CallError } from '../http/callError.js';
 import { limiter } from '../http/concurrency.js';
@@ -15,12 +15,12 @@ import { defineScanner, type ScanHandle } from './scanner.js';
 const AcrScannerConfig = strictObject({
   type: z.literal('acr'),
   region: AlibabaRegion,
-  instanceId: z.string().min(1),
+  instanceId: z.string().check(z.minLength(1)),
   /** Overrides `https://cr.{region}.aliyuncs.com`. */
-  endpoint: z.url({ protocol: /^https?$/ }).optional(),
+  endpoint: z.optional(z.url({ protocol: /^https?$/ })),
   /** Which engine ACR scans with: its own (the default) or Security Center's, run from inside ACR (paid, SAS quota). */
-  engine: z.enum(['acr', 'sas']).optional(),
-  credentials: AlibabaCredentialsConfig.optional(),
+  engine: z.optional(z.enum(['acr', 'sas'])),
+  credentials: z.optional(AlibabaCredentialsConfig),
 });
 
 /** ACR names its levels High/Medium/Low/Unknown and has no Critical: its High is our `high`. */

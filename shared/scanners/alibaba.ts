@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { strictObject } from '../config/strictObject.js';
 import type { AlibabaCredentials } from '../vendors/alibaba/acs3.js';
 import { alibabaCredentialsFromEnv } from '../vendors/alibaba/credentials.js';
@@ -10,9 +10,9 @@ import type { ScannerContext } from './scanner.js';
  * scanner reads ALIBABA_CLOUD_ACCESS_KEY_ID / _SECRET / _SECURITY_TOKEN from the environment.
  */
 export const AlibabaCredentialsConfig = strictObject({
-  accessKeyId: z.string().min(1),
-  accessKeySecret: z.string().min(1),
-  securityToken: z.string().min(1).optional(),
+  accessKeyId: z.string().check(z.minLength(1)),
+  accessKeySecret: z.string().check(z.minLength(1)),
+  securityToken: z.optional(z.string().check(z.minLength(1))),
 });
 
 /** An Alibaba Cloud RPC client for a scanner: its credentials, the scanner's retries, each retry reported. */

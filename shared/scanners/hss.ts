@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { strictObject } from '../config/strictObject.js';
 import { CallError } from '../http/callError.js';
 import { limiter } from '../http/concurrency.js';
@@ -23,19 +23,21 @@ const HssScannerConfig = strictObject({
   type: z.literal('hss'),
   ...huaweiScannerFields,
   /** `0` is the default enterprise project. */
-  enterpriseProjectId: z.string().min(1).default('0'),
+  enterpriseProjectId: z._default(z.string().check(z.minLength(1)), '0'),
   /** SWR private, shared or Enterprise Edition (`instance_image`) images. */
-  imageType: z.enum(['private_image', 'shared_image', 'instance_image']).default('private_image'),
+  imageType: z._default(z.enum(['private_image', 'shared_image', 'instance_image']), 'private_image'),
   /** The SWR Enterprise Edition instance, for `instance_image`. */
-  instanceId: z.string().min(1).optional(),
+  instanceId: z.optional(z.string().check(z.minLength(1))),
   /** The instance's image download address, for `instance_image`. */
-  instanceUrl: z.string().min(1).optional(),
+  instanceUrl: z.optional(z.string().check(z.minLength(1))),
   /** `task`: CreateManualImageScanTask (by digest); `batch`: BatchScanSwrImage (by tag). */
-  method: z.enum(['task', 'batch']).default('task'),
-}).refine((c) => c.imageType !== 'instance_image' || c.instanceId !== undefined, {
-  path: ['instanceId'],
-  message: 'required when imageType is "instance_image"',
-});
+  method: z._default(z.enum(['task', 'batch']), 'task'),
+}).check(
+  z.refine((c) => c.imageType !== 'instance_image' || c.instanceId !== undefined, {
+    path: ['instanceId'],
+    message: 'required when imageType is "instance_image"',
+  }),
+);
 
 /** HSS rates a vulnerability by how soon to repair it. */
 const NECESSITIES: [RepairNecessity, Severity][] = [

@@ -1,4 +1,4 @@
-import type * as z from 'zod';
+import type * as z from 'zod/mini';
 import { pluginFamily } from '../config/pluginFamily.js';
 import { acrScanner } from './acr.js';
 import { hssScanner } from './hss.js';

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { strictObject } from '../config/strictObject.js';
 import { asRepeatable, CallError } from '../http/callError.js';
 import { eachLimited, limiter } from '../http/concurrency.js';
@@ -27,18 +27,18 @@ const SasScannerConfig = strictObject({
   type: z.literal('sas'),
   /** The registry's region: used for pushes that carry none, and picks the endpoint. */
   region: AlibabaRegion,
-  registryType: z.enum(['acr', 'harbor', 'quay']).default('acr'),
+  registryType: z._default(z.enum(['acr', 'harbor', 'quay']), 'acr'),
   /** The ACR instance (`cri-…`); narrows every scan to it. */
-  instanceId: z.string().min(1).optional(),
+  instanceId: z.optional(z.string().check(z.minLength(1))),
   /** Overrides `https://tds.cn-shanghai.aliyuncs.com` (cn-* regions) or `https://tds.ap-southeast-1.aliyuncs.com`. */
-  endpoint: z.url({ protocol: /^https?$/ }).optional(),
+  endpoint: z.optional(z.url({ protocol: /^https?$/ })),
   /** Overrides `https://cr.{region}.aliyuncs.com`, where ACR's GetRepository gives an image's repository id (`registryType` acr with `instanceId`). */
-  acrEndpoint: z.url({ protocol: /^https?$/ }).optional(),
+  acrEndpoint: z.optional(z.url({ protocol: /^https?$/ })),
   /** Digests per create call when pushes arrive together; a larger batch is split evenly. */
-  maxImagesPerTask: z.number().int().min(1).max(100).default(10),
+  maxImagesPerTask: z._default(z.number().check(z.int(), z.gte(1), z.lte(100)), 10),
   /** How long a push waits before trying again when Security Center already runs its 10 tasks. */
-  busyRetrySeconds: z.number().int().min(1).max(900).default(30),
-  credentials: AlibabaCredentialsConfig.optional(),
+  busyRetrySeconds: z._default(z.number().check(z.int(), z.gte(1), z.lte(900)), 30),
+  credentials: z.optional(AlibabaCredentialsConfig),
 });
 type SasScannerConfig = z.infer<typeof SasScannerConfig>;
 

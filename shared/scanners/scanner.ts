@@ -1,4 +1,4 @@
-import type * as z from 'zod';
+import type * as z from 'zod/mini';
 import type { HttpClient } from '../http/client.js';
 import type { RetryPolicy } from '../http/retry.js';
 import type { ImagePush } from '../messages/image.js';
@@ -89,7 +89,7 @@ export interface ScannerClient {
  * `configSchema` validates the scanner's entry in the config (its `type` a literal) and must import no HTTP code:
  * the webhook function validates the whole config but never talks to a scanner.
  */
-export interface ScannerPlugin<Schema extends z.ZodType = z.ZodType> {
+export interface ScannerPlugin<Schema extends z.ZodMiniType = z.ZodMiniType> {
   type: string;
   /** How messages name the scanner, e.g. "Alibaba Cloud ACR". */
   label: string;
@@ -97,4 +97,4 @@ export interface ScannerPlugin<Schema extends z.ZodType = z.ZodType> {
   create(config: z.infer<Schema>, ctx: ScannerContext): ScannerClient;
 }
 
-export const defineScanner = <Schema extends z.ZodType>(plugin: ScannerPlugin<Schema>): ScannerPlugin<Schema> => plugin;
+export const defineScanner = <Schema extends z.ZodMiniType>(plugin: ScannerPlugin<Schema>): ScannerPlugin<Schema> => plugin;

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { strictObject } from '../config/strictObject.js';
 import { CallError } from '../http/callError.js';
 import { limiter } from '../http/concurrency.js';
@@ -24,7 +24,7 @@ const SwrScannerConfig = strictObject({
   type: z.literal('swr'),
   ...huaweiScannerFields,
   /** The SWR Enterprise Edition instance; its webhooks do not carry it. */
-  instanceId: z.string().min(1),
+  instanceId: z.string().check(z.minLength(1)),
 });
 
 const toFinding = (v: SwrVulnerability): Finding => ({

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { strictObject } from '../config/strictObject.js';
 import { Digest, type ImagePush, prefixedDigest } from '../messages/image.js';
 import { CLOUD_EVENTS_TYPE } from './harborPayload.js';
@@ -7,9 +7,9 @@ import { defineSource, type ParsedWebhook, type WebhookRequest } from './source.
 const AcrEventsSourceConfig = strictObject({
   type: z.literal('acr-events'),
   /** EventBridge's HTTP target sends nothing but a URL we choose, so the secret travels as `?token=` in it, as for ACR triggers. */
-  secret: z.string().min(16, 'use a long random secret (16 characters or more)'),
+  secret: z.string().check(z.minLength(16, 'use a long random secret (16 characters or more)')),
   /** The `acr` scanner entry whose endpoint and credentials read ACR's own scan results, for `"registry"` routes. */
-  scanner: z.string().min(1).optional(),
+  scanner: z.optional(z.string().check(z.minLength(1))),
 });
 
 export const PUSH_COMPLETED = 'cr:Artifact:PushCompleted';
@@ -18,17 +18,20 @@ export const SCAN_COMPLETED = 'cr:Artifact:ScanCompleted';
 /**
  * The CloudEvents envelope EventBridge delivers, as Alibaba's published examples show it
  * (https://www.alibabacloud.com/help/en/eventbridge/user-guide/container-registry-events): `specversion`, `type`,
- * `time`, `aliyunregionid`, `data`. Unknown fields are allowed everywhere: the format is not versioned.
+ * `time`, `aliyunregionid`, `data`. Unknown fields are allowed everywhere: the format is not versioned. Built on first
+ * use, as ACR's (see acr.ts).
  */
-const Envelope = z.object({
-  specversion: z.string().min(1),
-  type: z.string().min(1),
-  time: z.string().optional(),
-  aliyunregionid: z.string().optional(),
-});
+const Envelope = z.lazy(() =>
+  z.object({
+    specversion: z.string().check(z.minLength(1)),
+    type: z.string().check(z.minLength(1)),
+    time: z.optional(z.string()),
+    aliyunregionid: z.optional(z.string()),
+  }),
+);
 
 /** ACR's APIs answer digests with or without `sha256:` (ListRepoTag's examples show bare hex): both are taken. */
-const EventDigest = z.string().transform(prefixedDigest).pipe(Digest);
+const EventDigest = z.lazy(() => z.pipe(z.pipe(z.string(), z.transform(prefixedDigest)), Digest));
 
 /**
  * The `data` of both events. `InstanceId`, `RegionId`, `RepoId`, `RepoNamespaceName`, `RepoName` and `Tag` are
@@ -38,18 +41,19 @@ const EventDigest = z.string().transform(prefixedDigest).pipe(Digest);
  * an event without one is refused with a 400 naming `data.Digest`. PushCompleted's `data` is not published at
  * all (unconfirmed): it is read with the same names.
  */
-const ArtifactData = z.object({
-  InstanceId: z.string().min(1).optional(),
-  RegionId: z.string().min(1).optional(),
-  RepoId: z.string().min(1).optional(),
-  RepoNamespaceName: z.string().min(1),
-  RepoName: z.string().min(1),
-  Tag: z.string().min(1),
+const artifactFields = () => ({
+  InstanceId: z.optional(z.string().check(z.minLength(1))),
+  RegionId: z.optional(z.string().check(z.minLength(1))),
+  RepoId: z.optional(z.string().check(z.minLength(1))),
+  RepoNamespaceName: z.string().check(z.minLength(1)),
+  RepoName: z.string().check(z.minLength(1)),
+  Tag: z.string().check(z.minLength(1)),
   Digest: EventDigest,
 });
+const ArtifactData = z.lazy(() => z.object(artifactFields()));
 
 /** ScanCompleted documents `RepoId`, which the ACR scanner finds the scan by. */
-const ScanCompletedData = ArtifactData.extend({ RepoId: z.string().min(1) });
+const ScanCompletedData = z.lazy(() => z.object({ ...artifactFields(), RepoId: z.string().check(z.minLength(1)) }));
 
 const imageOf = (sourceKey: string, envelope: z.infer<typeof Envelope>, data: z.infer<typeof ArtifactData>, pushedAt?: string): ImagePush => {
   const region = data.RegionId ?? envelope.aliyunregionid;

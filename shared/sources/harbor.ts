@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { strictObject } from '../config/strictObject.js';
 import { type ArtifactRef, CLOUD_EVENTS_TYPE, parseHarborWebhook } from './harborPayload.js';
 import { headerSecret } from './headerSecret.js';
@@ -8,14 +8,11 @@ import { defineSource } from './source.js';
 export const harborStyleConfig = <T extends string>(type: T) =>
   strictObject({
     type: z.literal(type),
-    secret: z.string().min(16, 'use a long random secret (16 characters or more)'),
+    secret: z.string().check(z.minLength(16, 'use a long random secret (16 characters or more)')),
     /** The header that carries the secret; default `Authorization` (raw or `Bearer <secret>`). */
-    header: z
-      .string()
-      .regex(/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/, 'expected an HTTP header name, e.g. "X-Scanhook-Token"')
-      .optional(),
+    header: z.optional(z.string().check(z.regex(/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/, 'expected an HTTP header name, e.g. "X-Scanhook-Token"'))),
     /** Put on every image from this source, for scanners and messages that need it. */
-    region: z.string().min(1).optional(),
+    region: z.optional(z.string().check(z.minLength(1))),
   });
 
 const HarborSourceConfig = harborStyleConfig('harbor');

@@ -1,64 +1,72 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { Digest, type ImagePush, tagName } from '../messages/image.js';
 import { ReportSummary, registryScanOutcome } from './scanOverview.js';
 import type { ParsedWebhook, RegistryScanResult, WebhookRequest } from './source.js';
 
 /**
  * Harbor's webhook payloads (https://goharbor.io/docs/latest/working-with-projects/project-configuration/configure-webhooks), which SWR EE is expected to send too (its payload is unconfirmed):
- * the default format and CloudEvents. Unknown fields are allowed everywhere.
+ * the default format and CloudEvents. Unknown fields are allowed everywhere. Built on first use, as ACR's (see acr.ts).
  */
-const Resource = z.object({
-  digest: Digest,
-  /** The first tag; empty, or the digest itself, when the artifact has no tag. */
-  tag: z
-    .string()
-    .regex(/^(|sha256:[0-9a-f]{64}|[\w][\w.-]{0,127})$/, 'expected a tag, or the digest of an untagged artifact')
-    .optional(),
-  /** `{host}/{project}/{repository}:{tag}` or `…@{digest}`. */
-  resource_url: z.string().optional(),
-  scan_overview: z.record(z.string(), ReportSummary).nullish(),
-});
+const Resource = z.lazy(() =>
+  z.object({
+    digest: Digest,
+    /** The first tag; empty, or the digest itself, when the artifact has no tag. */
+    tag: z.optional(z.string().check(z.regex(/^(|sha256:[0-9a-f]{64}|[\w][\w.-]{0,127})$/, 'expected a tag, or the digest of an untagged artifact'))),
+    /** `{host}/{project}/{repository}:{tag}` or `…@{digest}`. */
+    resource_url: z.optional(z.string()),
+    scan_overview: z.nullish(z.record(z.string(), ReportSummary)),
+  }),
+);
 
 /** `name` is everything after the project in `repo_full_name`, so it may itself contain `/`. */
-const Repository = z
-  .object({
-    namespace: z.string().optional(),
-    name: z.string().optional(),
-    repo_full_name: z.string().optional(),
-  })
-  .transform((repo, ctx) => {
-    const full = repo.repo_full_name ?? '';
-    const cut = full.indexOf('/');
-    const namespace = repo.namespace || (cut > 0 ? full.slice(0, cut) : '');
-    const rest = namespace && full.startsWith(`${namespace}/`) ? full.slice(namespace.length + 1) : '';
-    const name = rest || repo.name || '';
-    const missing = (field: string, what: string) =>
-      ctx.addIssue({ code: 'custom', path: [field], message: `expected the ${what} name (or a repo_full_name "project/repository")` });
-    if (!namespace) missing('namespace', 'project');
-    if (!name) missing('name', 'repository');
-    return { namespace, name };
-  });
+const Repository = z.lazy(() =>
+  z.pipe(
+    z.object({
+      namespace: z.optional(z.string()),
+      name: z.optional(z.string()),
+      repo_full_name: z.optional(z.string()),
+    }),
+    z.transform((repo, ctx) => {
+      const full = repo.repo_full_name ?? '';
+      const cut = full.indexOf('/');
+      const namespace = repo.namespace || (cut > 0 ? full.slice(0, cut) : '');
+      const rest = namespace && full.startsWith(`${namespace}/`) ? full.slice(namespace.length + 1) : '';
+      const name = rest || repo.name || '';
+      const missing = (field: string, what: string) =>
+        ctx.issues.push({ code: 'custom', path: [field], message: `expected the ${what} name (or a repo_full_name "project/repository")`, input: repo });
+      if (!namespace) missing('namespace', 'project');
+      if (!name) missing('name', 'repository');
+      return { namespace, name };
+    }),
+  ),
+);
 
-const EventData = z.object({
-  resources: z.array(Resource).min(1, 'expected at least one resource'),
-  repository: Repository,
-  scan: z.object({ scan_type: z.string().optional() }).nullish(),
-});
+const EventData = z.lazy(() =>
+  z.object({
+    resources: z.array(Resource).check(z.minLength(1, 'expected at least one resource')),
+    repository: Repository,
+    scan: z.nullish(z.object({ scan_type: z.optional(z.string()) })),
+  }),
+);
 type EventData = z.infer<typeof EventData>;
 
-const HarborPayload = z.object({
-  type: z.string().min(1),
-  /** Unix seconds. */
-  occur_at: z.number().optional(),
-});
+const HarborPayload = z.lazy(() =>
+  z.object({
+    type: z.string().check(z.minLength(1)),
+    /** Unix seconds. */
+    occur_at: z.optional(z.number()),
+  }),
+);
 
-const HarborCloudEvent = z.object({
-  specversion: z.string().min(1),
-  type: z.string().min(1),
-  /** `/projects/{projectId}/webhook/policies/{policyId}`. */
-  source: z.string().optional(),
-  time: z.string().optional(),
-});
+const HarborCloudEvent = z.lazy(() =>
+  z.object({
+    specversion: z.string().check(z.minLength(1)),
+    type: z.string().check(z.minLength(1)),
+    /** `/projects/{projectId}/webhook/policies/{policyId}`. */
+    source: z.optional(z.string()),
+    time: z.optional(z.string()),
+  }),
+);
 
 const CLOUD_EVENT_TYPES: Record<string, string> = {
   'harbor.artifact.pushed': 'PUSH_ARTIFACT',

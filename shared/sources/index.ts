@@ -1,4 +1,4 @@
-import type * as z from 'zod';
+import type * as z from 'zod/mini';
 import { pluginFamily } from '../config/pluginFamily.js';
 import { acrSource } from './acr.js';
 import { acrEventsSource } from './acrEvents.js';
@@ -12,5 +12,5 @@ export const sources = family.plugins;
 
 /** Every source authenticates with a shared secret. */
 export type SourceConfig = { type: string; secret: string } & Record<string, unknown>;
-export const SourceConfig = family.configSchema as unknown as z.ZodType<SourceConfig>;
+export const SourceConfig = family.configSchema as unknown as z.ZodMiniType<SourceConfig>;
 export const sourcePlugin = family.plugin;

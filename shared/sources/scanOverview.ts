@@ -1,24 +1,26 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { harborCounts } from '../report/harborSeverity.js';
 import type { Report } from '../report/report.js';
 import type { RegistryScanResult } from './source.js';
 
 /** One entry of Harbor's `scan_overview` (its NativeReportSummary, https://github.com/goharbor/harbor/blob/main/src/pkg/scan/vuln/summary.go). Unknown fields are allowed. */
-export const ReportSummary = z.object({
-  scan_status: z.string().optional(),
-  severity: z.string().optional(),
-  summary: z
-    .object({
-      total: z.number().int().nonnegative().optional(),
-      fixable: z.number().int().nonnegative().optional(),
-      /** Severity name → count, e.g. `{"High": 2, "Low": 3}`; severities with no findings are left out. */
-      summary: z.record(z.string(), z.number().int().nonnegative()).nullish(),
-    })
-    .nullish(),
-  start_time: z.string().optional(),
-  end_time: z.string().optional(),
-  scanner: z.object({ name: z.string().optional() }).nullish(),
-});
+export const ReportSummary = z.lazy(() =>
+  z.object({
+    scan_status: z.optional(z.string()),
+    severity: z.optional(z.string()),
+    summary: z.nullish(
+      z.object({
+        total: z.optional(z.number().check(z.int(), z.nonnegative())),
+        fixable: z.optional(z.number().check(z.int(), z.nonnegative())),
+        /** Severity name → count, e.g. `{"High": 2, "Low": 3}`; severities with no findings are left out. */
+        summary: z.nullish(z.record(z.string(), z.number().check(z.int(), z.nonnegative()))),
+      }),
+    ),
+    start_time: z.optional(z.string()),
+    end_time: z.optional(z.string()),
+    scanner: z.nullish(z.object({ name: z.optional(z.string()) })),
+  }),
+);
 type ReportSummary = z.infer<typeof ReportSummary>;
 
 /** `scan_overview` is keyed by report MIME type; these carry vulnerability counts, newest first. */

@@ -1,4 +1,4 @@
-import type * as z from 'zod';
+import type * as z from 'zod/mini';
 import type { ImagePush } from '../messages/image.js';
 import type { Outcome } from '../messages/jobs.js';
 
@@ -42,7 +42,7 @@ export interface ParsedWebhook {
  * A registry webhook format is one file exporting one of these, plus one entry in `index.ts`.
  * `parse` throws a ZodError when the payload has the wrong shape; the webhook answers 400 naming the field.
  */
-export interface SourcePlugin<Schema extends z.ZodType = z.ZodType> {
+export interface SourcePlugin<Schema extends z.ZodMiniType = z.ZodMiniType> {
   type: string;
   /** How messages name the registry when it scanned an image itself, e.g. "Harbor". */
   label: string;
@@ -62,4 +62,4 @@ export interface SourcePlugin<Schema extends z.ZodType = z.ZodType> {
   parse(req: WebhookRequest, sourceKey: string, config: z.infer<Schema>): ParsedWebhook;
 }
 
-export const defineSource = <Schema extends z.ZodType>(plugin: SourcePlugin<Schema>): SourcePlugin<Schema> => plugin;
+export const defineSource = <Schema extends z.ZodMiniType>(plugin: SourcePlugin<Schema>): SourcePlugin<Schema> => plugin;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import * as z from 'zod';
+import { $ZodError } from 'zod/v4/core';
 import { formatIssues } from '../../../shared/config/zodIssues.js';
 import { acrEventsSource } from '../../../shared/sources/acrEvents.js';
 import { readEvent } from '../../support/events.js';
@@ -11,7 +11,7 @@ const problem = (payload: unknown) => {
   try {
     parse(payload);
   } catch (err) {
-    if (err instanceof z.ZodError) return formatIssues(err);
+    if (err instanceof $ZodError) return formatIssues(err);
     throw err;
   }
   return 'accepted';

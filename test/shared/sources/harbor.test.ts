@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import * as z from 'zod';
+import { $ZodError } from 'zod/v4/core';
 import { formatIssues } from '../../../shared/config/zodIssues.js';
 import { harborSource } from '../../../shared/sources/harbor.js';
 import { parseHarborWebhook } from '../../../shared/sources/harborPayload.js';
@@ -20,7 +20,7 @@ const problem = (payload: unknown, headers: Record<string, string> = JSON_TYPE):
   try {
     parse(payload, headers);
   } catch (err) {
-    if (err instanceof z.ZodError) return formatIssues(err);
+    if (err instanceof $ZodError) return formatIssues(err);
     throw err;
   }
   throw new Error('parsed without complaint');
