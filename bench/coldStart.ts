@@ -31,6 +31,9 @@ export const ANCHORS: Record<FunctionName, Record<Vendor, { file: string; export
 };
 const anchorKey = (a: { file: string; export: string }) => (a.export === 'handler' ? a.file : `${a.export} (${a.file})`);
 
+/** Each function's floor (bench/floor/): its stack's unavoidable work alone. pollStatus does startScan's: one request, one send. */
+export const FLOORS: Record<FunctionName, string> = { onPush: 'onPush', startScan: 'startScan', pollStatus: 'startScan', notify: 'notify' };
+
 /**
  * Runs in a fresh Node process: imports the handler, invokes it once, and reports module load and cold start (load
  * plus first invocation) in ms, peak RSS, and which `@aws-sdk/*` packages the process resolved.
@@ -74,7 +77,7 @@ const lambdaEnv = (name: string, taskRoot: string) => ({
 /** A function's zip or an anchor's bundle, with what its first invocation is handed. */
 interface Target {
   name: string;
-  kind: 'function' | 'anchor';
+  kind: 'function' | 'anchor' | 'floor';
   zipKiB: number;
   file: string;
   event: unknown;
@@ -101,7 +104,11 @@ const firstEvents = async (): Promise<Record<string, unknown>> => ({
   notify: await eventOf('sqs/notify-findings.json'),
 });
 
-/** The functions scan with ACR; the Huawei anchors call the SWR entry. */
+/**
+ * The functions scan with ACR; the Huawei anchors call the SWR entry. notify's sample posts to `sec`, a plain HTTP
+ * endpoint: a post to a rate-limited target (Slack) is followed by a pause that keeps the channel's pace (1 s for
+ * Slack, warm or cold alike, functions/notify/rateLimit.ts), which is neither start-up work nor done by the anchor.
+ */
 const benchConfig = (acrUrl: string, swrUrl: string, chatUrl: string) => ({
   sources: { acr: { secret: 'local-demo-secret-change-me' } },
   scanners: {
@@ -115,7 +122,7 @@ const benchConfig = (acrUrl: string, swrUrl: string, chatUrl: string) => ({
       credentials: { ak: HUAWEI_SIM_KEYS.accessKey, sk: HUAWEI_SIM_KEYS.secretKey },
     },
   },
-  channels: { sec: { type: 'slack', url: `${chatUrl}/slack/sec` }, audit: { type: 'slack', url: `${chatUrl}/slack/audit` } },
+  channels: { sec: { type: 'webhook', url: `${chatUrl}/hooks/sec` }, audit: { type: 'slack', url: `${chatUrl}/slack/audit` } },
   routes: [{ source: 'acr', scanner: 'acr-hz', channels: ['sec', 'audit'] }],
 });
 
@@ -206,7 +213,15 @@ export const measureColdStarts = async (samples = 7) => {
       }
     }
 
-    // Round by round, every function and anchor once per round: a spell of load on the machine weighs on all of them.
+    for (const floor of new Set(Object.values(FLOORS))) {
+      const file = join(root, 'anchors', `floor-${floor}.mjs`);
+      await run('cp', [await bundleEntry(`bench/floor/${floor}.ts`, `floor-${floor}`, []), file]);
+      const zipKiB = deflateRawSync(await readFile(file), { level: 9 }).length / 1024;
+      const fn = FUNCTIONS.find((f) => FLOORS[f] === floor)!;
+      targets.push({ name: floor, kind: 'floor', zipKiB, file, event: events[fn], exportName: 'handler' });
+    }
+
+    // Round by round, every function, anchor and floor once per round: a spell of load on the machine weighs on all of them.
     const probes = new Map<Target, Probe[]>(targets.map((t) => [t, []]));
     for (let i = 0; i < samples; i++) for (const target of targets) probes.get(target)!.push(await probeOnce(target));
     const summary = (t: Target) => {
@@ -224,6 +239,7 @@ export const measureColdStarts = async (samples = 7) => {
     return {
       functions: targets.filter((t) => t.kind === 'function').map(summary),
       anchors: targets.filter((t) => t.kind === 'anchor').map(summary),
+      floors: targets.filter((t) => t.kind === 'floor').map(summary),
       anchorOf,
     };
   } finally {
@@ -236,9 +252,10 @@ export const measureColdStarts = async (samples = 7) => {
 export const COLD_BARS = { anchorRatio: 0.25, onPushLoadMs: 60, rssMb: 90 };
 
 /** One row per function and per anchor: each figure beside its bar, ratios against the function's anchors of the same run. */
-export const coldStartRows = ({ functions, anchors, anchorOf }: Awaited<ReturnType<typeof measureColdStarts>>) => {
+export const coldStartRows = ({ functions, anchors, floors, anchorOf }: Awaited<ReturnType<typeof measureColdStarts>>) => {
   const ok = (pass: boolean) => (pass ? 'ok' : 'OVER BAR');
   const anchorNamed = (name: string) => anchors.find((a) => a.name === name)!;
+  const floorOf = (fn: string) => floors.find((f) => f.name === FLOORS[fn as FunctionName])!;
   const rows = functions.map((f) => {
     const ratios = VENDORS.map((v) => f.coldMs / anchorNamed(anchorOf[f.name]![v]).coldMs);
     return {
@@ -248,11 +265,29 @@ export const coldStartRows = ({ functions, anchors, anchorOf }: Awaited<ReturnTy
       'load bar': f.name === 'onPush' ? `${ok(f.loadMs <= COLD_BARS.onPushLoadMs)} (≤ ${COLD_BARS.onPushLoadMs})` : '',
       'cold start ms': f.coldMs,
       'CPU ms': f.cpuMs,
+      'its floor ms': floorOf(f.name).coldMs,
       ...Object.fromEntries(VENDORS.map((v, i) => [`× ${v} anchor`, `${ratios[i]!.toFixed(2)} (${anchorOf[f.name]![v]})`])),
       'cold bar': `${ok(ratios.every((r) => r <= COLD_BARS.anchorRatio))} (≤ ${COLD_BARS.anchorRatio}×)`,
       'peak RSS MB': f.peakRssMb,
       'RSS bar': `${ok(f.peakRssMb <= COLD_BARS.rssMb)} (≤ ${COLD_BARS.rssMb})`,
       'loads @aws-sdk': f.awsSdk.length > 0 ? 'yes' : 'no',
+    };
+  });
+  const floorRows = floors.map((fl) => {
+    const fn = FUNCTIONS.find((f) => FLOORS[f] === fl.name)!;
+    return {
+      function: `floor: ${fl.name}${fl.name === 'startScan' ? ' (and pollStatus)' : ''}`,
+      'zip KiB': fl.zipKiB,
+      'load ms': fl.loadMs,
+      'load bar': '',
+      'cold start ms': fl.coldMs,
+      'CPU ms': fl.cpuMs,
+      'its floor ms': '',
+      ...Object.fromEntries(VENDORS.map((v) => [`× ${v} anchor`, `${(fl.coldMs / anchorNamed(anchorOf[fn]![v]).coldMs).toFixed(2)} (${anchorOf[fn]![v]})`])),
+      'cold bar': '',
+      'peak RSS MB': fl.peakRssMb,
+      'RSS bar': '',
+      'loads @aws-sdk': fl.awsSdk.length > 0 ? 'yes' : 'no',
     };
   });
   const anchorRows = anchors.map((a) => ({
@@ -262,11 +297,12 @@ export const coldStartRows = ({ functions, anchors, anchorOf }: Awaited<ReturnTy
     'load bar': '',
     'cold start ms': a.coldMs,
     'CPU ms': a.cpuMs,
+    'its floor ms': '',
     ...Object.fromEntries(VENDORS.map((v) => [`× ${v} anchor`, ''])),
     'cold bar': '',
     'peak RSS MB': a.peakRssMb,
     'RSS bar': '',
     'loads @aws-sdk': a.awsSdk.length > 0 ? 'yes' : 'no',
   }));
-  return { rows: [...rows, ...anchorRows] };
+  return { rows: [...rows, ...floorRows, ...anchorRows] };
 };
