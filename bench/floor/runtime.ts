@@ -2,6 +2,7 @@ import '../../shared/runtime/zodJitless.js';
 import * as z from 'zod/mini';
 import { awsSsmReader } from '../../shared/config/ssm.js';
 import { createSqsClient } from '../../shared/queue/sqsClient.js';
+import { once } from '../../shared/runtime/once.js';
 
 /**
  * The floor of a cold start on scanhook's stack (bench/floor/): what a function's first invocation cannot do
@@ -10,10 +11,7 @@ import { createSqsClient } from '../../shared/queue/sqsClient.js';
  */
 const FloorConfig = z.looseObject({ channels: z.record(z.string(), z.looseObject({ url: z.string() })) });
 
-const load = async () => {
+export const floorRuntime = once(async () => {
   const config = FloorConfig.parse(JSON.parse(await awsSsmReader((process.env.SCANHOOK_CONFIG ?? '').replace(/^ssm:/, ''))));
   return { config, sqs: createSqsClient() };
-};
-// Not shared/runtime's `once`: that module brings scanhook's whole config schema with it.
-let loaded: ReturnType<typeof load> | undefined;
-export const floorRuntime = () => (loaded ??= load());
+});

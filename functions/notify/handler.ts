@@ -1,7 +1,8 @@
 import '../../shared/runtime/zodJitless.js';
 import { functionLogger } from '../../shared/logging/logger.js';
 import { sqsFunction } from '../../shared/queue/sqsFunction.js';
-import { loadRuntime, once } from '../../shared/runtime/runtime.js';
+import { once } from '../../shared/runtime/once.js';
+import { loadRuntime } from '../../shared/runtime/runtime.js';
 import { withHttp } from '../../shared/runtime/withHttp.js';
 import { deliverNotifyBatch } from './deliverBatch.js';
 import { type NotifyRuntime, withChannels } from './withChannels.js';

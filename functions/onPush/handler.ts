@@ -3,7 +3,8 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2 } from 'aws-lambda';
 import { functionLogger } from '../../shared/logging/logger.js';
-import { loadRuntime, once, type Runtime } from '../../shared/runtime/runtime.js';
+import { once } from '../../shared/runtime/once.js';
+import { loadRuntime, type Runtime } from '../../shared/runtime/runtime.js';
 import { planJobs } from './planJobs.js';
 import { readRequest, type WebhookHttpRequest } from './readRequest.js';
 

@@ -28,15 +28,3 @@ export const loadRuntime = async (env: NodeJS.ProcessEnv = process.env): Promise
   now: () => new Date(),
   maxReceiveCount: defaultMaxReceiveCount,
 });
-
-/** Runs `init` on first use only, and again after a failure (a bad config is reported on every invocation). */
-export const once = <T>(init: () => Promise<T>): (() => Promise<T>) => {
-  let pending: Promise<T> | undefined;
-  return () => {
-    pending ??= init().catch((err) => {
-      pending = undefined;
-      throw err;
-    });
-    return pending;
-  };
-};
