@@ -137,13 +137,9 @@ export const createJobQueue = (sqs: SqsClient, urls: QueueUrls) => {
      */
     holdNotify: async (receiptHandles: string[], seconds: number) => {
       const timeout = Math.max(0, Math.min(MAX_VISIBILITY_SECONDS, Math.ceil(seconds)));
-      for (let i = 0; i < receiptHandles.length; i += 10) {
-        const res = await send(
-          sqs.changeMessageVisibilityBatch({
-            QueueUrl: urls.notify,
-            Entries: receiptHandles.slice(i, i + 10).map((handle, j) => ({ Id: String(j), ReceiptHandle: handle, VisibilityTimeout: timeout })),
-          }),
-        );
+      const entries = receiptHandles.map((handle, i) => ({ Id: String(i), ReceiptHandle: handle, VisibilityTimeout: timeout }));
+      for (const batch of batchesOf(entries)) {
+        const res = await send(sqs.changeMessageVisibilityBatch({ QueueUrl: urls.notify, Entries: batch }));
         if ((res.Failed ?? []).length > 0) throw new Error(`SQS kept ${res.Failed!.length} message(s) at their old visibility: ${res.Failed![0]!.Code}`);
       }
     },

@@ -18,4 +18,11 @@ describe('SendMessageBatch entries within what SQS takes', () => {
   it('a message of nearly 256 KiB goes alone', () => {
     expect(batchesOf([entry(0, 10), entry(1, 261_500), entry(2, 10)]).map((b) => b.length)).toEqual([1, 1, 1]);
   });
+
+  it('entries without a body (visibility changes) go 10 to a batch, each kept once and in order', () => {
+    const handles = Array.from({ length: 23 }, (_, i) => ({ Id: String(i), ReceiptHandle: `handle-${i}`, VisibilityTimeout: 3 }));
+    const batches = batchesOf(handles);
+    expect(batches.map((b) => b.length)).toEqual([10, 10, 3]);
+    expect(batches.flat()).toEqual(handles);
+  });
 });
