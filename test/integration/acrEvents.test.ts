@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { acrSimRepoId } from '../../local/simulators/acr.js';
 import { pushCompletedEvent } from '../../local/simulators/acrEvents.js';
 import type { Stack } from '../../local/stack.js';
-import { readEvent } from '../support/events.js';
+import { digestOf, readEvent } from '../support/events.js';
 import { eventually, messagesFor, postsFor, postWebhook, startTestStack, testConfig } from '../support/stack.js';
 
 /**
@@ -33,7 +33,7 @@ const imageOf = (namespace: string, repository: string, tag = '1.0.0') => ({
   repository,
   repoId: acrSimRepoId(namespace, repository),
   tag,
-  digest: `sha256:${Buffer.from(repository).toString('hex').padEnd(64, '0').slice(0, 64)}`,
+  digest: digestOf(repository),
 });
 const post = (stack: Stack, body: unknown, token: string | null = EVENTS_SECRET) =>
   postWebhook(stack, body, { source: 'acr-ee', token, contentType: 'application/cloudevents+json' });

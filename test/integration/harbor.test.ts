@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Stack } from '../../local/stack.js';
-import { readEvent } from '../support/events.js';
+import { digestOf, readEvent } from '../support/events.js';
 import { messagesFor, postsFor, startTestStack, testConfig } from '../support/stack.js';
 
 const HARBOR_SECRET = 'harbor-integration-secret-3b8e';
@@ -39,7 +39,7 @@ const sample = (sub: string, file: string): Record<string, any> => readEvent(`${
 const harborEvent = (file: string, repo: string, seed = repo, sub = 'harbor') => {
   const event = sample(sub, file);
   const data = event.event_data ?? event.data;
-  const digest = `sha256:${Buffer.from(seed).toString('hex').padEnd(64, '0').slice(0, 64)}`;
+  const digest = digestOf(seed);
   for (const r of data.resources) {
     if (r.tag?.startsWith('sha256:')) r.tag = digest;
     r.digest = digest;

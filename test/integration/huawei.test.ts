@@ -3,7 +3,7 @@ import type { SimulatorUrls } from '../../local/demoConfig.js';
 import { hssSimDigest } from '../../local/simulators/hss.js';
 import { HUAWEI_SIM_KEYS, HUAWEI_SIM_LOGIN, HUAWEI_SIM_PROJECT } from '../../local/simulators/huaweiApig.js';
 import type { Stack } from '../../local/stack.js';
-import { readEvent } from '../support/events.js';
+import { digestOf, readEvent } from '../support/events.js';
 import { captureOutput, eventually, postsFor, postWebhook, pushEvent, SLACK_PATH, SOURCE_SECRET, slackSays, startTestStack } from '../support/stack.js';
 
 /**
@@ -50,12 +50,7 @@ const env = {
 };
 
 /** An ACR-format push of `namespace/repository:tag`. */
-const push = (
-  namespace: string,
-  repository: string,
-  tag = '1.0.0',
-  digest = `sha256:${Buffer.from(`${namespace}/${repository}`).toString('hex').padEnd(64, '0').slice(0, 64)}`,
-) => {
+const push = (namespace: string, repository: string, tag = '1.0.0', digest = digestOf(`${namespace}/${repository}`)) => {
   const event = pushEvent();
   event.push_data.digest = digest;
   event.push_data.tag = tag;

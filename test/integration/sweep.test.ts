@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Stack } from '../../local/stack.js';
+import { digestOf } from '../support/events.js';
 import { acrPush, captureOutput, eventually, postWebhook, startTestStack, testConfig } from '../support/stack.js';
 
 /**
@@ -9,7 +10,6 @@ import { acrPush, captureOutput, eventually, postWebhook, startTestStack, testCo
 let stack: Stack;
 const output = captureOutput();
 const DAY = 86_400_000;
-const hex = (seed: string) => `sha256:${Buffer.from(seed).toString('hex').padEnd(64, '0').slice(0, 64)}`;
 
 beforeAll(async () => {
   output.start();
@@ -46,17 +46,17 @@ beforeAll(async () => {
   });
   const now = Date.now();
   ['app', 'api', 'throttled-lib'].forEach((repo, i) => {
-    stack.acr.pushTag(`team-w/${repo}`, 'v1', hex(`${repo}-1`), now - (30 + i) * DAY, { scanned: true });
-    stack.acr.pushTag(`team-w/${repo}`, 'v2', hex(`${repo}-2`), now - 12 * DAY, { scanned: true });
-    stack.acr.pushTag(`team-w/${repo}`, 'v0', hex(`${repo}-0`), now - 90 * DAY, { scanned: true });
-    stack.acr.pushTag(`team-w/${repo}`, 'latest', hex(`${repo}-2`), now - 12 * DAY, { scanned: true });
+    stack.acr.pushTag(`team-w/${repo}`, 'v1', digestOf(`${repo}-1`), now - (30 + i) * DAY, { scanned: true });
+    stack.acr.pushTag(`team-w/${repo}`, 'v2', digestOf(`${repo}-2`), now - 12 * DAY, { scanned: true });
+    stack.acr.pushTag(`team-w/${repo}`, 'v0', digestOf(`${repo}-0`), now - 90 * DAY, { scanned: true });
+    stack.acr.pushTag(`team-w/${repo}`, 'latest', digestOf(`${repo}-2`), now - 12 * DAY, { scanned: true });
   });
-  stack.acr.pushTag('team-w/locked', 'v1', hex('locked-1'), now - DAY, { scanned: true });
+  stack.acr.pushTag('team-w/locked', 'v1', digestOf('locked-1'), now - DAY, { scanned: true });
   stack.acr.setBehaviour('team-w/locked', { denyList: true });
-  stack.acr.pushTag('team-w/Odd_名字', 'v1', hex('odd-1'), now - DAY, { scanned: true });
-  stack.acr.pushTag('team-w/fresh', 'v1', hex('fresh-1'), now - 2 * DAY); // never scanned
-  stack.acr.pushTag('team-w/broken-svc', 'v1', hex('broken-1'), now - 5 * DAY, { scanned: true }); // its re-scan fails
-  stack.acr.pushTag('other/app', 'v1', hex('other-1'), now - DAY, { scanned: true });
+  stack.acr.pushTag('team-w/Odd_名字', 'v1', digestOf('odd-1'), now - DAY, { scanned: true });
+  stack.acr.pushTag('team-w/fresh', 'v1', digestOf('fresh-1'), now - 2 * DAY); // never scanned
+  stack.acr.pushTag('team-w/broken-svc', 'v1', digestOf('broken-1'), now - 5 * DAY, { scanned: true }); // its re-scan fails
+  stack.acr.pushTag('other/app', 'v1', digestOf('other-1'), now - DAY, { scanned: true });
   stack.acr.publishAdvisory('team-w/app', 'CVE-2031-0001');
 });
 afterAll(async () => {

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HUAWEI_SIM_KEYS, HUAWEI_SIM_PROJECT } from '../../local/simulators/huaweiApig.js';
 import type { Stack } from '../../local/stack.js';
+import { digestOf } from '../support/events.js';
 import { captureOutput, eventually, startTestStack } from '../support/stack.js';
 
 /** A sweep of HSS images end to end: listed from HSS's image list, started many to a call. */
@@ -8,7 +9,6 @@ let stack: Stack;
 const output = captureOutput();
 const REPOSITORIES = 30;
 const DAY = 86_400_000;
-const hex = (seed: string) => `sha256:${Buffer.from(seed).toString('hex').padEnd(64, '0').slice(0, 64)}`;
 
 beforeAll(async () => {
   output.start();
@@ -26,7 +26,7 @@ beforeAll(async () => {
     }),
   });
   for (let i = 0; i < REPOSITORIES; i++) {
-    stack.hss.setImage('private_image', 'hss-w', `svc-${i}`, 'v1', hex(`hss-${i}`), Date.now() - (i + 1) * DAY, { scanned: true });
+    stack.hss.setImage('private_image', 'hss-w', `svc-${i}`, 'v1', digestOf(`hss-${i}`), Date.now() - (i + 1) * DAY, { scanned: true });
   }
 });
 afterAll(async () => {

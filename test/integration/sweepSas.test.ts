@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Stack } from '../../local/stack.js';
+import { digestOf } from '../support/events.js';
 import { captureOutput, credentialsEnv, eventually, startTestStack } from '../support/stack.js';
 
 /** A sweep of Security Center images end to end: listed from its asset center, within its quota, tasks of up to 10. */
@@ -7,7 +8,6 @@ let stack: Stack;
 const output = captureOutput();
 const IMAGES = 24;
 const DAY = 86_400_000;
-const hex = (seed: string) => Buffer.from(seed).toString('hex').padEnd(64, '0').slice(0, 64);
 
 beforeAll(async () => {
   output.start();
@@ -32,7 +32,7 @@ beforeAll(async () => {
       namespace: 'sas-w',
       repo: `svc-${i}`,
       tag: 'v1',
-      digest: hex(`sas-${i}`),
+      digest: digestOf(`sas-${i}`).slice(7),
       addedAt: Date.now() - (i + 1) * DAY,
     };
     stack.sas.addAsset(asset, { scanned: true });

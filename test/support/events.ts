@@ -12,6 +12,9 @@ export const eventFiles = (folder: string): string[] => readdirSync(new URL(`${f
 /** The job a sample SQS event carries in its first record, e.g. `jobOf('sqs/notify-complete.json')`. */
 export const jobOf = (path: string): unknown => JSON.parse((readEvent(path).Records[0] as SQSRecord).body);
 
+/** A made-up image digest, the same for the same seed: `sha256:` and the seed's bytes in hex, padded to 64 digits. */
+export const digestOf = (seed: string): string => `sha256:${Buffer.from(seed).toString('hex').padEnd(64, '0').slice(0, 64)}`;
+
 let sequence = 0;
 
 /** An SQS record as Lambda hands it over, carrying `body` from `queue` (its ARN ends in `.fifo` for the intake queue). */

@@ -1,6 +1,6 @@
 import { ACR_SIM_CREDENTIALS } from '../../local/simulators/acr.js';
 import { type Stack, type StackOptions, startStack } from '../../local/stack.js';
-import { readEvent } from './events.js';
+import { digestOf, readEvent } from './events.js';
 
 export const SOURCE_SECRET = 'integration-test-secret-7c1d9e';
 export const SLACK_PATH = '/slack/T0TEST/B0TEST/xoxb-secret-token';
@@ -9,8 +9,7 @@ export const pushEvent = (): Record<string, any> => readEvent('acr/push.json');
 /** A push of `namespace/repo:tag` with a digest made from `seed`. */
 export const acrPush = (repo: string, tag = '1.0.0', seed = repo) => {
   const event = pushEvent();
-  const hex = Buffer.from(seed).toString('hex').padEnd(64, '0').slice(0, 64);
-  event.push_data.digest = `sha256:${hex}`;
+  event.push_data.digest = digestOf(seed);
   event.push_data.tag = tag;
   event.repository.name = repo;
   event.repository.repo_full_name = `team-a/${repo}`;

@@ -10,7 +10,7 @@ import { imageKey } from '../../../shared/messages/image.js';
 import type { NotifyJob, PollJob } from '../../../shared/messages/jobs.js';
 import { withHttp } from '../../../shared/runtime/withHttp.js';
 import { type ScannerRuntime, withScanners } from '../../../shared/runtime/withScanners.js';
-import { sqsRecord } from '../../support/events.js';
+import { digestOf, sqsRecord } from '../../support/events.js';
 import { acrSimulatorEnv, fakeRuntime, recordingQueue } from '../../support/runtime.js';
 
 /**
@@ -60,7 +60,7 @@ const imageOf = (namespace: string, repository: string, tag: string) => ({
   repository,
   repoId: acrSimRepoId(namespace, repository),
   tag,
-  digest: `sha256:${Buffer.from(`${namespace}/${repository}`).toString('hex').padEnd(64, '0').slice(0, 64)}`,
+  digest: digestOf(`${namespace}/${repository}`),
 });
 /** The poll jobs sent since the last call, emptied. */
 const takePolls = (): { job: PollJob; delaySeconds: number }[] => rec.sent.polls.splice(0);

@@ -6,6 +6,7 @@ import { parseConfig } from '../../../shared/config/config.js';
 import { knownCount, knownFindings } from '../../../shared/report/knownFindings.js';
 import { withHttp } from '../../../shared/runtime/withHttp.js';
 import { type ScannerRuntime, withScanners } from '../../../shared/runtime/withScanners.js';
+import { digestOf } from '../../support/events.js';
 import { acrSimulatorEnv, fakeRuntime, recordingQueue } from '../../support/runtime.js';
 
 /** Sweeps against the ACR simulator on 127.0.0.1, with an in-memory queue recording what they queue. */
@@ -16,7 +17,6 @@ const log = new Logger({ serviceName: 'scanhook-test', logLevel: 'SILENT' });
 const rec = recordingQueue();
 let sim: AcrSimulator;
 let rt: ScannerRuntime;
-const hex = (seed: string) => `sha256:${Buffer.from(seed).toString('hex').padEnd(64, '0').slice(0, 64)}`;
 
 beforeAll(async () => {
   sim = await startAcrSimulator();
@@ -38,10 +38,11 @@ beforeAll(async () => {
   rt = withScanners(withHttp(fakeRuntime(config, rec.queue, { now: () => NOW, env: acrSimulatorEnv })), log);
   const now = Date.now();
   for (let r = 0; r < 20; r++) {
-    for (const [i, tag] of ['a', 'b', 'c'].entries()) sim.pushTag(`team/svc-${r}`, tag, hex(`svc-${r}-${tag}`), now - (10 * i + r) * DAY, { scanned: true });
+    for (const [i, tag] of ['a', 'b', 'c'].entries())
+      sim.pushTag(`team/svc-${r}`, tag, digestOf(`svc-${r}-${tag}`), now - (10 * i + r) * DAY, { scanned: true });
   }
-  sim.pushTag('team/pinned', 'a', hex('pinned'), now, { scanned: true });
-  sim.pushTag('legacy/old', 'a', hex('old'), now, { scanned: true });
+  sim.pushTag('team/pinned', 'a', digestOf('pinned'), now, { scanned: true });
+  sim.pushTag('legacy/old', 'a', digestOf('old'), now, { scanned: true });
 });
 afterAll(async () => {
   await rt?.http.close();

@@ -7,6 +7,7 @@ import { createHttpClient, type HttpClient } from '../../../shared/http/client.j
 import type { ImagePush } from '../../../shared/messages/image.js';
 import { hssScanner } from '../../../shared/scanners/hss.js';
 import type { ScanHandle } from '../../../shared/scanners/scanner.js';
+import { digestOf } from '../../support/events.js';
 
 let iam: IamSimulator;
 let sim: HssSimulator;
@@ -30,7 +31,6 @@ const scanner = (over: Record<string, unknown> = {}) =>
     onRetry: () => undefined,
   });
 
-const digestOf = (seed: string) => `sha256:${Buffer.from(seed).toString('hex').padEnd(64, '0').slice(0, 64)}`;
 const push = (namespace: string, repository: string, tag?: string, digest = digestOf(`${namespace}/${repository}:${tag}`)): ImagePush => ({
   source: 'acr',
   namespace,

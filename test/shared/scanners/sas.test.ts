@@ -9,6 +9,7 @@ import { sasScanner } from '../../../shared/scanners/sas.js';
 import type { ScanHandle, ScannerClient } from '../../../shared/scanners/scanner.js';
 import { createRpcClient } from '../../../shared/vendors/alibaba/rpc.js';
 import { createSasApi, SAS_API_VERSION } from '../../../shared/vendors/alibaba/sas.js';
+import { digestOf } from '../../support/events.js';
 
 /** The SAS scanner against the Security Center simulator on 127.0.0.1 (and ACR's, for repository ids): real HTTP, real signatures. */
 let sim: SasSimulator;
@@ -535,7 +536,6 @@ describe('digest format', () => {
 
 describe('Security Center: what a sweep lists', () => {
   const DAY = 86_400_000;
-  const hex = (seed: string) => Buffer.from(seed).toString('hex').padEnd(64, '0').slice(0, 64);
 
   it('lists the asset center repositories of its registry type and region, their tags, and an image last scan with its time', async () => {
     const now = Date.now();
@@ -546,7 +546,7 @@ describe('Security Center: what a sweep lists', () => {
       namespace: 'sweep-s',
       repo,
       tag,
-      digest: hex(`${repo}:${tag}`),
+      digest: digestOf(`${repo}:${tag}`).slice(7),
       addedAt: at,
     });
     sim.addAsset(asset('api', 'v1', now - 20 * DAY), { scanned: true });
@@ -558,14 +558,14 @@ describe('Security Center: what a sweep lists', () => {
     expect(repositories).not.toContainEqual({ namespace: 'sweep-s', repository: 'elsewhere' });
     const tags = await list.tags({ namespace: 'sweep-s', repository: 'api' });
     expect(tags.sort((a, b) => a.tag.localeCompare(b.tag))).toEqual([
-      { tag: 'v1', digest: `sha256:${hex('api:v1')}`, pushedAt: now - 20 * DAY },
-      { tag: 'v2', digest: `sha256:${hex('api:v2')}`, pushedAt: now - 2 * DAY },
+      { tag: 'v1', digest: digestOf('api:v1'), pushedAt: now - 20 * DAY },
+      { tag: 'v2', digest: digestOf('api:v2'), pushedAt: now - 2 * DAY },
     ]);
-    const scanned = { source: 'acr', region: 'cn-hangzhou', namespace: 'sweep-s', repository: 'api', tag: 'v1', digest: `sha256:${hex('api:v1')}` };
+    const scanned = { source: 'acr', region: 'cn-hangzhou', namespace: 'sweep-s', repository: 'api', tag: 'v1', digest: digestOf('api:v1') };
     const last = await list.lastScan(scanned);
     expect(last?.complete).toBe(true);
     expect(last?.findings.length).toBeGreaterThan(0);
     expect(last?.scannedAt).toBeDefined();
-    expect(await list.lastScan({ ...scanned, tag: 'v2', digest: `sha256:${hex('api:v2')}` })).toBeUndefined();
+    expect(await list.lastScan({ ...scanned, tag: 'v2', digest: digestOf('api:v2') })).toBeUndefined();
   });
 });

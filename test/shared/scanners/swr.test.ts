@@ -6,6 +6,7 @@ import { CallError } from '../../../shared/http/callError.js';
 import { createHttpClient, type HttpClient } from '../../../shared/http/client.js';
 import type { ImagePush } from '../../../shared/messages/image.js';
 import { swrScanner } from '../../../shared/scanners/swr.js';
+import { digestOf } from '../../support/events.js';
 
 let iam: IamSimulator;
 let sim: SwrSimulator;
@@ -37,7 +38,7 @@ const push = (namespace: string, repository: string): ImagePush => ({
   namespace,
   repository,
   tag: '1.0.0',
-  digest: `sha256:${Buffer.from(`${namespace}/${repository}`).toString('hex').padEnd(64, '0').slice(0, 64)}`,
+  digest: digestOf(`${namespace}/${repository}`),
 });
 
 const failure = async (p: Promise<unknown>): Promise<CallError> => {
@@ -132,14 +133,13 @@ describe('SWR Enterprise Edition scanner', () => {
 });
 
 describe('SWR Enterprise Edition: what a sweep lists', () => {
-  const digest = (seed: string) => `sha256:${Buffer.from(seed).toString('hex').padEnd(64, '0').slice(0, 64)}`;
   const DAY = 86_400_000;
 
   it('lists the instance repositories (a name with /), their tagged artifacts with push times, and an image last scan with its end', async () => {
     const now = Date.now();
-    sim.pushArtifact('sweep-a/platform/api', digest('api-1'), '1.0', now - 9 * DAY, { scanned: true });
-    sim.pushArtifact('sweep-a/platform/api', digest('api-2'), '1.1', now - 2 * DAY);
-    sim.pushArtifact('sweep-b/web', digest('web-1'), 'v1', now - DAY, { scanned: true });
+    sim.pushArtifact('sweep-a/platform/api', digestOf('api-1'), '1.0', now - 9 * DAY, { scanned: true });
+    sim.pushArtifact('sweep-a/platform/api', digestOf('api-2'), '1.1', now - 2 * DAY);
+    sim.pushArtifact('sweep-b/web', digestOf('web-1'), 'v1', now - DAY, { scanned: true });
     const list = scanner().list!;
     const repositories = await list.repositories();
     expect(repositories).toEqual(
@@ -152,21 +152,21 @@ describe('SWR Enterprise Edition: what a sweep lists', () => {
 
     const tags = await list.tags({ namespace: 'sweep-a', repository: 'platform/api' });
     expect(tags.sort((a, b) => a.tag.localeCompare(b.tag))).toEqual([
-      { tag: '1.0', digest: digest('api-1'), pushedAt: now - 9 * DAY },
-      { tag: '1.1', digest: digest('api-2'), pushedAt: now - 2 * DAY },
+      { tag: '1.0', digest: digestOf('api-1'), pushedAt: now - 9 * DAY },
+      { tag: '1.1', digest: digestOf('api-2'), pushedAt: now - 2 * DAY },
     ]);
 
-    const image = { source: 'swr', namespace: 'sweep-a', repository: 'platform/api', tag: '1.0', digest: digest('api-1') };
+    const image = { source: 'swr', namespace: 'sweep-a', repository: 'platform/api', tag: '1.0', digest: digestOf('api-1') };
     const last = await list.lastScan(image);
     expect(last?.complete).toBe(true);
     expect(last?.findings).toHaveLength(11);
     expect(last?.scannedAt).toBe(new Date(now - 9 * DAY).toISOString());
     // Never scanned: no last scan.
-    expect(await list.lastScan({ ...image, tag: '1.1', digest: digest('api-2') })).toBeUndefined();
+    expect(await list.lastScan({ ...image, tag: '1.1', digest: digestOf('api-2') })).toBeUndefined();
   });
 
   it('pages the repository list 100 at a time', async () => {
-    for (let i = 0; i < 120; i++) sim.pushArtifact(`paged/r-${String(i).padStart(3, '0')}`, digest(`paged-${i}`), 'v1');
+    for (let i = 0; i < 120; i++) sim.pushArtifact(`paged/r-${String(i).padStart(3, '0')}`, digestOf(`paged-${i}`), 'v1');
     const before = sim.count('ListInstanceRepositories');
     const repositories = await scanner().list!.repositories();
     expect(repositories.filter((r) => r.namespace === 'paged')).toHaveLength(120);
